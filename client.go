@@ -1,0 +1,216 @@
+package secrets
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/helios-secrets/go-secrets/internal/jwt"
+	"github.com/helios-secrets/go-secrets/internal/retry"
+)
+
+// Version is the semantic version of this SDK, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// DefaultBaseURL is the Management API of SingleStore Helios.
+const DefaultBaseURL = "https://api.singlestore.com"
+
+// Client talks to the Management API. It is immutable once built and safe for concurrent use; build
+// one per set of credentials and share it.
+type Client struct {
+	// Organizations reads the current organization, its users and teams.
+	Organizations *OrganizationsService
+	// Secrets creates, reads, updates, deletes and shares secrets.
+	Secrets *SecretsService
+
+	base        string // scheme://host[/prefix]/version, no trailing slash
+	basePath    string // /prefix/version, the start of every error's Path
+	host        string // the only host the token is sent to
+	auth        string // "Bearer <token>"
+	token       string // kept for redaction of server messages
+	tokenSource string
+	tokenExpiry time.Time // zero unless the token is a JWT with exp
+	orgID       string
+	userAgent   string
+	logger      *slog.Logger
+	now         func() time.Time
+	http        *retryablehttp.Client
+}
+
+// NewClient builds a Client from options alone; it never reads the environment (see WithEnv). It
+// returns an error wrapping ErrInvalidArgument for an invalid option, ErrNoCredentials when no token
+// was given, and ErrTokenExpired when the token is a JWT that has expired.
+func NewClient(opts ...Option) (*Client, error) {
+	o := defaultOptions()
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	return newClient(&o)
+}
+
+// ManageWorkspaces mirrors the Python SDK's manage_workspaces(key): a Client configured from the
+// environment (WithEnv), with apiKey as the token when it is not empty, then opts. It returns the
+// errors of NewClient; with no key and no token in the environment, ErrNoCredentials.
+func ManageWorkspaces(apiKey string, opts ...Option) (*Client, error) {
+	all := make([]Option, 0, len(opts)+2)
+	all = append(all, WithEnv())
+	if apiKey != "" {
+		all = append(all, WithAPIKey(apiKey))
+	}
+	return NewClient(append(all, opts...)...)
+}
+
+func newClient(o *options) (*Client, error) {
+	if o.token == "" {
+		return nil, fmt.Errorf("secrets: no token: pass WithAPIKey, or set %s (or a JWT as the password in %s): %w",
+			EnvManagementToken, EnvURL, ErrNoCredentials)
+	}
+	base, err := parseBaseURL(o.baseURL)
+	if err != nil {
+		return nil, invalidArgument("base URL from %s: %v", o.baseURLFrom, err)
+	}
+	c := &Client{
+		host:        base.Host,
+		auth:        "Bearer " + o.token,
+		token:       o.token,
+		tokenSource: o.tokenSource,
+		orgID:       o.orgID,
+		userAgent:   "go-secrets/" + Version,
+		logger:      o.logger,
+		now:         o.now,
+	}
+	if claims, err := jwt.Parse(o.token); err == nil {
+		c.tokenExpiry = claims.Expiry
+	}
+	if err := c.checkToken(); err != nil {
+		return nil, err
+	}
+	if o.userAgent != "" {
+		c.userAgent += " " + o.userAgent
+	}
+	c.basePath = strings.TrimSuffix(base.Path, "/") + "/" + o.apiVersion
+	c.base = base.Scheme + "://" + base.Host + c.basePath
+	c.http = c.newRetryClient(o)
+	c.Organizations = &OrganizationsService{client: c}
+	c.Secrets = &SecretsService{client: c}
+	return c, nil
+}
+
+// checkToken fails when the token is a JWT past its expiry.
+func (c *Client) checkToken() error {
+	if !c.tokenExpiry.IsZero() && !c.now().Before(c.tokenExpiry) {
+		return &tokenExpiredError{source: c.tokenSource, at: c.tokenExpiry}
+	}
+	return nil
+}
+
+// parseBaseURL accepts https URLs, and http URLs whose host is loopback.
+func parseBaseURL(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, errors.New("not a URL")
+	}
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http":
+		return nil, fmt.Errorf("scheme %q: need https", u.Scheme)
+	case u.Host == "":
+		return nil, errors.New("no host")
+	case u.User != nil:
+		return nil, errors.New("user information in the URL: pass the token with WithAPIKey")
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, errors.New("query or fragment in the URL")
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return nil, fmt.Errorf("plain http to %s would expose the token: use https (http is allowed only for loopback hosts)", u.Hostname())
+	}
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// sharedTransport is the connection pool of every Client built without WithHTTPClient, so that
+// short-lived clients (GetSecret builds one per call) still reuse connections.
+var sharedTransport = sync.OnceValue(func() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 32
+	// The wrapper hides CloseIdleConnections: retryablehttp closes idle connections after a failed
+	// call, which must not tear down the pool every other Client shares.
+	return struct{ http.RoundTripper }{t}
+})
+
+func (c *Client) newRetryClient(o *options) *retryablehttp.Client {
+	var hc http.Client
+	if o.httpClient != nil {
+		hc = *o.httpClient
+		if hc.Timeout == 0 || o.timeoutSet {
+			hc.Timeout = o.timeout
+		}
+	} else {
+		hc = http.Client{Transport: sharedTransport(), Timeout: o.timeout}
+	}
+	hc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
+	policy := retry.Policy{WaitMax: o.waitMax, Now: o.now}
+	return &retryablehttp.Client{
+		HTTPClient:     &hc,
+		RetryWaitMin:   o.waitMin,
+		RetryWaitMax:   o.waitMax,
+		RetryMax:       o.retryMax,
+		CheckRetry:     policy.CheckRetry,
+		Backoff:        policy.Backoff,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: c.onAttempt,
+	}
+}
+
+const maxRedirects = 10
+
+// checkRedirect keeps the token on the configured host and refuses downgrades to plain http, then
+// defers to the caller's own policy, if any.
+func (c *Client) checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return retry.Permanent(fmt.Errorf("stopped after %d redirects", maxRedirects))
+		}
+		if req.URL.Scheme != "https" && via[0].URL.Scheme == "https" && !isLoopback(req.URL.Hostname()) {
+			return retry.Permanent(fmt.Errorf("refused a redirect from https to %s://%s", req.URL.Scheme, req.URL.Host))
+		}
+		if req.URL.Host != c.host {
+			req.Header.Del("Authorization")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		return nil
+	}
+}
+
+// Format prints a Client without its token, whatever the verb. (A value receiver, so that a
+// dereferenced Client cannot print its fields either.)
+func (c Client) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "secrets.Client{BaseURL: %q, Token: %s, OrganizationID: %q}", c.base, redactedToken, c.orgID)
+}
+
+// LogValue logs a Client without its token.
+func (c Client) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("baseURL", c.base), slog.String("token", redactedToken), slog.String("organizationID", c.orgID))
+}
+
+const redactedToken = "[REDACTED]"

@@ -1,0 +1,199 @@
+package secrets
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sentinel errors. Every error the SDK returns wraps at most a few of these, so callers test with
+// errors.Is; the details are in *APIError and *RequestError, reached with errors.As.
+var (
+	// ErrNotFound: the secret (or user, or team) does not exist, HTTP 404, or a name matched nothing.
+	ErrNotFound = errors.New("not found")
+	// ErrUnauthorized: the token was missing, wrong or expired, HTTP 401.
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrForbidden: the caller lacks the role the operation needs, HTTP 403.
+	ErrForbidden = errors.New("forbidden")
+	// ErrConflict: a secret of that name already exists in the organization, HTTP 409.
+	ErrConflict = errors.New("conflict")
+	// ErrRateLimited: the service asked the client to slow down, HTTP 429.
+	ErrRateLimited = errors.New("rate limited")
+	// ErrInvalidName: a secret name was empty or held something other than letters, digits and '_'.
+	// It also matches ErrInvalidArgument.
+	ErrInvalidName = errors.New("invalid secret name")
+	// ErrValueTooLarge: a value was over MaxValueBytes (or the server answered 413).
+	// It also matches ErrInvalidArgument.
+	ErrValueTooLarge = errors.New("value too large")
+	// ErrAmbiguous: a name (or e-mail) matched more than one entry.
+	ErrAmbiguous = errors.New("ambiguous name")
+	// ErrValueWithheld: the caller may see the secret but not read its value.
+	ErrValueWithheld = errors.New("value withheld")
+	// ErrNoCredentials: no token was configured or found in the environment.
+	ErrNoCredentials = errors.New("no credentials")
+	// ErrInvalidArgument: an argument or option was rejected before any request, or the server
+	// answered 400.
+	ErrInvalidArgument = errors.New("invalid argument")
+	// ErrTokenExpired: the token is a JWT whose "exp" has passed; no request was made.
+	// It also matches ErrUnauthorized.
+	ErrTokenExpired = errors.New("token expired")
+	// ErrInvalidResponse: a 2xx response could not be read: not the expected JSON, or larger than
+	// any valid response.
+	ErrInvalidResponse = errors.New("invalid response")
+)
+
+// APIError is a response with a status other than 2xx: the last one, when the request was retried.
+// Its Is method maps the status to a sentinel, so errors.Is(err, ErrNotFound) holds for a 404.
+// Message and Body never contain the token or the value sent, and Body is cut short.
+type APIError struct {
+	StatusCode int           // HTTP status of the last response
+	Method     string        // HTTP method
+	Path       string        // URL path, such as /v1/secrets/{secretID}, without the query
+	Message    string        // the "message" (or "error") field of a JSON body, else the body's text
+	RequestID  string        // the X-Request-Id response header, when present
+	Attempts   int           // attempts made, 1 when the request was not retried
+	RetryAfter time.Duration // the Retry-After delay the server asked for, 0 when none
+	Body       []byte        // the start of the response body, for diagnosis
+}
+
+// Error reads like "secrets: GET /v1/secrets/{id}: 404 Not Found: secret not found (request id X)".
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("secrets: ")
+	b.WriteString(e.Method)
+	b.WriteByte(' ')
+	b.WriteString(e.Path)
+	b.WriteString(": ")
+	b.WriteString(strconv.Itoa(e.StatusCode))
+	if text := http.StatusText(e.StatusCode); text != "" {
+		b.WriteByte(' ')
+		b.WriteString(text)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	var notes []string
+	if e.RetryAfter > 0 {
+		notes = append(notes, "retry after "+e.RetryAfter.String())
+	}
+	if e.Attempts > 1 {
+		notes = append(notes, strconv.Itoa(e.Attempts)+" attempts")
+	}
+	if e.RequestID != "" {
+		notes = append(notes, "request id "+e.RequestID)
+	}
+	if len(notes) > 0 {
+		b.WriteString(" (")
+		b.WriteString(strings.Join(notes, ", "))
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// GoString keeps %#v short and free of body bytes.
+func (e *APIError) GoString() string {
+	return fmt.Sprintf("&secrets.APIError{StatusCode:%d, Method:%q, Path:%q, Message:%q, RequestID:%q, Attempts:%d, RetryAfter:%s, Body:[%d bytes]}",
+		e.StatusCode, e.Method, e.Path, e.Message, e.RequestID, e.Attempts, e.RetryAfter, len(e.Body))
+}
+
+// Is maps the status code to the sentinel errors: 400 ErrInvalidArgument, 401 ErrUnauthorized,
+// 403 ErrForbidden, 404 ErrNotFound, 409 ErrConflict, 413 ErrValueTooLarge, 429 ErrRateLimited.
+func (e *APIError) Is(target error) bool {
+	switch e.StatusCode {
+	case http.StatusBadRequest:
+		return target == ErrInvalidArgument
+	case http.StatusUnauthorized:
+		return target == ErrUnauthorized
+	case http.StatusForbidden:
+		return target == ErrForbidden
+	case http.StatusNotFound:
+		return target == ErrNotFound
+	case http.StatusConflict:
+		return target == ErrConflict
+	case http.StatusRequestEntityTooLarge:
+		return target == ErrValueTooLarge
+	case http.StatusTooManyRequests:
+		return target == ErrRateLimited
+	}
+	return false
+}
+
+// RequestError is a call that ended without a usable response: the connection failed on every
+// attempt, the context ended, a redirect was refused, or a 2xx body could not be read. Err is the
+// cause; a finished context surfaces as context.Canceled or context.DeadlineExceeded through it.
+type RequestError struct {
+	Method   string // HTTP method
+	Path     string // URL path, without the query
+	Attempts int    // attempts made; 0 when the call ended before the first one
+	Err      error  // the cause
+}
+
+// Error reads like "secrets: GET /v1/secrets: 3 attempts: dial tcp …: connection refused".
+func (e *RequestError) Error() string {
+	prefix := "secrets: " + e.Method + " " + e.Path + ": "
+	if e.Attempts > 1 {
+		prefix += strconv.Itoa(e.Attempts) + " attempts: "
+	}
+	return prefix + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// argError is a rejected argument: it matches its own sentinel and ErrInvalidArgument.
+type argError struct {
+	msg  string
+	kind error
+}
+
+func (e *argError) Error() string { return "secrets: " + e.msg }
+
+func (e *argError) Unwrap() []error {
+	if e.kind == nil || e.kind == ErrInvalidArgument {
+		return []error{ErrInvalidArgument}
+	}
+	return []error{e.kind, ErrInvalidArgument}
+}
+
+func invalidArgument(format string, args ...any) error {
+	return &argError{msg: fmt.Sprintf(format, args...), kind: ErrInvalidArgument}
+}
+
+// tokenExpiredError matches ErrTokenExpired and ErrUnauthorized.
+type tokenExpiredError struct {
+	source string
+	at     time.Time
+}
+
+func (e *tokenExpiredError) Error() string {
+	return "secrets: the token from " + e.source + " expired at " + e.at.UTC().Format(time.RFC3339) + "; get a new one"
+}
+
+func (e *tokenExpiredError) Unwrap() []error { return []error{ErrTokenExpired, ErrUnauthorized} }
+
+// LookupError is an e-mail address or team name that matched no user or team (Err is ErrNotFound),
+// or more than one (Err is ErrAmbiguous).
+type LookupError struct {
+	Kind string // "user" (Name is an e-mail address) or "team" (Name is a team name)
+	Name string
+	Err  error
+}
+
+// Error reads like `secrets: no user with e-mail "a@example.com"`.
+func (e *LookupError) Error() string {
+	what := "team named"
+	if e.Kind == "user" {
+		what = "user with e-mail"
+	}
+	if e.Err == ErrAmbiguous {
+		return fmt.Sprintf("secrets: more than one %s %q", what, e.Name)
+	}
+	return fmt.Sprintf("secrets: no %s %q", what, e.Name)
+}
+
+// Unwrap returns ErrNotFound or ErrAmbiguous.
+func (e *LookupError) Unwrap() error { return e.Err }

@@ -1,0 +1,149 @@
+// Package retry is the SDK's retry policy for go-retryablehttp: which failures are worth another
+// attempt, and how long to wait before it.
+package retry
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"time"
+)
+
+// State is the per-call bookkeeping carried in the request context. Only the goroutine running the
+// call touches it (retryablehttp calls its hooks and policy synchronously), so it needs no locking.
+type State struct {
+	// Idempotent is false for writes that must not be repeated blindly (POST /v1/secrets,
+	// PATCH …/accessControls): those are retried only when nothing reached the server.
+	Idempotent bool
+	// Attempts counts the attempts made so far.
+	Attempts int
+}
+
+type stateKey struct{}
+
+// WithState returns a context carrying st.
+func WithState(ctx context.Context, st *State) context.Context {
+	return context.WithValue(ctx, stateKey{}, st)
+}
+
+// StateFrom returns the State in ctx, or nil.
+func StateFrom(ctx context.Context) *State {
+	st, _ := ctx.Value(stateKey{}).(*State)
+	return st
+}
+
+// permanentError marks an error that no retry can fix.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// Permanent wraps err so that the policy never retries it. errors.Is and errors.As see through it.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err: err}
+}
+
+// Policy decides retries. WaitMax is also the largest Retry-After the policy accepts: a server that
+// asks for more is not waited for.
+type Policy struct {
+	WaitMax time.Duration
+	// Now is the clock used to read HTTP-date Retry-After values; nil means time.Now.
+	Now func() time.Time
+}
+
+func (p Policy) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
+}
+
+// CheckRetry implements retryablehttp.CheckRetry. It returns a non-nil error only for a finished
+// context, so that the caller sees the context's error.
+func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	idempotent := true
+	if st := StateFrom(ctx); st != nil {
+		idempotent = st.Idempotent
+	}
+	if err != nil {
+		if idempotent {
+			return transient(err), nil
+		}
+		return nothingSent(err), nil
+	}
+	if resp == nil {
+		return false, nil
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+		// A rate-limited request was not processed, so even a POST may be repeated.
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		if !idempotent {
+			return false, nil
+		}
+	default:
+		return false, nil
+	}
+	if ra, ok := RetryAfter(resp, p.now()); ok && ra > p.WaitMax {
+		return false, nil
+	}
+	return true, nil
+}
+
+// Backoff implements retryablehttp.Backoff: the server's Retry-After when it gave one (CheckRetry has
+// already refused values above max), else exponential backoff from min with jitter in [d/2, d].
+func (p Policy) Backoff(min, max time.Duration, attemptNum int, resp *http.Response) time.Duration {
+	if ra, ok := RetryAfter(resp, p.now()); ok {
+		return ra
+	}
+	d := min
+	for i := 0; i < attemptNum && d < max; i++ {
+		d *= 2
+	}
+	if d > max {
+		d = max
+	}
+	if d <= 1 {
+		return d
+	}
+	half := d / 2
+	return half + rand.N(d-half+1)
+}
+
+// transient reports whether a transport error may go away on another attempt.
+func transient(err error) bool {
+	var perm *permanentError
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &perm),
+		errors.Is(err, context.Canceled),
+		errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid),
+		errors.As(err, &verify):
+		return false
+	}
+	return true
+}
+
+// nothingSent reports an error that happened before any byte of the request could reach the server:
+// the connection was never made.
+func nothingSent(err error) bool {
+	var perm *permanentError
+	if errors.As(err, &perm) {
+		return false
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}

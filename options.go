@@ -1,0 +1,189 @@
+package secrets
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Defaults of the options; each is documented on its option.
+const (
+	defaultAPIVersion = "v1"
+	defaultRetryMax   = 4
+	defaultWaitMin    = 500 * time.Millisecond
+	defaultWaitMax    = 30 * time.Second
+	defaultTimeout    = 30 * time.Second
+	maxRetryMax       = 100
+)
+
+// Option configures a Client. Options are applied in order, so a later one overrides an earlier one;
+// an invalid value makes NewClient return an error wrapping ErrInvalidArgument.
+type Option func(*options) error
+
+// options is what the Options build; NewClient turns it into an immutable Client.
+type options struct {
+	token       string
+	tokenSource string // where the token came from, for messages: an option or a variable name
+	baseURL     string
+	baseURLFrom string // the option or variable that set baseURL, for messages
+	apiVersion  string
+	orgID       string
+	userAgent   string
+	httpClient  *http.Client
+	retryMax    int
+	waitMin     time.Duration
+	waitMax     time.Duration
+	timeout     time.Duration
+	timeoutSet  bool
+	logger      *slog.Logger
+	now         func() time.Time
+}
+
+func defaultOptions() options {
+	return options{
+		baseURL:     DefaultBaseURL,
+		baseURLFrom: "DefaultBaseURL",
+		apiVersion:  defaultAPIVersion,
+		retryMax:    defaultRetryMax,
+		waitMin:     defaultWaitMin,
+		waitMax:     defaultWaitMax,
+		timeout:     defaultTimeout,
+		now:         time.Now,
+	}
+}
+
+// WithAPIKey sets the Bearer token: an organization API key or a user's JWT. An empty key, or one
+// with spaces or control characters, is rejected.
+func WithAPIKey(key string) Option {
+	return func(o *options) error {
+		if key == "" {
+			return invalidArgument("WithAPIKey: empty key")
+		}
+		if strings.ContainsFunc(key, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			return invalidArgument("WithAPIKey: the key holds spaces or control characters")
+		}
+		o.token, o.tokenSource = key, "WithAPIKey"
+		return nil
+	}
+}
+
+// WithBaseURL sets the API's base URL, default DefaultBaseURL. It must be https, or http to a
+// loopback host (an emulator): the token is never sent in the clear over a network.
+func WithBaseURL(u string) Option {
+	return func(o *options) error {
+		o.baseURL, o.baseURLFrom = u, "WithBaseURL"
+		return nil // validated in NewClient, once every option has had its say
+	}
+}
+
+// WithAPIVersion sets the version path segment, default "v1".
+func WithAPIVersion(v string) Option {
+	return func(o *options) error {
+		v = strings.Trim(v, "/")
+		if v == "" || strings.ContainsAny(v, "/?#% \t\r\n") {
+			return invalidArgument("WithAPIVersion: %q is not a version path segment", v)
+		}
+		o.apiVersion = v
+		return nil
+	}
+}
+
+// WithOrganizationID sends organizationID=id as a query parameter on every request, for tokens that
+// can act in several organizations. Default: none, the token's own organization.
+func WithOrganizationID(id string) Option {
+	return func(o *options) error {
+		if strings.TrimSpace(id) == "" {
+			return invalidArgument("WithOrganizationID: empty ID")
+		}
+		o.orgID = id
+		return nil
+	}
+}
+
+// WithHTTPClient sets the http.Client that makes each attempt; its Transport, Jar and redirect policy
+// are kept (the client is copied, never modified). Default: a client on a transport shared by every
+// Client of the process. Retries wrap this client, so a test transport placed in it sees every attempt.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(o *options) error {
+		if hc == nil {
+			return invalidArgument("WithHTTPClient: nil client")
+		}
+		o.httpClient = hc
+		return nil
+	}
+}
+
+// WithUserAgent appends ua to the User-Agent header "go-secrets/<Version>".
+func WithUserAgent(ua string) Option {
+	return func(o *options) error {
+		if strings.ContainsFunc(ua, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			return invalidArgument("WithUserAgent: control characters")
+		}
+		o.userAgent = strings.TrimSpace(ua)
+		return nil
+	}
+}
+
+// WithRetryMax sets how many retries may follow the first attempt, default 4; 0 disables retries.
+func WithRetryMax(n int) Option {
+	return func(o *options) error {
+		if n < 0 || n > maxRetryMax {
+			return invalidArgument("WithRetryMax: %d is outside 0..%d", n, maxRetryMax)
+		}
+		o.retryMax = n
+		return nil
+	}
+}
+
+// WithRetryWait sets the backoff bounds, default 500ms and 30s. Backoff doubles from min, with jitter,
+// up to max. max is also the longest Retry-After the client waits for: when the server asks for more,
+// the call fails at once with an *APIError carrying RetryAfter.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(o *options) error {
+		if min < 0 || max <= 0 || min > max {
+			return invalidArgument("WithRetryWait: need 0 <= min <= max and max > 0, got %s and %s", min, max)
+		}
+		o.waitMin, o.waitMax = min, max
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt, reading the response included; default 30s. The caller's context
+// bounds the whole call, retries and waits included.
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return invalidArgument("WithTimeout: %s is not positive", d)
+		}
+		o.timeout, o.timeoutSet = d, true
+		return nil
+	}
+}
+
+// WithLogger sends debug records of requests, retries and responses (method, path, status, attempt,
+// duration; never a token, body or value) to l. Default: no logging at all. nil turns logging off.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		o.logger = l
+		return nil
+	}
+}
+
+// WithEnv reads the configuration the Python SDK reads (see the Env constants): the token from
+// SINGLESTOREDB_MANAGEMENT_TOKEN, else a JWT in the password of SINGLESTOREDB_URL; the base URL, API
+// version and organization from their variables. Unset variables leave earlier options alone, and
+// options after WithEnv override it. A set but invalid variable is an error naming the variable.
+func WithEnv() Option {
+	return func(o *options) error {
+		return applyEnv(o, lookupEnv())
+	}
+}
+
+// withClock is for tests of token expiry.
+func withClock(now func() time.Time) Option {
+	return func(o *options) error {
+		o.now = now
+		return nil
+	}
+}

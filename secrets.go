@@ -1,0 +1,242 @@
+package secrets
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/helios-secrets/go-secrets/internal/validate"
+	"github.com/helios-secrets/go-secrets/internal/wire"
+)
+
+// MaxValueBytes is the largest value a secret may hold: the service's "5MB" read as 5 MiB, the larger
+// reading, so that the client never rejects a value the server accepts.
+const MaxValueBytes = validate.MaxValueBytes
+
+// SecretsService creates, reads, updates, deletes and shares secrets: the /v1/secrets endpoints.
+type SecretsService struct {
+	client *Client
+}
+
+// Secret is a named secret. fmt and slog print it with its value redacted.
+type Secret struct {
+	ID            string     // secretID
+	Name          string     // unique within the organization
+	Value         *string    // nil when the API withheld it: the caller may see the secret but not read it
+	CreatedBy     string     // ID of the user who created it
+	CreatedAt     time.Time  // zero when the service sent no readable timestamp
+	LastUpdatedBy string     // ID of the user who last set its value
+	LastUpdatedAt time.Time  // zero when the service sent no readable timestamp
+	DeletedBy     string     // set only on deleted secrets
+	DeletedAt     *time.Time // set only on deleted secrets
+}
+
+// ListSecretsOptions filters List.
+type ListSecretsOptions struct {
+	// Name, when set, asks the service for secrets of that name only.
+	Name string
+}
+
+// List returns the secrets of the organization that the caller may see: GET /v1/secrets, with
+// ?name= when opts.Name is set. A secret the caller may not read has a nil Value. Errors: ErrInvalidName
+// for an invalid opts.Name (before any request), *APIError for a non-2xx response (ErrUnauthorized,
+// ErrForbidden, ErrRateLimited…), *RequestError when no response came (context, network).
+func (s *SecretsService) List(ctx context.Context, opts *ListSecretsOptions) ([]*Secret, error) {
+	r := &request{method: http.MethodGet, path: "/secrets", idempotent: true, maxBody: maxListBody}
+	if opts != nil && opts.Name != "" {
+		if err := checkName(opts.Name); err != nil {
+			return nil, err
+		}
+		r.query = "name=" + url.QueryEscape(opts.Name)
+	}
+	return s.client.listSecrets(ctx, r)
+}
+
+func (c *Client) listSecrets(ctx context.Context, r *request) ([]*Secret, error) {
+	var list []wire.Secret
+	err := c.do(ctx, r, func(data []byte) error {
+		var err error
+		if list, err = wire.DecodeSecretList(data); err != nil {
+			return invalidResponse(err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Secret, len(list))
+	for i := range list {
+		out[i] = secretFromWire(&list[i])
+	}
+	return out, nil
+}
+
+// Get returns the secret with ID secretID: GET /v1/secrets/{secretID}. Errors: ErrInvalidArgument for
+// an empty ID (before any request), ErrNotFound (an *APIError) for an unknown ID, and those of List.
+func (s *SecretsService) Get(ctx context.Context, secretID string) (*Secret, error) {
+	if err := checkID("secret ID", secretID); err != nil {
+		return nil, err
+	}
+	var w wire.Secret
+	r := &request{method: http.MethodGet, path: "/secrets/" + url.PathEscape(secretID), idempotent: true}
+	if err := s.client.do(ctx, r, decodeJSON(&w)); err != nil {
+		return nil, err
+	}
+	return secretFromWire(&w), nil
+}
+
+// GetByName returns the secret named name: GET /v1/secrets?name=, keeping exact matches only.
+// Errors: ErrInvalidName (before any request); ErrNotFound when no secret has that name; ErrAmbiguous
+// when several do; and those of List. A secret the caller may not read comes back with a nil Value.
+func (s *SecretsService) GetByName(ctx context.Context, name string) (*Secret, error) {
+	return s.client.secretByName(ctx, name, "")
+}
+
+func (c *Client) secretByName(ctx context.Context, name, orgID string) (*Secret, error) {
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	r := &request{method: http.MethodGet, path: "/secrets", query: "name=" + url.QueryEscape(name),
+		idempotent: true, maxBody: maxListBody, orgID: orgID}
+	list, err := c.listSecrets(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	var found *Secret
+	for _, s := range list {
+		if s.Name != name {
+			continue
+		}
+		if found != nil {
+			return nil, fmt.Errorf("secrets: more than one secret is named %q: %w", name, ErrAmbiguous)
+		}
+		found = s
+	}
+	if found == nil {
+		return nil, fmt.Errorf("secrets: no secret named %q: %w", name, ErrNotFound)
+	}
+	return found, nil
+}
+
+// Create creates a secret: POST /v1/secrets. The caller becomes its Owner. A create is retried only
+// when the request cannot have reached the server (or on 429), so it is never silently duplicated;
+// after a lost response, look the name up before creating again. Errors: ErrInvalidName and
+// ErrValueTooLarge (before any request); ErrConflict when the name is taken; those of List.
+func (s *SecretsService) Create(ctx context.Context, name, value string) (*Secret, error) {
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	if err := checkValue(value); err != nil {
+		return nil, err
+	}
+	var w wire.Secret
+	r := &request{method: http.MethodPost, path: "/secrets", body: &wire.CreateSecret{Name: name, Value: value}, secret: value}
+	if err := s.client.do(ctx, r, decodeJSON(&w)); err != nil {
+		return nil, err
+	}
+	return secretFromWire(&w), nil
+}
+
+// Update sets the value of a secret: PATCH /v1/secrets/{secretID}. Secrets cannot be renamed. Only an
+// Owner may update. Errors: ErrInvalidArgument for an empty ID and ErrValueTooLarge (before any
+// request); ErrNotFound, ErrForbidden and the others of Get.
+func (s *SecretsService) Update(ctx context.Context, secretID, value string) (*Secret, error) {
+	if err := checkID("secret ID", secretID); err != nil {
+		return nil, err
+	}
+	if err := checkValue(value); err != nil {
+		return nil, err
+	}
+	var w wire.Secret
+	r := &request{method: http.MethodPatch, path: "/secrets/" + url.PathEscape(secretID),
+		body: &wire.UpdateSecret{Value: value}, idempotent: true, secret: value}
+	if err := s.client.do(ctx, r, decodeJSON(&w)); err != nil {
+		return nil, err
+	}
+	return secretFromWire(&w), nil
+}
+
+// Delete deletes a secret: DELETE /v1/secrets/{secretID}. Only an Owner may delete. A DELETE that
+// was retried and then answered 404 counts as done: an earlier attempt deleted the secret but its
+// answer was lost. Errors: ErrInvalidArgument for an empty ID (before any request); ErrNotFound,
+// ErrForbidden and the others of Get.
+func (s *SecretsService) Delete(ctx context.Context, secretID string) error {
+	if err := checkID("secret ID", secretID); err != nil {
+		return err
+	}
+	r := &request{method: http.MethodDelete, path: "/secrets/" + url.PathEscape(secretID), idempotent: true}
+	err := s.client.do(ctx, r, nil)
+	if e, ok := err.(*APIError); ok && e.StatusCode == http.StatusNotFound && e.Attempts > 1 {
+		return nil
+	}
+	return err
+}
+
+// checkName enforces the naming rule without quoting the name: a value passed by mistake as a name
+// must not end up in an error string.
+func checkName(name string) error {
+	switch i := validate.NameProblem(name); {
+	case i < 0:
+		return nil
+	case name == "":
+		return &argError{msg: "empty secret name", kind: ErrInvalidName}
+	default:
+		return &argError{msg: fmt.Sprintf("secret name of %d bytes has a byte other than a letter, digit or _ at offset %d", len(name), i), kind: ErrInvalidName}
+	}
+}
+
+func checkValue(value string) error {
+	if len(value) > MaxValueBytes {
+		return &argError{msg: fmt.Sprintf("value of %d bytes is over the limit of %d bytes (MaxValueBytes)", len(value), MaxValueBytes), kind: ErrValueTooLarge}
+	}
+	return nil
+}
+
+func checkID(what, id string) error {
+	if id == "" {
+		return invalidArgument("empty %s", what)
+	}
+	return nil
+}
+
+func secretFromWire(w *wire.Secret) *Secret {
+	s := &Secret{
+		ID:            w.SecretID,
+		Name:          w.Name,
+		Value:         w.Value,
+		CreatedBy:     w.CreatedBy,
+		CreatedAt:     w.CreatedAt.Time,
+		LastUpdatedBy: w.LastUpdatedBy,
+		LastUpdatedAt: w.LastUpdatedAt.Time,
+		DeletedBy:     w.DeletedBy,
+	}
+	if w.DeletedAt != nil && !w.DeletedAt.IsZero() {
+		t := w.DeletedAt.Time
+		s.DeletedAt = &t
+	}
+	return s
+}
+
+// String describes the secret without its value.
+func (s Secret) String() string {
+	value := "<withheld>"
+	if s.Value != nil {
+		value = redactedValue
+	}
+	return fmt.Sprintf("Secret{ID: %q, Name: %q, Value: %s, CreatedBy: %q, CreatedAt: %s, LastUpdatedBy: %q, LastUpdatedAt: %s}",
+		s.ID, s.Name, value, s.CreatedBy, s.CreatedAt.Format(time.RFC3339), s.LastUpdatedBy, s.LastUpdatedAt.Format(time.RFC3339))
+}
+
+// Format prints the secret as String does, whatever the verb, so no verb can reveal the value.
+func (s Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }
+
+// LogValue logs the secret without its value.
+func (s Secret) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", s.ID), slog.String("name", s.Name),
+		slog.Bool("readable", s.Value != nil), slog.String("value", redactedValue))
+}
+
+const redactedValue = "[REDACTED]"
