@@ -37,6 +37,7 @@ type Client struct {
 	auth        string // "Bearer <token>"
 	token       string // kept for redaction of server messages
 	tokenSource string
+	tokenIsJWT  bool
 	tokenExpiry time.Time // zero unless the token is a JWT with exp
 	orgID       string
 	userAgent   string
@@ -93,7 +94,7 @@ func newClient(o *options) (*Client, error) {
 		now:         o.now,
 	}
 	if claims, err := jwt.Parse(o.token); err == nil {
-		c.tokenExpiry = claims.Expiry
+		c.tokenIsJWT, c.tokenExpiry = true, claims.Expiry
 	}
 	if err := c.checkToken(); err != nil {
 		return nil, err
