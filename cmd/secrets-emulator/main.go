@@ -1,0 +1,29 @@
+// Command secrets-emulator serves the secretstest emulator of the SingleStore Helios Management API
+// secrets endpoints as a standalone process, for tests written in any language.
+//
+// Usage:
+//
+//	secrets-emulator [-addr 127.0.0.1:0] [-org NAME] [-api-key KEY] [-user EMAIL]... [-team NAME=EMAIL,EMAIL]...
+//
+// Once listening it prints exactly one JSON line on stdout:
+//
+//	{"baseURL":"http://127.0.0.1:41234","apiKey":"…","organizationID":"…",
+//	 "users":[{"id":"…","email":"…","token":"…"}],"teams":[{"id":"…","name":"…"}]}
+//
+// and serves until SIGINT or SIGTERM, then shuts down gracefully and exits 0. Logs go to stderr.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop) // a second signal during shutdown kills the process as usual
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

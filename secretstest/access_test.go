@@ -1,0 +1,311 @@
+package secretstest_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/helios-secrets/go-secrets/secretstest"
+)
+
+const (
+	owner  = secretstest.RoleOwner
+	reader = secretstest.RoleReader
+)
+
+func TestValueVisibility(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	alice := e.srv.AddUser("alice@example.com")
+	rita := e.srv.AddUser("rita@example.com")    // Reader
+	tess := e.srv.AddUser("tess@example.com")    // Reader through a team
+	carol := e.srv.AddUser("carol@example.com")  // no role
+	readers := e.srv.AddTeam("Readers", tess.ID) //nolint:misspell
+	sec := e.create(alice.Token, "VISIBLE", "the value")
+	e.share(alice.Token, sec.SecretID, grant(users(reader, rita.ID), teams(reader, readers.ID)))
+
+	tests := []struct {
+		name     string
+		token    string
+		canRead  bool
+		canAdmin bool
+	}{
+		{"api key", e.key, true, true},
+		{"owner", alice.Token, true, true},
+		{"reader", rita.Token, true, false},
+		{"reader through team", tess.Token, true, false},
+		{"member without role", carol.Token, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			want := (*string)(nil)
+			if tt.canRead {
+				want = ptr("the value")
+			}
+			got := decode[wireSecret](t, e.do(tt.token, http.MethodGet, "/v1/secrets/"+sec.SecretID, nil), http.StatusOK)
+			assert.Equal(t, want, got.Value)
+			assert.Equal(t, sec.Name, got.Name)
+			assert.Equal(t, sec.CreatedBy, got.CreatedBy)
+
+			list := decode[wireList](t, e.do(tt.token, http.MethodGet, "/v1/secrets?name=VISIBLE", nil), http.StatusOK)
+			require.Len(t, list.Secrets, 1)
+			assert.Equal(t, want, list.Secrets[0].Value)
+
+			access := e.do(tt.token, http.MethodGet, "/v1/secrets/"+sec.SecretID+"/accessControls", nil)
+			if tt.canRead {
+				assert.Equal(t, http.StatusOK, access.status)
+			} else {
+				assert.Equal(t, http.StatusForbidden, access.status)
+			}
+			if !tt.canRead {
+				assert.NotContains(t, string(access.body), "the value")
+			}
+		})
+	}
+}
+
+func TestNonOwnersCannotWrite(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	alice := e.srv.AddUser("alice@example.com")
+	rita := e.srv.AddUser("rita@example.com")
+	carol := e.srv.AddUser("carol@example.com")
+	sec := e.create(alice.Token, "GUARDED", "v1")
+	e.share(alice.Token, sec.SecretID, grant(users(reader, rita.ID)))
+
+	for _, who := range []struct {
+		name  string
+		token string
+	}{{"reader", rita.Token}, {"member without role", carol.Token}} {
+		for _, op := range []struct {
+			name, method, suffix string
+			body                 any
+		}{
+			{"update", http.MethodPatch, "", map[string]string{"value": "v2"}},
+			{"share", http.MethodPatch, "/accessControls", grant(users(owner, carol.ID))},
+			{"revoke", http.MethodPatch, "/accessControls", revoke(users(owner, alice.ID))},
+			{"delete", http.MethodDelete, "", nil},
+		} {
+			t.Run(who.name+" "+op.name, func(t *testing.T) {
+				t.Parallel()
+				r := e.do(who.token, op.method, "/v1/secrets/"+sec.SecretID+op.suffix, op.body)
+				assert.Equal(t, http.StatusForbidden, r.status)
+				assert.NotEmpty(t, decode[wireError](t, r, http.StatusForbidden).Message)
+			})
+		}
+	}
+	t.Cleanup(func() {
+		got, ok := e.srv.Secret("GUARDED")
+		require.True(t, ok)
+		assert.Equal(t, "v1", got.Value)
+		assert.Equal(t, []secretstest.Grant{{Role: owner, UserID: alice.ID}, {Role: reader, UserID: rita.ID}}, got.Grants)
+	})
+}
+
+func TestOwnerThroughTeam(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	alice := e.srv.AddUser("alice@example.com")
+	bob := e.srv.AddUser("bob@example.com")
+	ops := e.srv.AddTeam("Ops", bob.ID)
+	sec := e.create(alice.Token, "TEAM_OWNED", "v1")
+	e.share(alice.Token, sec.SecretID, grant(teams(owner, ops.ID)))
+
+	updated := decode[wireSecret](t, e.do(bob.Token, http.MethodPatch, "/v1/secrets/"+sec.SecretID, map[string]string{"value": "v2"}), http.StatusOK)
+	assert.Equal(t, ptr("v2"), updated.Value)
+	assert.Equal(t, bob.ID, updated.LastUpdatedBy)
+
+	// Bob, an Owner through Ops, may revoke Alice: the team still owns the secret.
+	e.share(bob.Token, sec.SecretID, revoke(users(owner, alice.ID)))
+	assert.True(t, e.exists(sec.SecretID))
+	got := decode[wireSecret](t, e.do(alice.Token, http.MethodGet, "/v1/secrets/"+sec.SecretID, nil), http.StatusOK)
+	assert.Nil(t, got.Value, "alice lost her role")
+
+	assert.Equal(t, http.StatusOK, e.do(bob.Token, http.MethodDelete, "/v1/secrets/"+sec.SecretID, nil).status)
+	assert.False(t, e.exists(sec.SecretID))
+}
+
+func TestRevokingLastOwnerDeletesSecret(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	alice := e.srv.AddUser("alice@example.com")
+	bob := e.srv.AddUser("bob@example.com")
+	rita := e.srv.AddUser("rita@example.com")
+	sec := e.create(alice.Token, "SHARED_OWNERSHIP", "v")
+	e.share(alice.Token, sec.SecretID, grant(users(owner, bob.ID), users(reader, rita.ID)))
+
+	// A second Owner keeps the secret alive when the first leaves.
+	e.share(bob.Token, sec.SecretID, revoke(users(owner, alice.ID)))
+	assert.True(t, e.exists(sec.SecretID))
+
+	// Revoking a Reader, or an Owner binding that does not exist, deletes nothing.
+	e.share(bob.Token, sec.SecretID, revoke(users(reader, rita.ID), users(owner, alice.ID)))
+	assert.True(t, e.exists(sec.SecretID))
+
+	// The last member Owner revokes themselves: 200, and the secret is gone (the API key's inherited
+	// ownership does not count).
+	e.share(bob.Token, sec.SecretID, revoke(users(owner, bob.ID)))
+	assert.False(t, e.exists(sec.SecretID))
+	_, ok := e.srv.Secret("SHARED_OWNERSHIP")
+	assert.False(t, ok)
+}
+
+func TestRevokingOwnerTeamDeletesWhenNoMemberOwns(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	alice := e.srv.AddUser("alice@example.com")
+	team := e.srv.AddTeam("Solo", alice.ID)
+	sec := e.create(alice.Token, "VIA_TEAM", "v")
+	e.share(alice.Token, sec.SecretID, grant(teams(owner, team.ID)))
+	e.share(alice.Token, sec.SecretID, revoke(users(owner, alice.ID)))
+	assert.True(t, e.exists(sec.SecretID), "alice still owns it through the team")
+	e.share(e.key, sec.SecretID, revoke(teams(owner, team.ID)))
+	assert.False(t, e.exists(sec.SecretID))
+}
+
+func TestUserWithBothRoles(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	alice := e.srv.AddUser("alice@example.com")
+	sec := e.create(alice.Token, "BOTH", "v")
+	e.share(alice.Token, sec.SecretID, grant(users(reader, alice.ID), users(owner, alice.ID))) // owner again: no-op
+	got, _ := e.srv.Secret("BOTH")
+	assert.Equal(t, []secretstest.Grant{{Role: owner, UserID: alice.ID}, {Role: reader, UserID: alice.ID}}, got.Grants)
+
+	e.share(alice.Token, sec.SecretID, revoke(users(reader, alice.ID)))
+	got, _ = e.srv.Secret("BOTH")
+	assert.Equal(t, []secretstest.Grant{{Role: owner, UserID: alice.ID}}, got.Grants)
+}
+
+func TestShareIsAtomic(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	alice := e.srv.AddUser("alice@example.com")
+	bob := e.srv.AddUser("bob@example.com")
+	team := e.srv.AddTeam("Team", bob.ID)
+	sec := e.create(alice.Token, "ATOMIC", "v")
+	before, _ := e.srv.Secret("ATOMIC")
+
+	tests := []struct {
+		name string
+		body any
+	}{
+		{"unknown user after a valid grant", grant(users(reader, bob.ID), users(owner, "0b6f3c1e-8a4d-4c59-9d3e-1f2a3b4c5d6e"))},
+		{"unknown user in a revoke", shareBody{Grants: []change{users(reader, bob.ID)}, Revokes: []change{users(owner, alice.ID, "nope")}}},
+		{"unknown team", grant(users(reader, bob.ID), teams(reader, "nope"))},
+		{"user ID given as team", grant(teams(reader, bob.ID))},
+		{"team ID given as user", grant(users(reader, team.ID))},
+		{"API key identity", grant(users(reader, e.srv.APIKeyUser().ID))},
+		{"unknown role", grant(users("Admin", bob.ID))},
+		{"lowercase role", grant(users("reader", bob.ID))},
+		{"empty role", grant(change{Users: []string{bob.ID}})},
+		{"grant and revoke the same binding", shareBody{Grants: []change{users(reader, bob.ID)}, Revokes: []change{users(reader, bob.ID)}}},
+		{"malformed JSON", `{"grants":[`},
+		{"wrong types", `{"grants":{"role":"Owner"}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := e.do(alice.Token, http.MethodPatch, "/v1/secrets/"+sec.SecretID+"/accessControls", tt.body)
+			assert.Equal(t, http.StatusBadRequest, r.status, "body: %s", r.body)
+			assert.NotEmpty(t, decode[wireError](t, r, http.StatusBadRequest).Message)
+		})
+	}
+	t.Cleanup(func() {
+		after, ok := e.srv.Secret("ATOMIC")
+		require.True(t, ok)
+		assert.Equal(t, before, after)
+	})
+}
+
+func TestShareResponseAndNoOps(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	alice := e.srv.AddUser("alice@example.com")
+	sec := e.create(alice.Token, "NOOP", "v")
+	for _, body := range []string{`{}`, `{"grants":[],"revokes":[]}`, `{"grants":null}`} {
+		r := e.do(alice.Token, http.MethodPatch, "/v1/secrets/"+sec.SecretID+"/accessControls", body)
+		assert.Equal(t, http.StatusOK, r.status)
+		assert.JSONEq(t, `{}`, string(r.body))
+	}
+	assert.True(t, e.exists(sec.SecretID))
+}
+
+func TestAPIKeyIsOrganizationOwner(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	alice := e.srv.AddUser("alice@example.com")
+	sec := e.create(alice.Token, "MEMBER_SECRET", "v")
+
+	roles := decode[[]wireRole](t, e.do(e.key, http.MethodGet, "/v1/secrets/"+sec.SecretID+"/accessControls", nil), http.StatusOK)
+	require.Len(t, roles, 2)
+	assert.Equal(t, owner, roles[0].Role)
+	assert.Equal(t, reader, roles[1].Role)
+	assert.Empty(t, roles[1].Grants)
+	require.Len(t, roles[0].Grants, 2)
+	inherited := roles[0].Grants[0]
+	require.NotNil(t, inherited.InheritedFrom)
+	assert.Equal(t, e.srv.OrganizationID(), inherited.InheritedFrom.ResourceID)
+	assert.Equal(t, "Organization", inherited.InheritedFrom.ResourceType)
+	assert.Equal(t, owner, inherited.InheritedFrom.Role)
+	assert.Equal(t, e.srv.APIKeyUser().ID, inherited.Identity.UserID)
+	assert.Nil(t, roles[0].Grants[1].InheritedFrom)
+	assert.Equal(t, alice.ID, roles[0].Grants[1].Identity.UserID)
+
+	updated := decode[wireSecret](t, e.do(e.key, http.MethodPatch, "/v1/secrets/"+sec.SecretID, map[string]string{"value": "by key"}), http.StatusOK)
+	assert.Equal(t, e.srv.APIKeyUser().ID, updated.LastUpdatedBy)
+	assert.Equal(t, http.StatusOK, e.do(e.key, http.MethodDelete, "/v1/secrets/"+sec.SecretID, nil).status)
+}
+
+func TestRemoveUser(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	alice := e.srv.AddUser("alice@example.com")
+	bob := e.srv.AddUser("bob@example.com")
+	carol := e.srv.AddUser("carol@example.com")
+	team := e.srv.AddTeam("Alice and Carol", alice.ID, carol.ID)
+
+	solo := e.create(alice.Token, "ALICE_ONLY", "v")           // alice is the sole Owner
+	sharedOwner := e.create(alice.Token, "ALICE_AND_BOB", "v") // bob is a second Owner
+	readOnly := e.create(alice.Token, "BOB_READS", "v")        // bob only reads
+	bobs := e.create(bob.Token, "BOBS", "v")                   // alice reads
+	teamOwned := e.create(alice.Token, "TEAM_OWNED", "v")      // the team, with carol, owns
+	keyOwned := e.create(e.key, "KEY_OWNED", "v")              // owned through the organization
+	e.share(alice.Token, sharedOwner.SecretID, grant(users(owner, bob.ID)))
+	e.share(alice.Token, readOnly.SecretID, grant(users(reader, bob.ID)))
+	e.share(bob.Token, bobs.SecretID, grant(users(reader, alice.ID)))
+	e.share(alice.Token, teamOwned.SecretID, grant(teams(owner, team.ID)))
+	e.share(e.key, keyOwned.SecretID, grant(users(reader, alice.ID)))
+
+	e.srv.RemoveUser(alice.ID)
+	e.srv.RemoveUser(alice.ID)              // no-op
+	e.srv.RemoveUser("unknown")             // no-op
+	e.srv.RemoveUser(e.srv.APIKeyUser().ID) // ignored: the key is not a member
+
+	assert.False(t, e.exists(solo.SecretID))
+	assert.False(t, e.exists(readOnly.SecretID), "bob only reads it: no Owner is left")
+	assert.True(t, e.exists(sharedOwner.SecretID))
+	assert.True(t, e.exists(bobs.SecretID))
+	assert.True(t, e.exists(teamOwned.SecretID), "carol still owns it through the team")
+	assert.True(t, e.exists(keyOwned.SecretID), "alice was only a Reader")
+
+	assert.Equal(t, http.StatusUnauthorized, e.do(alice.Token, http.MethodGet, "/v1/secrets", nil).status)
+	for _, name := range []string{"ALICE_AND_BOB", "BOBS", "TEAM_OWNED", "KEY_OWNED"} {
+		sec, ok := e.srv.Secret(name)
+		require.True(t, ok)
+		for _, g := range sec.Grants {
+			assert.NotEqual(t, alice.ID, g.UserID, "alice's grants are revoked")
+		}
+	}
+	members := decode[[]wireUser](t, e.do(e.key, http.MethodGet, "/v1/users", nil), http.StatusOK)
+	assert.Len(t, members, 2)
+	assert.Empty(t, decode[[]wireUser](t, e.do(e.key, http.MethodGet, "/v1/users?email=alice@example.com", nil), http.StatusOK))
+
+	// Carol, the last member of the owning team, leaves: the team owns nothing any more.
+	e.srv.RemoveUser(carol.ID)
+	assert.False(t, e.exists(teamOwned.SecretID))
+	assert.Equal(t, http.StatusOK, e.do(e.key, http.MethodGet, "/v1/users/current", nil).status)
+}

@@ -1,0 +1,29 @@
+// Package secretstest is an in-memory emulator of the SingleStore Helios Management API secrets
+// endpoints, for testing code that uses them (through this module's client or plain net/http)
+// without a network or an account.
+//
+// NewServer starts an emulator on a random loopback port. Its URL field is the base URL to give a
+// client; APIKey returns the organization API key, which acts as an organization owner. AddUser and
+// AddTeam create members with their own tokens, so that tests can exercise sharing and permissions:
+//
+//	srv := secretstest.NewServer()
+//	defer srv.Close()
+//	alice := srv.AddUser("alice@example.com")
+//
+//	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/secrets",
+//		strings.NewReader(`{"name":"DB_PASSWORD","value":"hunter2"}`))
+//	req.Header.Set("Authorization", "Bearer "+alice.Token)
+//	resp, err := http.DefaultClient.Do(req) // 200: alice created the secret and owns it
+//
+// The emulator follows the service's rules: one namespace of secret names per organization (a
+// duplicate name is 409); names of letters, digits and '_' and values of at most 5 MiB (else 400);
+// unknown IDs are 404 and bad tokens 401. Every member sees every secret, but its value only with a
+// Reader or Owner grant (directly or through a team); only Owners may update, share or delete it; and
+// a secret left without an Owner among the members is deleted.
+//
+// For failure paths, FailNext, DropNext, TruncateNext and SetLatency inject faults, RequestCount and
+// Requests tell what reached the server, and Secrets, Secret and SecretValue inspect the state
+// directly.
+//
+// The cmd/secrets-emulator program serves the same emulator as a standalone process.
+package secretstest

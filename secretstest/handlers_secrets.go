@@ -1,0 +1,110 @@
+package secretstest
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/helios-secrets/go-secrets/internal/validate"
+)
+
+var (
+	errSecretNotFound = fail(http.StatusNotFound, "secret not found")
+	errNotOwner       = fail(http.StatusForbidden, "this operation requires the Owner role on the secret")
+	errBadName        = fail(http.StatusBadRequest, "name must be non-empty and contain only letters, digits and '_'")
+	errValueTooLarge  = fail(http.StatusBadRequest, "value exceeds the limit of "+strconv.Itoa(validate.MaxValueBytes)+" bytes")
+	errValueMissing   = fail(http.StatusBadRequest, "value is required")
+)
+
+// GET /v1/secrets[?name=]: every member sees every secret; values only where they hold a role.
+func (s *Server) listSecrets(c *call) reply {
+	name := c.r.URL.Query().Get("name")
+	return s.locked(c, func(st *state) reply {
+		out := secretListJSON{Secrets: []secretJSON{}}
+		if name != "" { // names are unique: at most one match
+			if sec := st.secrets[st.names[name]]; sec != nil {
+				out.Secrets = append(out.Secrets, st.secretJSON(sec, c.me))
+			}
+			return ok(out)
+		}
+		for _, sec := range st.sortedSecrets() {
+			out.Secrets = append(out.Secrets, st.secretJSON(sec, c.me))
+		}
+		return ok(out)
+	})
+}
+
+// POST /v1/secrets {"name","value"}: the creator becomes Owner.
+func (s *Server) createSecret(c *call) reply {
+	var req createRequest
+	if bad := c.decodeBody(&req); bad != nil {
+		return *bad
+	}
+	switch {
+	case req.Name == nil || !validate.ValidName(*req.Name):
+		return errBadName
+	case req.Value == nil:
+		return errValueMissing
+	case len(*req.Value) > validate.MaxValueBytes:
+		return errValueTooLarge
+	}
+	return s.locked(c, func(st *state) reply {
+		sec, created := st.create(c.me, *req.Name, *req.Value, s.now())
+		if !created {
+			return fail(http.StatusConflict, "a secret with this name already exists in the organization")
+		}
+		return ok(st.secretJSON(sec, c.me))
+	})
+}
+
+// GET /v1/secrets/{secretID}
+func (s *Server) getSecret(c *call, id string) reply {
+	return s.locked(c, func(st *state) reply {
+		sec := st.secrets[id]
+		if sec == nil {
+			return errSecretNotFound
+		}
+		return ok(st.secretJSON(sec, c.me))
+	})
+}
+
+// PATCH /v1/secrets/{secretID} {"value"}: Owners only; there is no rename.
+func (s *Server) updateSecret(c *call, id string) reply {
+	var req updateRequest
+	bad := c.decodeBody(&req)
+	return s.locked(c, func(st *state) reply {
+		sec := st.secrets[id]
+		switch {
+		case sec == nil:
+			return errSecretNotFound
+		case !st.isOwner(sec, c.me):
+			return errNotOwner
+		case bad != nil:
+			return *bad
+		case req.Name != nil:
+			return fail(http.StatusBadRequest, "a secret cannot be renamed: send only its value")
+		case req.Value == nil:
+			return errValueMissing
+		case len(*req.Value) > validate.MaxValueBytes:
+			return errValueTooLarge
+		}
+		sec.value = *req.Value
+		sec.lastUpdatedBy = c.me.id
+		sec.lastUpdatedAt = s.now()
+		return ok(st.secretJSON(sec, c.me))
+	})
+}
+
+// DELETE /v1/secrets/{secretID}: Owners only.
+func (s *Server) deleteSecret(c *call, id string) reply {
+	return s.locked(c, func(st *state) reply {
+		sec := st.secrets[id]
+		switch {
+		case sec == nil:
+			return errSecretNotFound
+		case !st.isOwner(sec, c.me):
+			return errNotOwner
+		}
+		st.remove(sec)
+		return ok(deletedJSON{SecretID: sec.id})
+	})
+}

@@ -1,0 +1,218 @@
+package secretstest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/helios-secrets/go-secrets/secretstest"
+)
+
+// env is one emulator with its own HTTP client, closed when the test ends.
+type env struct {
+	t      *testing.T
+	srv    *secretstest.Server
+	client *http.Client
+	key    string
+}
+
+func newEnv(t *testing.T, opts ...secretstest.Option) *env {
+	t.Helper()
+	srv := secretstest.NewServer(opts...)
+	tr := &http.Transport{MaxIdleConnsPerHost: 64}
+	t.Cleanup(func() {
+		srv.Close()
+		tr.CloseIdleConnections()
+	})
+	return &env{t: t, srv: srv, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}, key: srv.APIKey()}
+}
+
+// response is a fully read HTTP response.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends one request; body may be nil, a string or []byte (sent as is), or any value (sent as JSON).
+func (e *env) do(token, method, path string, body any) response {
+	e.t.Helper()
+	return e.doCtx(context.Background(), token, method, path, body)
+}
+
+func (e *env) doCtx(ctx context.Context, token, method, path string, body any) response {
+	e.t.Helper()
+	r, err := e.try(ctx, token, method, path, body)
+	require.NoError(e.t, err)
+	return r
+}
+
+// try is do without assertions, for goroutines other than the test's.
+func (e *env) try(ctx context.Context, token, method, path string, body any) (response, error) {
+	var rd io.Reader
+	if body != nil {
+		data, ok := body.(string)
+		if !ok {
+			b, err := json.Marshal(body)
+			if err != nil {
+				return response{}, err
+			}
+			data = string(b)
+		}
+		rd = strings.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, e.srv.URL+path, rd)
+	if err != nil {
+		return response{}, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return response{}, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: data}, err
+}
+
+func bodyReader(t *testing.T, body any) io.Reader {
+	switch b := body.(type) {
+	case nil:
+		return nil
+	case string:
+		return bytes.NewReader([]byte(b))
+	case []byte:
+		return bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		require.NoError(t, err)
+		return bytes.NewReader(data)
+	}
+}
+
+// decode unmarshals a response body that must have the wanted status.
+func decode[T any](t *testing.T, r response, status int) T {
+	t.Helper()
+	require.Equal(t, status, r.status, "body: %s", r.body)
+	var v T
+	require.NoError(t, json.Unmarshal(r.body, &v), "body: %s", r.body)
+	return v
+}
+
+// Client-side views of the wire shapes.
+
+type wireSecret struct {
+	SecretID      string  `json:"secretID"`
+	Name          string  `json:"name"`
+	Value         *string `json:"value"`
+	CreatedBy     string  `json:"createdBy"`
+	CreatedAt     string  `json:"createdAt"`
+	LastUpdatedBy string  `json:"lastUpdatedBy"`
+	LastUpdatedAt string  `json:"lastUpdatedAt"`
+}
+
+type wireList struct {
+	Secrets []wireSecret `json:"secrets"`
+}
+
+type wireUser struct {
+	UserID    string `json:"userID"`
+	Email     string `json:"email"`
+	FirstName string `json:"firstName"`
+	LastName  string `json:"lastName"`
+}
+
+type wireTeam struct {
+	TeamID      string `json:"teamID"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+type wireRole struct {
+	Role   string `json:"role"`
+	Grants []struct {
+		Identity struct {
+			UserID string `json:"userID"`
+			TeamID string `json:"teamID"`
+		} `json:"identity"`
+		InheritedFrom *struct {
+			ResourceID   string `json:"resourceID"`
+			ResourceType string `json:"resourceType"`
+			Role         string `json:"role"`
+		} `json:"inheritedFrom"`
+	} `json:"grants"`
+}
+
+type wireError struct {
+	Message string `json:"message"`
+}
+
+// change is one entry of a share request.
+type change struct {
+	Role  string   `json:"role"`
+	Users []string `json:"users"`
+	Teams []string `json:"teams"`
+}
+
+type shareBody struct {
+	Grants  []change `json:"grants"`
+	Revokes []change `json:"revokes"`
+}
+
+func users(role string, ids ...string) change {
+	return change{Role: role, Users: ids, Teams: []string{}}
+}
+func teams(role string, ids ...string) change {
+	return change{Role: role, Users: []string{}, Teams: ids}
+}
+
+func grant(cs ...change) shareBody  { return shareBody{Grants: cs, Revokes: []change{}} }
+func revoke(cs ...change) shareBody { return shareBody{Grants: []change{}, Revokes: cs} }
+
+// create makes a secret as token's identity and returns it.
+func (e *env) create(token, name, value string) wireSecret {
+	e.t.Helper()
+	return decode[wireSecret](e.t, e.do(token, http.MethodPost, "/v1/secrets", map[string]string{"name": name, "value": value}), http.StatusOK)
+}
+
+// share applies a share request that must succeed.
+func (e *env) share(token, secretID string, body shareBody) {
+	e.t.Helper()
+	r := e.do(token, http.MethodPatch, "/v1/secrets/"+secretID+"/accessControls", body)
+	require.Equal(e.t, http.StatusOK, r.status, "body: %s", r.body)
+}
+
+func (e *env) exists(secretID string) bool {
+	e.t.Helper()
+	r := e.do(e.key, http.MethodGet, "/v1/secrets/"+secretID, nil)
+	require.Contains(e.t, []int{http.StatusOK, http.StatusNotFound}, r.status)
+	return r.status == http.StatusOK
+}
+
+// steppingClock returns a clock that starts at start and advances by step on every reading.
+func steppingClock(start time.Time, step time.Duration) func() time.Time {
+	var mu sync.Mutex
+	n := 0
+	return func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		t := start.Add(time.Duration(n) * step)
+		n++
+		return t
+	}
+}
+
+func ptr(s string) *string { return &s }
