@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -18,7 +19,7 @@ func GetSecret(ctx context.Context, name string) (string, error) {
 	if err := checkName(name); err != nil {
 		return "", err
 	}
-	c, err := NewClient(WithEnv())
+	c, err := envClient()
 	if err != nil {
 		return "", err
 	}
@@ -27,7 +28,51 @@ func GetSecret(ctx context.Context, name string) (string, error) {
 		return "", err
 	}
 	if s.Value == nil {
-		return "", fmt.Errorf("secrets: secret %q: the caller may see it but not read its value: %w", name, ErrValueWithheld)
+		return "", withheldError(name)
 	}
 	return *s.Value, nil
+}
+
+// GetSecrets returns the values of several secrets with one request, with credentials from the
+// environment as GetSecret reads them: GET /v1/secrets (GET /v1/secrets?name= for a single name),
+// through SecretsService.GetMany. Duplicate names count once.
+//
+// The map holds every name that could be read. When some could not, the map comes back with a
+// *BulkError that names each of the others and why: ErrNotFound, ErrValueWithheld or ErrAmbiguous.
+// Other errors come with a nil map: ErrInvalidName naming the index of an invalid name, before
+// anything else; ErrNoCredentials and ErrTokenExpired, before any request; and the *APIError and
+// *RequestError of the request.
+func GetSecrets(ctx context.Context, names ...string) (map[string]string, error) {
+	if _, err := uniqueNames(names); err != nil {
+		return nil, err
+	}
+	c, err := envClient()
+	if err != nil {
+		return nil, err
+	}
+	found, err := c.Secrets.GetMany(ctx, names...)
+	if found == nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(found))
+	for name, s := range found {
+		out[name] = *s.Value
+	}
+	return out, err
+}
+
+// envClient builds a Client from the environment for the notebook-style helpers. Every such Client
+// shares one connection pool (see sharedTransport), so building one per call costs no connection.
+func envClient() (*Client, error) {
+	c, err := NewClient(WithEnv())
+	if errors.Is(err, ErrNoCredentials) {
+		// NewClient's message suggests WithAPIKey, which these helpers do not take.
+		note := ""
+		if lookupEnv().url != "" {
+			note = " (" + EnvURL + " is set, but its password is not a JWT)"
+		}
+		return nil, fmt.Errorf("secrets: no credentials in the environment: set %s, or %s with a JWT as its password%s: %w",
+			EnvManagementToken, EnvURL, note, ErrNoCredentials)
+	}
+	return c, err
 }

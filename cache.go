@@ -1,0 +1,501 @@
+package secrets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// Cache keeps secret values in memory for services that read them in request paths. It is built on
+// a Client (whose credentials, retries and timeouts it uses) and is safe for concurrent use.
+//
+//   - A value is served from memory for its TTL (WithTTL), then fetched again on the next Get. A hit
+//     takes no lock, makes no request and allocates nothing.
+//   - Concurrent Gets of a name that is not in memory share one request; each Get still returns as
+//     soon as its own context ends, and the shared request goes on for the others.
+//   - "Not found" and "value withheld" are remembered briefly (WithNegativeTTL), so a mistyped name
+//     does not send a request on every call.
+//   - Optionally, a value whose refresh fails with a transient failure is served for a bounded time
+//     past its TTL (WithStaleIfError), with a Warn record to the logger.
+//   - The number of names held is bounded (WithMaxEntries); Invalidate and InvalidateAll drop
+//     entries, for instance after rotating a value.
+//
+// fmt and slog print a Cache without any value.
+type Cache struct {
+	client *Client
+	cfg    cacheConfig
+	logger *slog.Logger
+	base   time.Time // instants are kept as offsets from base, so a hit reads only the monotonic clock
+
+	entries sync.Map                           // name → *cacheEntry; read without locks
+	flights atomic.Pointer[singleflight.Group] // replaced by InvalidateAll
+	gen     atomic.Uint64                      // bumped by every invalidation: fetches begun before it are not stored
+
+	mu   sync.Mutex    // serializes changes to entries, ring, hand and entry states
+	ring []*cacheEntry // every entry, in the order the eviction sweep visits them
+	hand int           // where the sweep resumes
+}
+
+// cacheEntry is one name. Its state is replaced whole, never modified.
+type cacheEntry struct {
+	name  string
+	state atomic.Pointer[cacheState]
+	ref   atomic.Bool // read since the eviction sweep last passed
+	slot  int         // index in Cache.ring; guarded by Cache.mu
+}
+
+// cacheState is what the cache knows of a name: a value, or a remembered failure (err).
+type cacheState struct {
+	value      string
+	err        error // wraps ErrNotFound or ErrValueWithheld; nil for a value
+	fetched    int64 // offsets from Cache.base, in nanoseconds
+	expires    int64 // served from memory until then
+	staleUntil int64 // after a failed refresh, servable until then (= expires without WithStaleIfError)
+	stale      bool  // served after a failed refresh
+}
+
+// CacheEntry is a cached value with its timing, as Lookup returns it: what an AWS credentials
+// provider, for instance, needs to tell its own cache when to ask again. fmt and slog print it
+// without its value.
+type CacheEntry struct {
+	Name      string
+	Value     string
+	FetchedAt time.Time // when the value was read from the service
+	ExpiresAt time.Time // when the cache fetches it again: FetchedAt plus the TTL, or, for a stale value, its next retry
+	Stale     bool      // served past its TTL because refreshing it failed (WithStaleIfError)
+}
+
+// NewCache returns an empty Cache that reads through c. It makes no request. Options are validated:
+// an invalid one, or a nil c, gives an error wrapping ErrInvalidArgument.
+func NewCache(c *Client, opts ...CacheOption) (*Cache, error) {
+	if c == nil {
+		return nil, invalidArgument("NewCache: nil client")
+	}
+	cfg := defaultCacheConfig()
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	cache := &Cache{client: c, cfg: cfg, logger: c.logger}
+	if cfg.loggerSet {
+		cache.logger = cfg.logger
+	}
+	if cfg.clock != nil {
+		cache.base = cfg.clock()
+	} else {
+		cache.base = time.Now()
+	}
+	cache.flights.Store(new(singleflight.Group))
+	return cache, nil
+}
+
+// Get returns the value of the secret named name. While the value is fresh (fetched less than the
+// TTL ago), Get serves it from memory: no request, no allocation, ctx unused. Otherwise it makes one
+// request, GET /v1/secrets?name=, shared by every concurrent Get of that name, and keeps the value.
+//
+// Errors: ErrInvalidName (before any request); ErrNotFound and ErrValueWithheld, remembered for the
+// negative TTL; ErrAmbiguous; the context's error when ctx ends before the value comes (the shared
+// request goes on for the other callers); and the *APIError and *RequestError of
+// SecretsService.GetByName, unless WithStaleIfError allows the previous value instead. Get never
+// returns "" with a nil error unless the secret's value is the empty string.
+func (c *Cache) Get(ctx context.Context, name string) (string, error) {
+	if st := c.fresh(name); st != nil {
+		return st.value, st.err
+	}
+	st, err := c.load(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	return st.value, st.err
+}
+
+// Lookup is Get that also says when the value was fetched and when it expires. It makes the same
+// request as Get, when Get would, and returns the same errors.
+func (c *Cache) Lookup(ctx context.Context, name string) (CacheEntry, error) {
+	st := c.fresh(name)
+	if st == nil {
+		var err error
+		if st, err = c.load(ctx, name); err != nil {
+			return CacheEntry{}, err
+		}
+	}
+	if st.err != nil {
+		return CacheEntry{}, st.err
+	}
+	return CacheEntry{
+		Name:      name,
+		Value:     st.value,
+		FetchedAt: c.at(st.fetched),
+		ExpiresAt: c.at(st.expires),
+		Stale:     st.stale,
+	}, nil
+}
+
+// GetMany returns the values of several secrets: those in memory and fresh without a request; the
+// others with one request (GET /v1/secrets, through SecretsService.GetMany; for a single name, the
+// shared request of Get), whose answers it keeps as Get would. Duplicate names count once.
+//
+// The map holds every name that could be read; each of the others is in the returned *BulkError with
+// its reason: ErrNotFound or ErrValueWithheld (remembered for the negative TTL), ErrAmbiguous, or the
+// *APIError or *RequestError of the failed request (unless WithStaleIfError allows a previous value).
+// Errors outside a *BulkError: ErrInvalidName naming the index of an invalid name, before any request.
+// Concurrent GetMany calls do not share their requests.
+func (c *Cache) GetMany(ctx context.Context, names ...string) (map[string]string, error) {
+	want, err := uniqueNames(names)
+	if err != nil {
+		return nil, err
+	}
+	if ctx == nil {
+		return nil, invalidArgument("nil context")
+	}
+	out := make(map[string]string, len(want))
+	var errs map[string]error
+	record := func(name string, st *cacheState, err error) {
+		if err == nil && st.err == nil {
+			out[name] = st.value
+			return
+		}
+		if err == nil {
+			err = st.err
+		}
+		if errs == nil {
+			errs = make(map[string]error)
+		}
+		errs[name] = err
+	}
+	var missing []string
+	for _, name := range want {
+		if st := c.fresh(name); st != nil {
+			record(name, st, nil)
+		} else {
+			missing = append(missing, name)
+		}
+	}
+	switch len(missing) {
+	case 0:
+	case 1:
+		st, err := c.load(ctx, missing[0])
+		record(missing[0], st, err)
+	default:
+		gen := c.gen.Load()
+		found, err := c.client.Secrets.GetMany(ctx, missing...)
+		var bulk *BulkError
+		if err != nil && !errors.As(err, &bulk) {
+			bulk = nil // the request failed: every missing name shares its error
+		}
+		for _, name := range missing {
+			var value *string
+			nameErr := err
+			if s := found[name]; s != nil {
+				value, nameErr = s.Value, nil
+			} else if bulk != nil {
+				nameErr = bulk.Errors[name]
+			}
+			if value == nil && nameErr == nil {
+				nameErr = notFoundError(name)
+			}
+			st, err := c.settle(ctx, name, gen, value, nameErr)
+			record(name, st, err)
+		}
+	}
+	if errs != nil {
+		return out, &BulkError{Errors: errs}
+	}
+	return out, nil
+}
+
+// Invalidate drops what the cache holds for name, so that the next Get fetches it; a fetch of it
+// already under way is not kept, and later Gets do not wait for it. It makes no request. Call it
+// after rotating the secret's value.
+func (c *Cache) Invalidate(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen.Add(1)
+	if e := c.entryLocked(name); e != nil {
+		c.removeLocked(e)
+	}
+	c.flights.Load().Forget(name)
+}
+
+// InvalidateAll drops everything the cache holds, as Invalidate does for one name. It makes no
+// request.
+func (c *Cache) InvalidateAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen.Add(1)
+	c.entries.Clear()
+	clear(c.ring)
+	c.ring, c.hand = c.ring[:0], 0
+	c.flights.Store(new(singleflight.Group))
+}
+
+// Len returns how many names the cache holds: values, expired or not, and remembered failures.
+func (c *Cache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.ring)
+}
+
+// fresh returns the state of name when it may be served from memory, else nil. It is the whole of
+// a hit: no lock, no allocation.
+func (c *Cache) fresh(name string) *cacheState {
+	v, ok := c.entries.Load(name)
+	if !ok {
+		return nil
+	}
+	e := v.(*cacheEntry)
+	st := e.state.Load()
+	if st == nil || c.now() >= st.expires {
+		return nil
+	}
+	if !e.ref.Load() { // read before writing: hits on a hot name do not fight over its cache line
+		e.ref.Store(true)
+	}
+	return st
+}
+
+// load fetches name, sharing the request with concurrent callers. The request runs on a context
+// detached from ctx's cancellation, bounded by the fetch timeout, so that a caller who gives up does
+// not fail the others; the caller itself stops waiting when ctx ends.
+func (c *Cache) load(ctx context.Context, name string) (*cacheState, error) {
+	if ctx == nil {
+		return nil, invalidArgument("nil context")
+	}
+	if err := checkName(name); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	detached := context.WithoutCancel(ctx)
+	ch := c.flights.Load().DoChan(name, func() (any, error) {
+		return c.fetch(detached, name)
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*cacheState), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// fetch runs one shared request for name and settles its outcome.
+func (c *Cache) fetch(ctx context.Context, name string) (*cacheState, error) {
+	gen := c.gen.Load()
+	// A caller that missed just before the previous fetch of name stored its value starts a new
+	// fetch; it finds the value here, without a request.
+	if st := c.fresh(name); st != nil {
+		return st, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.fetchTimeout)
+	defer cancel()
+	s, err := c.client.Secrets.GetByName(ctx, name)
+	var value *string
+	if err == nil {
+		if value = s.Value; value == nil {
+			err = withheldError(name)
+		}
+	}
+	return c.settle(ctx, name, gen, value, err)
+}
+
+// settle turns the outcome of a fetch of name (a value, or err) into what the caller gets, and keeps
+// it unless an invalidation happened since the fetch began (gen). The result is a state (a value, or
+// a remembered failure in its err) or an error that is not remembered.
+func (c *Cache) settle(ctx context.Context, name string, gen uint64, value *string, err error) (*cacheState, error) {
+	st, err, stale := c.settleLocked(name, gen, value, err)
+	if stale != nil && c.logger != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "secrets: cache serving a stale value: refreshing it failed",
+			slog.String("name", name),
+			slog.String("error", stale.Error()),
+			slog.Duration("age", time.Duration(c.now()-st.fetched)),
+			slog.Time("staleUntil", c.at(st.staleUntil)))
+	}
+	return st, err
+}
+
+func (c *Cache) settleLocked(name string, gen uint64, value *string, err error) (st *cacheState, _ error, staleCause error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	keep := c.gen.Load() == gen
+	e := c.entryLocked(name)
+	switch {
+	case err == nil:
+		st = &cacheState{value: *value, fetched: now, expires: now + int64(c.cfg.ttl)}
+		st.staleUntil = st.expires + int64(c.cfg.staleFor)
+		if keep {
+			c.storeLocked(name, e, st, now)
+		}
+		return st, nil, nil
+
+	case errors.Is(err, ErrNotFound) || errors.Is(err, ErrValueWithheld):
+		st = &cacheState{err: err, fetched: now, expires: now + int64(c.cfg.negativeTTL)}
+		st.staleUntil = st.expires
+		switch {
+		case !keep:
+		case c.cfg.negativeTTL > 0:
+			c.storeLocked(name, e, st, now)
+		case e != nil:
+			c.removeLocked(e)
+		}
+		return st, nil, nil
+
+	case errors.Is(err, context.Canceled):
+		return nil, err, nil // the caller gave up (GetMany): nothing was learnt
+
+	case transientFailure(err):
+		if c.cfg.staleFor > 0 && e != nil {
+			if old := e.state.Load(); old != nil && old.err == nil && now < old.staleUntil {
+				st = &cacheState{value: old.value, fetched: old.fetched,
+					expires: min(now+int64(staleRetryInterval), old.staleUntil), staleUntil: old.staleUntil, stale: true}
+				if keep {
+					e.state.Store(st)
+				}
+				return st, nil, err
+			}
+		}
+		return nil, err, nil
+
+	default: // authoritative (401, 403, 400…): whatever the cache held is no longer to be served
+		if keep && e != nil {
+			c.removeLocked(e)
+		}
+		return nil, err, nil
+	}
+}
+
+// transientFailure reports a failure that may pass: no response, or 429 or 5xx.
+func transientFailure(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.StatusCode == 429 || ae.StatusCode >= 500
+	}
+	var re *RequestError
+	return errors.As(err, &re)
+}
+
+func (c *Cache) entryLocked(name string) *cacheEntry {
+	if v, ok := c.entries.Load(name); ok {
+		return v.(*cacheEntry)
+	}
+	return nil
+}
+
+// storeLocked sets the state of name, adding an entry (and evicting one, at the bound) if needed.
+func (c *Cache) storeLocked(name string, e *cacheEntry, st *cacheState, now int64) {
+	if e != nil {
+		e.state.Store(st)
+		return
+	}
+	var slot int
+	if len(c.ring) >= c.cfg.maxEntries {
+		slot = c.evictLocked(now)
+	} else {
+		slot = len(c.ring)
+		c.ring = append(c.ring, nil)
+	}
+	e = &cacheEntry{name: name, slot: slot}
+	e.state.Store(st)
+	c.ring[slot] = e
+	c.entries.Store(name, e)
+}
+
+// evictLocked removes one entry from the map and returns its slot in the ring, for a new entry to
+// take. It sweeps from the hand: an entry that is past any use, or was not read since the last
+// sweep, goes; a read one loses its mark and is spared this time (CLOCK).
+func (c *Cache) evictLocked(now int64) int {
+	n := len(c.ring)
+	for i := 0; ; i++ {
+		if c.hand >= n {
+			c.hand = 0
+		}
+		e := c.ring[c.hand]
+		st := e.state.Load()
+		if i >= 2*n || st == nil || now >= st.staleUntil || !e.ref.Load() {
+			c.entries.CompareAndDelete(e.name, e)
+			slot := c.hand
+			c.hand++
+			return slot
+		}
+		e.ref.Store(false)
+		c.hand++
+	}
+}
+
+// removeLocked takes e out of the map and the ring.
+func (c *Cache) removeLocked(e *cacheEntry) {
+	c.entries.CompareAndDelete(e.name, e)
+	if e.slot >= len(c.ring) || c.ring[e.slot] != e {
+		return
+	}
+	last := len(c.ring) - 1
+	moved := c.ring[last]
+	c.ring[e.slot], moved.slot = moved, e.slot
+	c.ring[last] = nil
+	c.ring = c.ring[:last]
+	if c.hand >= len(c.ring) {
+		c.hand = 0
+	}
+}
+
+// now is the time since base, from the monotonic clock (cheaper than time.Now) or the test clock.
+func (c *Cache) now() int64 {
+	if c.cfg.clock != nil {
+		return int64(c.cfg.clock().Sub(c.base))
+	}
+	return int64(time.Since(c.base))
+}
+
+func (c *Cache) at(offset int64) time.Time { return c.base.Add(time.Duration(offset)) }
+
+// Format prints the cache's settings and size, never a value, whatever the verb.
+func (c *Cache) Format(f fmt.State, _ rune) {
+	if c == nil {
+		_, _ = f.Write([]byte("secrets.Cache(nil)"))
+		return
+	}
+	fmt.Fprintf(f, "secrets.Cache{TTL: %s, NegativeTTL: %s, StaleIfError: %s, MaxEntries: %d, Len: %d}",
+		c.cfg.ttl, c.cfg.negativeTTL, c.cfg.staleFor, c.cfg.maxEntries, c.Len())
+}
+
+// LogValue logs the cache's settings and size, never a value.
+func (c *Cache) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue("<nil>")
+	}
+	return slog.GroupValue(
+		slog.Duration("ttl", c.cfg.ttl),
+		slog.Duration("negativeTTL", c.cfg.negativeTTL),
+		slog.Duration("staleIfError", c.cfg.staleFor),
+		slog.Int("maxEntries", c.cfg.maxEntries),
+		slog.Int("len", c.Len()))
+}
+
+// String describes the entry without its value.
+func (e CacheEntry) String() string {
+	return fmt.Sprintf("CacheEntry{Name: %q, Value: %s, FetchedAt: %s, ExpiresAt: %s, Stale: %t}",
+		e.Name, redactedValue, e.FetchedAt.Format(time.RFC3339), e.ExpiresAt.Format(time.RFC3339), e.Stale)
+}
+
+// Format prints the entry as String does, whatever the verb, so no verb can reveal the value.
+func (e CacheEntry) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(e.String())) }
+
+// LogValue logs the entry without its value.
+func (e CacheEntry) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("name", e.Name), slog.String("value", redactedValue),
+		slog.Time("fetchedAt", e.FetchedAt), slog.Time("expiresAt", e.ExpiresAt), slog.Bool("stale", e.Stale))
+}

@@ -1,0 +1,76 @@
+package secrets_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"time"
+
+	secrets "github.com/helios-secrets/go-secrets"
+	"github.com/helios-secrets/go-secrets/secretstest"
+)
+
+func ExampleCache() {
+	ctx := context.Background()
+	srv := secretstest.NewServer() // in production: secrets.ManageWorkspaces("") or NewClient(...)
+	defer srv.Close()
+	client, err := secrets.NewClient(secrets.WithAPIKey(srv.APIKey()), secrets.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := client.Secrets.Create(ctx, "DB_PASSWORD", "hunter2"); err != nil {
+		log.Fatal(err)
+	}
+
+	cache, err := secrets.NewCache(client,
+		secrets.WithTTL(5*time.Minute),          // pick up rotations within 5 minutes
+		secrets.WithStaleIfError(time.Hour),     // ride out an API outage of up to an hour
+		secrets.WithNegativeTTL(10*time.Second), // a typo costs one request per 10s
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	password, err := cache.Get(ctx, "DB_PASSWORD") // one request; then served from memory
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(password))
+
+	_, err = cache.Get(ctx, "DB_PASWORD")
+	fmt.Println(errors.Is(err, secrets.ErrNotFound))
+	// Output:
+	// 7
+	// true
+}
+
+func ExampleCache_GetMany() {
+	ctx := context.Background()
+	srv := secretstest.NewServer()
+	defer srv.Close()
+	client, err := secrets.NewClient(secrets.WithAPIKey(srv.APIKey()), secrets.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for name, value := range map[string]string{"S3_ACCESS_KEY_ID": "AKIAEXAMPLE", "S3_SECRET_ACCESS_KEY": "wJalrEXAMPLE"} {
+		if _, err := client.Secrets.Create(ctx, name, value); err != nil {
+			log.Fatal(err)
+		}
+	}
+	cache, err := secrets.NewCache(client)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// One request for the pair; each name is then cached on its own.
+	values, err := cache.GetMany(ctx, "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_REGION")
+	var bulk *secrets.BulkError
+	if errors.As(err, &bulk) {
+		fmt.Println(err)
+	}
+	fmt.Println(len(values), len(values["S3_ACCESS_KEY_ID"]))
+	// Output:
+	// secrets: could not read 1 secret: "S3_REGION": not found
+	// 2 11
+}

@@ -1,0 +1,135 @@
+package secrets
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Defaults of the cache options; each is documented on its option.
+const (
+	defaultCacheTTL         = 5 * time.Minute
+	defaultCacheNegativeTTL = 10 * time.Second
+	defaultCacheMaxEntries  = 1000
+	defaultCacheFetchTime   = time.Minute
+	maxCacheEntries         = 1 << 24
+
+	// staleRetryInterval is how long a stale value is served, after a failed refresh, before the
+	// cache tries again: at most one request per name per interval reaches a failing service.
+	staleRetryInterval = 5 * time.Second
+)
+
+// CacheOption configures a Cache. Options are applied in order; an invalid value makes NewCache
+// return an error wrapping ErrInvalidArgument.
+type CacheOption func(*cacheConfig) error
+
+type cacheConfig struct {
+	ttl          time.Duration
+	negativeTTL  time.Duration
+	staleFor     time.Duration
+	maxEntries   int
+	fetchTimeout time.Duration
+	logger       *slog.Logger
+	loggerSet    bool
+	clock        func() time.Time // nil: the real clock, read cheaply (tests set a fake one)
+}
+
+func defaultCacheConfig() cacheConfig {
+	return cacheConfig{
+		ttl:          defaultCacheTTL,
+		negativeTTL:  defaultCacheNegativeTTL,
+		maxEntries:   defaultCacheMaxEntries,
+		fetchTimeout: defaultCacheFetchTime,
+	}
+}
+
+// WithTTL sets how long a value is served from memory before the next Get fetches it again;
+// default 5 minutes. It is also how long a rotated value can go unnoticed, unless Invalidate is
+// called. d must be positive.
+func WithTTL(d time.Duration) CacheOption {
+	return func(c *cacheConfig) error {
+		if d <= 0 {
+			return invalidArgument("WithTTL: %s is not positive", d)
+		}
+		c.ttl = d
+		return nil
+	}
+}
+
+// WithNegativeTTL sets how long "not found" (ErrNotFound) and "value withheld" (ErrValueWithheld)
+// are remembered, so that a mistyped name does not send a request on every Get; default 10 seconds.
+// 0 turns negative caching off. d must not be negative.
+func WithNegativeTTL(d time.Duration) CacheOption {
+	return func(c *cacheConfig) error {
+		if d < 0 {
+			return invalidArgument("WithNegativeTTL: %s is negative", d)
+		}
+		c.negativeTTL = d
+		return nil
+	}
+}
+
+// WithStaleIfError lets the cache keep serving a value for up to d past its TTL when refreshing it
+// fails with a transient failure: a 5xx or 429 response (*APIError), or no response at all
+// (*RequestError: network, timeout). Authoritative answers are never masked: ErrNotFound,
+// ErrForbidden, ErrUnauthorized and the like drop the value at once. Each time a stale value is
+// served after a failed refresh, the cache logs a Warn record (name, error, age; never the value)
+// and waits 5 seconds (or until the bound, if sooner) before it tries the service again. Default 0:
+// off, a failed refresh is returned to the caller. d must not be negative.
+func WithStaleIfError(d time.Duration) CacheOption {
+	return func(c *cacheConfig) error {
+		if d < 0 {
+			return invalidArgument("WithStaleIfError: %s is negative", d)
+		}
+		c.staleFor = d
+		return nil
+	}
+}
+
+// WithMaxEntries bounds how many names the cache holds (values and remembered failures alike);
+// default 1000. When a new name would exceed it, the cache evicts one it holds: an expired one if it
+// finds one, else one not read since the eviction sweep last passed (the CLOCK approximation of
+// least recently used, which keeps hits free of locks). n must be between 1 and 16,777,216.
+func WithMaxEntries(n int) CacheOption {
+	return func(c *cacheConfig) error {
+		if n < 1 || n > maxCacheEntries {
+			return invalidArgument("WithMaxEntries: %d is outside 1..%d", n, maxCacheEntries)
+		}
+		c.maxEntries = n
+		return nil
+	}
+}
+
+// WithFetchTimeout bounds one fetch, retries included; default 1 minute. A fetch is shared by every
+// Get waiting for the same name, so it does not end when the context of the Get that started it
+// does (each Get still returns when its own context ends); this bound keeps an abandoned fetch from
+// running on. d must be positive.
+func WithFetchTimeout(d time.Duration) CacheOption {
+	return func(c *cacheConfig) error {
+		if d <= 0 {
+			return invalidArgument("WithFetchTimeout: %s is not positive", d)
+		}
+		c.fetchTimeout = d
+		return nil
+	}
+}
+
+// WithCacheLogger sets where the cache reports stale values it serves after a failed refresh (Warn
+// records with the name, the error and the value's age, never the value). Default: the logger of
+// the Client (WithLogger), else none. nil turns logging off.
+func WithCacheLogger(l *slog.Logger) CacheOption {
+	return func(c *cacheConfig) error {
+		c.logger, c.loggerSet = l, true
+		return nil
+	}
+}
+
+// withCacheClock replaces the clock, for tests of expiry; see cache_export_test.go.
+func withCacheClock(now func() time.Time) CacheOption {
+	return func(c *cacheConfig) error {
+		if now == nil {
+			return invalidArgument("withCacheClock: nil clock")
+		}
+		c.clock = now
+		return nil
+	}
+}
