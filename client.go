@@ -31,11 +31,10 @@ type Client struct {
 	// Secrets creates, reads, updates, deletes and shares secrets.
 	Secrets *SecretsService
 
-	base        string // scheme://host[/prefix]/version, no trailing slash
-	basePath    string // /prefix/version, the start of every error's Path
-	host        string // the only host the token is sent to
-	auth        string // "Bearer <token>"
-	token       string // kept for redaction of server messages
+	base        string      // scheme://host[/prefix]/version, no trailing slash
+	basePath    string      // /prefix/version, the start of every error's Path
+	host        string      // the only host the token is sent to
+	cred        *credential // behind a pointer, see credential
 	tokenSource string
 	tokenIsJWT  bool
 	tokenExpiry time.Time // zero unless the token is a JWT with exp
@@ -44,6 +43,14 @@ type Client struct {
 	logger      *slog.Logger
 	now         func() time.Time
 	http        *retryablehttp.Client
+}
+
+// credential is the token. A Client keeps it behind a pointer: fmt, given a verb it cannot apply to
+// a struct that holds a *Client in an unexported field (such as %s of a *SecretsService), prints the
+// Client's fields without calling its Format method, but a pointer field only as an address.
+type credential struct {
+	auth  string // "Bearer <token>"
+	token string // kept for redaction of server messages
 }
 
 // NewClient builds a Client from options alone; it never reads the environment (see WithEnv). It
@@ -85,8 +92,7 @@ func newClient(o *options) (*Client, error) {
 	}
 	c := &Client{
 		host:        base.Host,
-		auth:        "Bearer " + o.token,
-		token:       o.token,
+		cred:        &credential{auth: "Bearer " + o.token, token: o.token},
 		tokenSource: o.tokenSource,
 		orgID:       o.orgID,
 		userAgent:   "go-secrets/" + Version,

@@ -101,7 +101,8 @@ func (e *APIError) GoString() string {
 }
 
 // Is maps the status code to the sentinel errors: 400 ErrInvalidArgument, 401 ErrUnauthorized,
-// 403 ErrForbidden, 404 ErrNotFound, 409 ErrConflict, 413 ErrValueTooLarge, 429 ErrRateLimited.
+// 403 ErrForbidden, 404 ErrNotFound, 409 ErrConflict, 413 ErrValueTooLarge (which, as documented,
+// also matches ErrInvalidArgument), 429 ErrRateLimited.
 func (e *APIError) Is(target error) bool {
 	switch e.StatusCode {
 	case http.StatusBadRequest:
@@ -115,7 +116,7 @@ func (e *APIError) Is(target error) bool {
 	case http.StatusConflict:
 		return target == ErrConflict
 	case http.StatusRequestEntityTooLarge:
-		return target == ErrValueTooLarge
+		return target == ErrValueTooLarge || target == ErrInvalidArgument
 	case http.StatusTooManyRequests:
 		return target == ErrRateLimited
 	}

@@ -67,7 +67,7 @@ func (c *Client) do(ctx context.Context, r *request, decode func([]byte) error) 
 	if err != nil {
 		return invalidArgument("building the request: %v", err)
 	}
-	req.Header["Authorization"] = []string{c.auth}
+	req.Header["Authorization"] = []string{c.cred.auth}
 	req.Header["Accept"] = jsonHeader
 	req.Header["User-Agent"] = []string{c.userAgent}
 	if body != nil {
@@ -77,11 +77,11 @@ func (c *Client) do(ctx context.Context, r *request, decode func([]byte) error) 
 	// The body is read inside the retry loop, so that a connection cut mid-body is retried like any
 	// other transport failure (for requests that may be repeated).
 	var (
-		data    []byte
-		handled bool
+		data      []byte
+		handledAt int // the attempt whose body data holds (0: none); each retry makes a new response
 	)
 	req.SetResponseHandler(func(resp *http.Response) error {
-		handled = true
+		handledAt, data = st.Attempts, nil
 		var err error
 		if ok2xx(resp.StatusCode) {
 			data, err = readBody(resp, r.limit())
@@ -98,7 +98,7 @@ func (c *Client) do(ctx context.Context, r *request, decode func([]byte) error) 
 		c.log(ctx, r, 0, st.Attempts, start, err)
 		return err
 	}
-	if !handled { // retries ran out on a retryable status; its body is still unread
+	if handledAt != st.Attempts { // retries ran out on a retryable status; its body is still unread
 		data, _ = readErrorBody(resp)
 	}
 	c.log(ctx, r, resp.StatusCode, st.Attempts, start, nil)
@@ -179,13 +179,17 @@ func readErrorBody(resp *http.Response) ([]byte, error) {
 
 // apiError builds the *APIError of a non-2xx response, with secrets masked.
 func (c *Client) apiError(r *request, resp *http.Response, body []byte, attempts int) error {
-	body = redact.Bytes(body, c.token, r.secret)
+	if len(body) >= maxErrorBody {
+		body = redact.Cut(body, c.cred.token, r.secret) // cut by readErrorBody: a secret may straddle the cut
+	} else {
+		body = redact.Bytes(body, c.cred.token, r.secret)
+	}
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		Method:     r.method,
 		Path:       c.basePath + r.path,
-		Message:    redact.Message(body, c.token, r.secret),
-		RequestID:  redact.String(resp.Header.Get("X-Request-Id"), c.token, r.secret),
+		Message:    redact.Message(body, c.cred.token, r.secret),
+		RequestID:  redact.String(resp.Header.Get("X-Request-Id"), c.cred.token, r.secret),
 		Attempts:   max(attempts, 1),
 		Body:       body,
 	}

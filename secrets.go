@@ -196,8 +196,13 @@ func checkValue(value string) error {
 }
 
 func checkID(what, id string) error {
-	if id == "" {
+	switch id {
+	case "":
 		return invalidArgument("empty %s", what)
+	case ".", "..":
+		// A dot segment names another resource once a server or proxy cleans the path: "." turns
+		// DELETE /v1/secrets/. into DELETE /v1/secrets/, and ".." climbs to /v1/.
+		return invalidArgument("%s %q is a path dot segment", what, id)
 	}
 	return nil
 }

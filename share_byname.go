@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ShareByNameRequest is a ShareRequest that names users by e-mail address and teams by name, as the
@@ -31,6 +32,9 @@ func (s *SecretsService) ShareByName(ctx context.Context, secretID string, req *
 	if req == nil || len(req.Grants)+len(req.Revokes) == 0 {
 		return invalidArgument("share: nothing to grant or revoke")
 	}
+	if err := checkNamedChanges(req); err != nil {
+		return err
+	}
 	r := resolver{orgs: s.client.Organizations, users: map[string]string{}, teams: map[string]string{}}
 	byID := &ShareRequest{
 		Grants:  r.resolveAll(ctx, req.Grants),
@@ -43,6 +47,29 @@ func (s *SecretsService) ShareByName(ctx context.Context, secretID string, req *
 		return fmt.Errorf("secrets: share: nothing changed: %w", errors.Join(r.unknown...))
 	}
 	return s.Share(ctx, secretID, byID)
+}
+
+// checkNamedChanges refuses, before any lookup is sent, what Share would refuse only after the lookups.
+func checkNamedChanges(req *ShareByNameRequest) error {
+	for _, part := range []struct {
+		name    string
+		changes []NamedAccessChange
+	}{{"grant", req.Grants}, {"revoke", req.Revokes}} {
+		for i, ch := range part.changes {
+			if !ch.Role.valid() {
+				return invalidArgument("share: %s %d: role %q is neither %q nor %q", part.name, i, ch.Role, RoleOwner, RoleReader)
+			}
+			if len(ch.UserEmails)+len(ch.TeamNames) == 0 {
+				return invalidArgument("share: %s %d: no users or teams", part.name, i)
+			}
+			for _, name := range append(append([]string(nil), ch.UserEmails...), ch.TeamNames...) {
+				if strings.TrimSpace(name) == "" {
+					return invalidArgument("share: %s %d: empty e-mail address or team name", part.name, i)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // resolver turns names into IDs, looking each name up once. It stops at the first error that is not

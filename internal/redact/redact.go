@@ -5,8 +5,11 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -16,25 +19,111 @@ const Mask = "[REDACTED]"
 // maxMessage bounds a server message quoted in an error string.
 const maxMessage = 512
 
-// Bytes returns b with every occurrence of each non-empty secret replaced by Mask. It returns b
+// Bytes returns b with every occurrence of each non-empty secret replaced by Mask: the secret as it
+// is, and as a JSON string would escape it (a server quoting what it received in a JSON message
+// escapes quotes and backslashes, maybe <, > and &, maybe every non-ASCII character). It returns b
 // itself when nothing matched.
 func Bytes(b []byte, secrets ...string) []byte {
-	for _, s := range secrets {
-		if s != "" && bytes.Contains(b, []byte(s)) {
-			b = bytes.ReplaceAll(b, []byte(s), []byte(Mask))
+	for _, f := range forms(secrets) {
+		if bytes.Contains(b, []byte(f)) {
+			b = bytes.ReplaceAll(b, []byte(f), []byte(Mask))
 		}
+	}
+	return b
+}
+
+// Cut is Bytes for a body cut short at a size limit: a secret may start before the cut and end after
+// it, where Bytes cannot recognise it, so the last bytes that could hold the start of one are dropped.
+func Cut(b []byte, secrets ...string) []byte {
+	b = Bytes(b, secrets...)
+	longest := 0
+	for _, f := range forms(secrets) {
+		longest = max(longest, len(f))
+	}
+	if longest > 1 {
+		b = b[:max(0, len(b)-(longest-1))]
 	}
 	return b
 }
 
 // String is Bytes for strings.
 func String(s string, secrets ...string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, Mask)
-		}
+	for _, f := range forms(secrets) {
+		s = strings.ReplaceAll(s, f, Mask)
 	}
 	return s
+}
+
+// forms returns the non-empty secrets and their JSON-escaped forms, without duplicates, longest
+// first, so that a secret that contains another is masked whole.
+func forms(secrets []string) []string {
+	var out []string
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		out = append(out, s)
+		if !needsEscape(s) {
+			continue
+		}
+		for _, escaped := range []string{jsonEscape(s, true), jsonEscape(s, false)} {
+			out = append(out, escaped, asciiEscape(escaped, false), asciiEscape(escaped, true))
+		}
+	}
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
+	return slices.Compact(out)
+}
+
+// needsEscape reports whether a JSON string could show s other than as it is.
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return true
+		}
+	}
+	return false
+}
+
+// jsonEscape returns s as encoding/json writes it inside a string, without the quotes.
+func jsonEscape(s string, escapeHTML bool) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(escapeHTML)
+	_ = enc.Encode(s) // a string always encodes
+	out := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	return string(out[1 : len(out)-1])
+}
+
+// asciiEscape writes every non-ASCII character of an escaped JSON string as \uXXXX (UTF-16), as
+// encoders that keep their output ASCII do (Python's json.dumps by default), with lower-case hex
+// digits, or upper-case ones (as some Java encoders write them, also in the escapes already there).
+func asciiEscape(escaped string, upper bool) string {
+	format := "\\u%04x"
+	if upper {
+		format = "\\u%04X"
+	}
+	var b strings.Builder
+	for i := 0; i < len(escaped); {
+		r, size := utf8.DecodeRuneInString(escaped[i:])
+		switch {
+		case r == '\\' && upper && i+6 <= len(escaped) && escaped[i+1] == 'u':
+			b.WriteString(`\u`)
+			b.WriteString(strings.ToUpper(escaped[i+2 : i+6]))
+			size = 6
+		case r == '\\' && i+1 < len(escaped):
+			b.WriteString(escaped[i : i+2]) // an escape pair: \\ is not the start of \u
+			size = 2
+		case r < utf8.RuneSelf:
+			b.WriteByte(byte(r))
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, format+format, r1, r2)
+		default:
+			fmt.Fprintf(&b, format, r)
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // Message extracts a human message from an error body: the "message" or "error" field of a JSON

@@ -108,6 +108,10 @@ func (p Policy) Backoff(min, max time.Duration, attemptNum int, resp *http.Respo
 	}
 	d := min
 	for i := 0; i < attemptNum && d < max; i++ {
+		if d > max/2 { // doubling would pass max, or overflow when max is huge
+			d = max
+			break
+		}
 		d *= 2
 	}
 	if d > max {

@@ -57,7 +57,7 @@ func ParseTime(b []byte) time.Time {
 
 func unixTime(s string) time.Time {
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f <= 0 || f > 1e15 {
+	if err != nil || !(f > 0 && f <= 1e15) { // written so that NaN fails too
 		return time.Time{}
 	}
 	if f > 1e11 { // milliseconds: seconds this large are past the year 5000

@@ -1,0 +1,133 @@
+package redact_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/helios-secrets/go-secrets/internal/redact"
+)
+
+func TestBytes(t *testing.T) {
+	t.Parallel()
+	const tok = "tok_123456"
+	cases := []struct {
+		name, in, want string
+		secrets        []string
+	}{
+		{"nothing to hide", `{"message":"not found"}`, `{"message":"not found"}`, []string{tok, "hunter2"}},
+		{"no secrets", `hunter2`, `hunter2`, nil},
+		{"empty secret ignored", `abc`, `abc`, []string{""}},
+		{"token", `bad token tok_123456`, `bad token [REDACTED]`, []string{tok}},
+		{"every occurrence", `hunter2 hunter2`, `[REDACTED] [REDACTED]`, []string{"hunter2"}},
+		{"both", `tok_123456:hunter2`, `[REDACTED]:[REDACTED]`, []string{tok, "hunter2"}},
+		{"value holding the token", `v=prefix-tok_123456-suffix`, `v=[REDACTED]`, []string{tok, "prefix-tok_123456-suffix"}},
+		{"JSON escaped quote and backslash", `{"message":"bad \"q\\w\""}`, `{"message":"bad [REDACTED]"}`, []string{`"q\w"`}},
+		{"JSON HTML escapes", `{"m":"a\u003cb\u003e\u0026c"}`, `{"m":"[REDACTED]"}`, []string{`a<b>&c`}},
+		{"JSON unescaped HTML", `{"m":"a<b>&c"}`, `{"m":"[REDACTED]"}`, []string{`a<b>&c`}},
+		{"JSON control characters", `{"m":"line1\nline2\t\u0001"}`, `{"m":"[REDACTED]"}`, []string{"line1\nline2\t\x01"}},
+		{"JSON ASCII-only lower-case", `{"m":"p\u00e4ss \ud83d\udd11"}`, `{"m":"[REDACTED]"}`, []string{"päss 🔑"}},
+		{"JSON ASCII-only upper-case", `{"m":"p\u00E4ss \uD83D\uDD11"}`, `{"m":"[REDACTED]"}`, []string{"päss 🔑"}},
+		{"JSON ASCII-only with HTML escapes", `{"m":"\u00e4\u003c"}`, `{"m":"[REDACTED]"}`, []string{"ä<"}},
+		{"raw UTF-8", `{"m":"päss 🔑"}`, `{"m":"[REDACTED]"}`, []string{"päss 🔑"}},
+		{"escaped backslash before u", `{"m":"\\u00e4"}`, `{"m":"[REDACTED]"}`, []string{`\u00e4`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.want, string(redact.Bytes([]byte(tc.in), tc.secrets...)))
+			assert.Equal(t, tc.want, redact.String(tc.in, tc.secrets...))
+		})
+	}
+}
+
+func TestBytes_UntouchedInputIsReturnedAsIs(t *testing.T) {
+	t.Parallel()
+	in := []byte("nothing secret here")
+	out := redact.Bytes(in, "hunter2", "tok")
+	assert.Same(t, &in[0], &out[0])
+}
+
+// TestBytes_EncoderOutput masks whatever encoding/json makes of awkward values.
+func TestBytes_EncoderOutput(t *testing.T) {
+	t.Parallel()
+	values := []string{`"q"`, `p@ss"w\rd`, "tab\there", "<script>&", "ünïcødé", "emoji 🔑🔒", "\u2028\u2029", "mixed <\"ä\">"}
+	for _, v := range values {
+		for _, html := range []bool{true, false} {
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			enc.SetEscapeHTML(html)
+			assert.NoError(t, enc.Encode(map[string]string{"message": "got " + v + " here"}))
+			out := redact.Bytes(buf.Bytes(), v)
+			assert.JSONEq(t, `{"message":"got [REDACTED] here"}`, string(out), "%q html=%v: %s", v, html, buf.Bytes())
+		}
+	}
+}
+
+func TestCut(t *testing.T) {
+	t.Parallel()
+	const secret = "0123456789abcdef"
+	cases := []struct {
+		name, in, want string
+		secrets        []string
+	}{
+		// The last len(secret)-1 = 15 bytes go, whether they hold the start of a secret or not.
+		{"secret straddling the cut", `{"message":"a long value: 0123456`, `{"message":"a long`, []string{secret}},
+		{"whole secret inside, then trim", `x 0123456789abcdef y and then 0123`, `x [REDACTED] `, []string{secret}},
+		{"short body", `0123`, ``, []string{secret}},
+		{"one-byte secret: nothing can straddle", `abc`, `[REDACTED]bc`, []string{"a"}},
+		{"no secrets", `abc`, `abc`, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := string(redact.Cut([]byte(tc.in), tc.secrets...))
+			assert.Equal(t, tc.want, got)
+			for _, s := range tc.secrets {
+				if len(s) > 1 {
+					assert.NotContains(t, got, s[:2])
+				}
+			}
+		})
+	}
+}
+
+func TestMessage(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("é", 400) // 800 bytes: cut at a rune boundary
+	cases := []struct {
+		name, body, want string
+		secrets          []string
+	}{
+		{"message", `{"message":"secret not found"}`, "secret not found", nil},
+		{"error", `{"error":"invalid token"}`, "invalid token", nil},
+		{"message wins over error", `{"error":"e","message":"m"}`, "m", nil},
+		{"empty message falls to error", `{"message":"","error":"e"}`, "e", nil},
+		{"nested error message", `{"error":{"code":7,"message":"nested"}}`, "nested", nil},
+		{"non-string message", `{"message":42,"error":"e"}`, "e", nil},
+		{"JSON without a message", `{"code":42}`, `{"code":42}`, nil},
+		{"JSON array", `["a"]`, `["a"]`, nil},
+		{"leading whitespace", " \n{\"message\":\"m\"}", "m", nil},
+		{"plain text", "upstream timeout\n", "upstream timeout", nil},
+		{"HTML page", "<html><body>502</body></html>", "", nil},
+		{"HTML after whitespace", "\n  <!DOCTYPE html>", "", nil},
+		{"invalid UTF-8", "\xff\xfe bad", "", nil},
+		{"empty", "", "", nil},
+		{"control characters collapse", "{\"message\":\"a\\u0000b\\r\\nc\\t\\td  \"}", "a b c d", nil},
+		{"secret in message", `{"message":"token tok_1 is revoked"}`, "token [REDACTED] is revoked", []string{"tok_1"}},
+		{"escaped secret in message", `{"message":"value \"q\" is bad"}`, "value [REDACTED] is bad", []string{`"q"`}},
+		{"secret in text", "value hunter2 rejected", "value [REDACTED] rejected", []string{"hunter2"}},
+		{"secret with a newline", "value a\nb rejected", "value [REDACTED] rejected", []string{"a\nb"}},
+		{"long message", `{"message":"` + long + `"}`, long[:512] + "…", nil},
+		{"long message, odd cut", `{"message":"x` + long + `"}`, ("x" + long)[:511] + "…", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tc.want, redact.Message([]byte(tc.body), tc.secrets...))
+		})
+	}
+}

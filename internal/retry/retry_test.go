@@ -1,0 +1,294 @@
+package retry_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/helios-secrets/go-secrets/internal/retry"
+)
+
+var now = time.Date(2030, 6, 15, 12, 0, 0, 0, time.UTC)
+
+const year = 365 * 24 * time.Hour
+
+func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"", 0, false},
+		{"   ", 0, false},
+		{"0", 0, true},
+		{"5", 5 * time.Second, true},
+		{" 7 ", 7 * time.Second, true},
+		{"120", 2 * time.Minute, true},
+		{"31536000", year, true},
+		{"31536001", year, true},
+		{"18446744073709551615", year, true},
+		{"99999999999999999999999999", year, true},
+		{"-1", 0, false},
+		{"+5", 0, false},
+		{"1.5", 0, false},
+		{"5s", 0, false},
+		{"5 6", 0, false},
+		{"abc", 0, false},
+		{now.Add(30 * time.Second).Format(http.TimeFormat), 30 * time.Second, true},
+		{now.Add(90 * time.Minute).Format(http.TimeFormat), 90 * time.Minute, true},
+		{now.Format(http.TimeFormat), 0, true},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{"Sunday, 06-Nov-94 08:49:37 GMT", 0, true}, // RFC 850, in the past
+		{"Sun Nov  6 08:49:37 1994", 0, true},       // asctime, in the past
+		{now.Add(2 * time.Second).Format(time.RFC850), 2 * time.Second, true},
+		{"Fri, 31 Dec 9999 23:59:59 GMT", year, true},
+		{"Mon, 32 Foo 2030 25:61:61 GMT", 0, false},
+		{"2030-06-15T12:00:30Z", 0, false}, // RFC 3339 is not an HTTP date
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			t.Parallel()
+			d, ok := retry.ParseRetryAfter(tc.in, now)
+			assert.Equal(t, tc.ok, ok)
+			assert.Equal(t, tc.want, d)
+		})
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	d, ok := retry.RetryAfter(nil, now)
+	assert.False(t, ok)
+	assert.Zero(t, d)
+	resp := &http.Response{Header: http.Header{"Retry-After": {"3"}}}
+	d, ok = retry.RetryAfter(resp, now)
+	assert.True(t, ok)
+	assert.Equal(t, 3*time.Second, d)
+	d, ok = retry.RetryAfter(&http.Response{Header: http.Header{}}, now)
+	assert.False(t, ok)
+	assert.Zero(t, d)
+}
+
+// errorKinds are transport failures, by whether an idempotent and a non-idempotent request retry them.
+var errorKinds = []struct {
+	name              string
+	err               error
+	idempotent, write bool
+}{
+	{"dial refused", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, true, true},
+	{"dial in url.Error", &url.Error{Op: "Post", URL: "https://x/v1/secrets", Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("no such host")}}, true, true},
+	{"read reset", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, true, false},
+	{"write broken pipe", &net.OpError{Op: "write", Net: "tcp", Err: syscall.EPIPE}, true, false},
+	{"unexpected EOF", io.ErrUnexpectedEOF, true, false},
+	{"attempt timeout", fmt.Errorf("awaiting headers: %w", context.DeadlineExceeded), true, false},
+	{"plain error", errors.New("something broke"), true, false},
+	{"permanent", retry.Permanent(errors.New("refused redirect")), false, false},
+	{"permanent dial", retry.Permanent(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), false, false},
+	{"canceled", &url.Error{Op: "Get", URL: "https://x", Err: context.Canceled}, false, false},
+	{"unknown authority", &url.Error{Op: "Get", Err: x509.UnknownAuthorityError{}}, false, false},
+	{"wrong host name", x509.HostnameError{Host: "evil.example"}, false, false},
+	{"expired certificate", x509.CertificateInvalidError{Reason: x509.Expired}, false, false},
+	{"TLS verification", &tls.CertificateVerificationError{Err: errors.New("bad")}, false, false},
+}
+
+func TestCheckRetry_Errors(t *testing.T) {
+	t.Parallel()
+	p := retry.Policy{WaitMax: time.Minute}
+	for _, tc := range errorKinds {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, c := range []struct {
+				ctx  context.Context
+				want bool
+			}{
+				{retry.WithState(context.Background(), &retry.State{Idempotent: true}), tc.idempotent},
+				{context.Background(), tc.idempotent}, // no State: treated as idempotent
+				{retry.WithState(context.Background(), &retry.State{Idempotent: false}), tc.write},
+			} {
+				ok, err := p.CheckRetry(c.ctx, nil, tc.err)
+				assert.NoError(t, err)
+				assert.Equal(t, c.want, ok)
+			}
+		})
+	}
+}
+
+func TestCheckRetry_Statuses(t *testing.T) {
+	t.Parallel()
+	p := retry.Policy{WaitMax: time.Minute}
+	for _, status := range []int{200, 201, 204, 301, 304, 400, 401, 403, 404, 409, 413, 422, 429, 500, 501, 502, 503, 504, 505, 599} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			t.Parallel()
+			transient := status == 500 || status == 502 || status == 503 || status == 504
+			resp := &http.Response{StatusCode: status, Header: http.Header{}}
+			for _, idempotent := range []bool{true, false} {
+				ctx := retry.WithState(context.Background(), &retry.State{Idempotent: idempotent})
+				ok, err := p.CheckRetry(ctx, resp, nil)
+				assert.NoError(t, err)
+				want := status == 429 || (idempotent && transient)
+				assert.Equal(t, want, ok, "idempotent=%v", idempotent)
+			}
+		})
+	}
+}
+
+func TestCheckRetry_RetryAfterLimit(t *testing.T) {
+	t.Parallel()
+	p := retry.Policy{WaitMax: 10 * time.Second, Now: func() time.Time { return now }}
+	cases := []struct {
+		status     int
+		retryAfter string
+		idempotent bool
+		want       bool
+	}{
+		{429, "9", false, true},
+		{429, "10", false, true},
+		{429, "11", false, false},
+		{503, "10", true, true},
+		{503, "11", true, false},
+		{503, now.Add(5 * time.Second).Format(http.TimeFormat), true, true},
+		{503, now.Add(time.Hour).Format(http.TimeFormat), true, false},
+		{503, now.Add(-time.Hour).Format(http.TimeFormat), true, true},
+		{503, "garbage", true, true},
+		{500, "1", false, false},
+	}
+	for _, tc := range cases {
+		resp := &http.Response{StatusCode: tc.status, Header: http.Header{"Retry-After": {tc.retryAfter}}}
+		ctx := retry.WithState(context.Background(), &retry.State{Idempotent: tc.idempotent})
+		ok, err := p.CheckRetry(ctx, resp, nil)
+		assert.NoError(t, err)
+		assert.Equal(t, tc.want, ok, "%d Retry-After %q idempotent=%v", tc.status, tc.retryAfter, tc.idempotent)
+	}
+}
+
+func TestCheckRetry_FinishedContext(t *testing.T) {
+	t.Parallel()
+	p := retry.Policy{WaitMax: time.Minute}
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, cancel2 := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel2()
+	for _, ctx := range []context.Context{canceled, expired} {
+		for _, in := range []struct {
+			resp *http.Response
+			err  error
+		}{
+			{&http.Response{StatusCode: 503}, nil},
+			{nil, &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}},
+			{&http.Response{StatusCode: 200}, nil},
+		} {
+			ok, err := p.CheckRetry(ctx, in.resp, in.err)
+			assert.False(t, ok)
+			assert.ErrorIs(t, err, ctx.Err())
+		}
+	}
+}
+
+func TestCheckRetry_NothingAtAll(t *testing.T) {
+	t.Parallel()
+	ok, err := retry.Policy{}.CheckRetry(context.Background(), nil, nil)
+	assert.False(t, ok)
+	assert.NoError(t, err)
+}
+
+func TestBackoff_Bounds(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		min, max time.Duration
+		attempt  int
+		want     time.Duration // before jitter: the result is in [want/2, want]
+	}{
+		{100 * time.Millisecond, 10 * time.Second, 0, 100 * time.Millisecond},
+		{100 * time.Millisecond, 10 * time.Second, 1, 200 * time.Millisecond},
+		{100 * time.Millisecond, 10 * time.Second, 3, 800 * time.Millisecond},
+		{100 * time.Millisecond, 10 * time.Second, 7, 10 * time.Second},
+		{100 * time.Millisecond, 10 * time.Second, 1000, 10 * time.Second},
+		{time.Second, time.Second, 5, time.Second},
+		{time.Second, time.Duration(math.MaxInt64), 40, time.Duration(math.MaxInt64)},
+		{time.Second, time.Duration(math.MaxInt64), 100, time.Duration(math.MaxInt64)},
+		{1, 1, 3, 1},
+	}
+	p := retry.Policy{}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%v-%v-%d", tc.min, tc.max, tc.attempt), func(t *testing.T) {
+			t.Parallel()
+			for i := 0; i < 200; i++ {
+				d := p.Backoff(tc.min, tc.max, tc.attempt, nil)
+				assert.GreaterOrEqual(t, d, tc.want/2)
+				assert.LessOrEqual(t, d, tc.want)
+				assert.LessOrEqual(t, d, tc.max)
+			}
+		})
+	}
+	assert.Zero(t, p.Backoff(0, time.Second, 5, nil), "min 0 never waits")
+}
+
+func TestBackoff_JitterSpansItsRange(t *testing.T) {
+	t.Parallel()
+	p := retry.Policy{}
+	const d = time.Second
+	lo, hi := d, time.Duration(0)
+	for i := 0; i < 2000; i++ {
+		w := p.Backoff(d, time.Minute, 0, nil)
+		lo, hi = min(lo, w), max(hi, w)
+	}
+	assert.Less(t, lo, d/2+d/20, "some waits near d/2")
+	assert.Greater(t, hi, d-d/20, "some waits near d")
+	assert.GreaterOrEqual(t, lo, d/2)
+	assert.LessOrEqual(t, hi, d)
+}
+
+func TestBackoff_RetryAfter(t *testing.T) {
+	t.Parallel()
+	p := retry.Policy{Now: func() time.Time { return now }}
+	cases := []struct {
+		header string
+		want   time.Duration
+	}{
+		{"0", 0},
+		{"3", 3 * time.Second},
+		{"3600", time.Hour}, // CheckRetry has already refused what is over the maximum
+		{now.Add(4 * time.Second).Format(http.TimeFormat), 4 * time.Second},
+		{now.Add(-4 * time.Second).Format(http.TimeFormat), 0},
+	}
+	for _, tc := range cases {
+		resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {tc.header}}}
+		assert.Equal(t, tc.want, p.Backoff(time.Minute, 2*time.Minute, 3, resp), tc.header)
+	}
+	// A malformed Retry-After falls back to the backoff.
+	resp := &http.Response{StatusCode: 503, Header: http.Header{"Retry-After": {"soon"}}}
+	d := p.Backoff(100*time.Millisecond, time.Second, 0, resp)
+	assert.GreaterOrEqual(t, d, 50*time.Millisecond)
+	assert.LessOrEqual(t, d, 100*time.Millisecond)
+}
+
+func TestState(t *testing.T) {
+	t.Parallel()
+	assert.Nil(t, retry.StateFrom(context.Background()))
+	st := &retry.State{Idempotent: true}
+	assert.Same(t, st, retry.StateFrom(retry.WithState(context.Background(), st)))
+}
+
+func TestPermanent(t *testing.T) {
+	t.Parallel()
+	assert.NoError(t, retry.Permanent(nil))
+	cause := &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}
+	err := retry.Permanent(cause)
+	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
+	var op *net.OpError
+	assert.ErrorAs(t, err, &op)
+	assert.Equal(t, cause.Error(), err.Error())
+}

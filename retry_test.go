@@ -1,0 +1,576 @@
+package secrets_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	secrets "github.com/helios-secrets/go-secrets"
+)
+
+// retryCall is one method, registered on its path, for the retry tables.
+type retryCall struct {
+	name   string
+	method string
+	path   string
+	ok     string // fixture of a 2xx answer, "" for an empty body
+	call   func(ctx context.Context, c *secrets.Client) error
+}
+
+var (
+	callGet = retryCall{"GET secret", http.MethodGet, "/v1/secrets/" + secretID, "secret.json",
+		func(ctx context.Context, c *secrets.Client) error { _, err := c.Secrets.Get(ctx, secretID); return err }}
+	callList = retryCall{"GET list", http.MethodGet, "/v1/secrets", "list_wrapped.json",
+		func(ctx context.Context, c *secrets.Client) error { _, err := c.Secrets.List(ctx, nil); return err }}
+	callUpdate = retryCall{"PATCH secret", http.MethodPatch, "/v1/secrets/" + secretID, "secret_updated.json",
+		func(ctx context.Context, c *secrets.Client) error {
+			_, err := c.Secrets.Update(ctx, secretID, "hunter3")
+			return err
+		}}
+	callDelete = retryCall{"DELETE secret", http.MethodDelete, "/v1/secrets/" + secretID, "delete.json",
+		func(ctx context.Context, c *secrets.Client) error { return c.Secrets.Delete(ctx, secretID) }}
+	callCreate = retryCall{"POST secrets", http.MethodPost, "/v1/secrets", "secret.json",
+		func(ctx context.Context, c *secrets.Client) error {
+			_, err := c.Secrets.Create(ctx, "DB_PASSWORD", "hunter2")
+			return err
+		}}
+	callShare = retryCall{"PATCH accessControls", http.MethodPatch, "/v1/secrets/" + secretID + "/accessControls", "",
+		func(ctx context.Context, c *secrets.Client) error {
+			return c.Secrets.Share(ctx, secretID, &secrets.ShareRequest{
+				Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID}}}})
+		}}
+)
+
+func (rc retryCall) okResponder(t *testing.T) httpmock.Responder {
+	if rc.ok == "" {
+		return httpmock.NewStringResponder(http.StatusOK, "")
+	}
+	return fixture(t, http.StatusOK, rc.ok)
+}
+
+// TestRetry_StatusTable answers one status, then 200, and counts the attempts: idempotent requests
+// retry 429 and 5xx; writes that are not idempotent retry only 429; other statuses never retry.
+func TestRetry_StatusTable(t *testing.T) {
+	t.Parallel()
+	idempotent := []retryCall{callGet, callList, callUpdate, callDelete}
+	writes := []retryCall{callCreate, callShare}
+	type row struct {
+		rc     retryCall
+		status int
+		calls  int
+	}
+	var rows []row
+	for _, status := range []int{429, 500, 502, 503, 504} {
+		for _, rc := range idempotent {
+			rows = append(rows, row{rc, status, 2})
+		}
+		want := 1
+		if status == http.StatusTooManyRequests {
+			want = 2 // not processed, so even a POST may be repeated
+		}
+		for _, rc := range writes {
+			rows = append(rows, row{rc, status, want})
+		}
+	}
+	for _, status := range []int{400, 401, 403, 404, 409, 413, 501} {
+		for _, rc := range append(append([]retryCall(nil), idempotent...), writes...) {
+			rows = append(rows, row{rc, status, 1})
+		}
+	}
+	for _, tc := range rows {
+		t.Run(fmt.Sprintf("%s %d", tc.rc.name, tc.status), func(t *testing.T) {
+			t.Parallel()
+			c, api := newTestClient(t)
+			first := httpmock.NewStringResponder(tc.status, `{"message":"first"}`)
+			api.on(tc.rc.method, tc.rc.path, first.Then(tc.rc.okResponder(t)))
+
+			err := tc.rc.call(t.Context(), c)
+
+			assert.Equal(t, tc.calls, api.GetTotalCallCount(), "attempts")
+			if tc.calls == 2 {
+				require.NoError(t, err)
+				return
+			}
+			var apiErr *secrets.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tc.status, apiErr.StatusCode)
+			assert.Equal(t, 1, apiErr.Attempts)
+			assert.Equal(t, "first", apiErr.Message)
+		})
+	}
+}
+
+// TestRetry_503Then200 is the plain case: two attempts, the second answer returned.
+func TestRetry_503Then200(t *testing.T) {
+	t.Parallel()
+	c, api := newTestClient(t)
+	api.on(http.MethodGet, getPath, httpmock.NewStringResponder(503, "busy").Then(fixture(t, 200, "secret.json")))
+	s, err := c.Secrets.Get(t.Context(), secretID)
+	require.NoError(t, err)
+	assert.Equal(t, "DB_PASSWORD", s.Name)
+	assert.Equal(t, 2, api.GetTotalCallCount())
+	assert.Equal(t, map[string]int{"GET " + getPath: 2}, nonZero(api.GetCallCountInfo()))
+}
+
+// TestRetry_TransportErrors checks which connection failures each kind of request retries: all of them
+// for idempotent requests; for non-idempotent writes only a failed dial, where nothing was sent.
+func TestRetry_TransportErrors(t *testing.T) {
+	t.Parallel()
+	dialErr := &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "api.test.example", IsNotFound: true}}
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+	cases := []struct {
+		rc    retryCall
+		err   error
+		calls int
+	}{
+		{callGet, refused, 2}, {callGet, reset, 2}, {callGet, io.ErrUnexpectedEOF, 2},
+		{callDelete, reset, 2}, {callUpdate, reset, 2},
+		{callCreate, refused, 2}, {callCreate, dialErr, 2}, {callShare, refused, 2},
+		{callCreate, reset, 1}, {callCreate, io.ErrUnexpectedEOF, 1}, {callShare, reset, 1},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%s %v", tc.rc.name, tc.err), func(t *testing.T) {
+			t.Parallel()
+			c, api := newTestClient(t)
+			api.on(tc.rc.method, tc.rc.path, httpmock.NewErrorResponder(tc.err).Then(tc.rc.okResponder(t)))
+			err := tc.rc.call(t.Context(), c)
+			assert.Equal(t, tc.calls, api.GetTotalCallCount())
+			if tc.calls == 2 {
+				require.NoError(t, err)
+				return
+			}
+			var reqErr *secrets.RequestError
+			require.ErrorAs(t, err, &reqErr)
+			assert.ErrorIs(t, err, tc.err)
+			assert.Equal(t, 1, reqErr.Attempts)
+			assert.Equal(t, tc.rc.method, reqErr.Method)
+			assert.Equal(t, tc.rc.path, reqErr.Path)
+		})
+	}
+}
+
+// TestRetry_PostDialErrorOnClosedPort sends a create to a port nobody listens on: the dial fails, nothing
+// reached a server, so the POST is retried until the retries run out.
+func TestRetry_PostDialErrorOnClosedPort(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	tr := &countingTransport{rt: &http.Transport{}}
+	t.Cleanup(tr.rt.(*http.Transport).CloseIdleConnections)
+	c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL("http://"+addr),
+		secrets.WithHTTPClient(&http.Client{Transport: tr}), secrets.WithRetryMax(2), fastRetries())
+	require.NoError(t, err)
+
+	_, err = c.Secrets.Create(t.Context(), "DB_PASSWORD", "hunter2")
+	require.Error(t, err)
+	assert.Equal(t, int32(3), tr.n.Load(), "attempts")
+	var reqErr *secrets.RequestError
+	require.ErrorAs(t, err, &reqErr)
+	assert.Equal(t, 3, reqErr.Attempts)
+	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
+	assert.Contains(t, err.Error(), "secrets: POST /v1/secrets: 3 attempts: ")
+	assert.NotContains(t, err.Error(), "giving up")
+	assert.NotContains(t, err.Error(), "hunter2")
+}
+
+type countingTransport struct {
+	rt http.RoundTripper
+	n  atomic.Int32
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.rt.RoundTrip(r)
+}
+
+// TestRetry_MidBodyConnectionReset cuts the connection in the middle of a 200 body on a real socket:
+// a GET is retried and succeeds; a POST, which reached the server, is not.
+func TestRetry_MidBodyConnectionReset(t *testing.T) {
+	t.Parallel()
+	secretJSON := readTestdata(t, "responses/secret.json")
+	newServer := func(t *testing.T) (*httptest.Server, *atomic.Int32) {
+		var hits atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if hits.Add(1) > 1 {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write(secretJSON)
+				return
+			}
+			conn, buf, err := w.(http.Hijacker).Hijack()
+			if err != nil {
+				return
+			}
+			_, _ = fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(secretJSON))
+			_, _ = buf.Write(secretJSON[:len(secretJSON)/2])
+			_ = buf.Flush()
+			if tcp, ok := conn.(*net.TCPConn); ok {
+				_ = tcp.SetLinger(0) // close with a reset
+			}
+			_ = conn.Close()
+		}))
+		t.Cleanup(srv.Close)
+		return srv, &hits
+	}
+	client := func(t *testing.T, srv *httptest.Server) *secrets.Client {
+		c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL(srv.URL), fastRetries())
+		require.NoError(t, err)
+		return c
+	}
+
+	t.Run("GET is retried", func(t *testing.T) {
+		t.Parallel()
+		srv, hits := newServer(t)
+		s, err := client(t, srv).Secrets.Get(t.Context(), secretID)
+		require.NoError(t, err)
+		assert.Equal(t, "hunter2", *s.Value)
+		assert.Equal(t, int32(2), hits.Load())
+	})
+	t.Run("POST is not", func(t *testing.T) {
+		t.Parallel()
+		srv, hits := newServer(t)
+		_, err := client(t, srv).Secrets.Create(t.Context(), "DB_PASSWORD", "hunter2")
+		var reqErr *secrets.RequestError
+		require.ErrorAs(t, err, &reqErr)
+		assert.Equal(t, 1, reqErr.Attempts)
+		assert.Equal(t, int32(1), hits.Load())
+		assert.NotContains(t, err.Error(), "hunter2")
+	})
+}
+
+// TestRetry_LastResponseAfterCutBody: a body cut on one attempt must not stand in for the answer of a
+// later attempt. The caller gets the last response's own status and message.
+func TestRetry_LastResponseAfterCutBody(t *testing.T) {
+	t.Parallel()
+	c, api := newTestClient(t, secrets.WithRetryMax(1))
+	api.on(http.MethodGet, getPath, cutResponder(`{"secretID":"3f2b`, syscall.ECONNRESET).
+		Then(jsonResponder(503, `{"message":"busy"}`).HeaderSet(http.Header{"X-Request-Id": {"last"}})))
+
+	_, err := c.Secrets.Get(t.Context(), secretID)
+	var apiErr *secrets.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, 503, apiErr.StatusCode)
+	assert.Equal(t, "busy", apiErr.Message)
+	assert.Equal(t, `{"message":"busy"}`, string(apiErr.Body))
+	assert.Equal(t, "last", apiErr.RequestID)
+	assert.Equal(t, 2, apiErr.Attempts)
+	assert.Equal(t, 2, api.GetTotalCallCount())
+}
+
+// TestRetry_RetryAfterHonoured shows that the wait follows Retry-After, in seconds and as an HTTP
+// date, rather than the backoff: a short Retry-After beats an hour of backoff, and a long one is
+// waited for (the context's deadline ends the wait before a second attempt).
+func TestRetry_RetryAfterHonoured(t *testing.T) {
+	t.Parallel()
+	date := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	clock := func(offset time.Duration) secrets.Option {
+		return secrets.WithClock(func() time.Time { return date.Add(offset) })
+	}
+	httpDate := date.Format(http.TimeFormat)
+	cases := []struct {
+		name       string
+		retryAfter string
+		opts       []secrets.Option
+		deadline   time.Duration
+		calls      int
+		minElapsed time.Duration
+	}{
+		{name: "0 seconds beats an hour of backoff", retryAfter: "0",
+			opts: []secrets.Option{secrets.WithRetryWait(time.Hour, 2*time.Hour)}, deadline: 10 * time.Second, calls: 2},
+		{name: "HTTP date 15ms ahead beats an hour of backoff", retryAfter: httpDate,
+			opts:     []secrets.Option{secrets.WithRetryWait(time.Hour, 2*time.Hour), clock(-15 * time.Millisecond)},
+			deadline: 10 * time.Second, calls: 2, minElapsed: 15 * time.Millisecond},
+		{name: "HTTP date in the past", retryAfter: httpDate,
+			opts:     []secrets.Option{secrets.WithRetryWait(time.Hour, 2*time.Hour), clock(time.Hour)},
+			deadline: 10 * time.Second, calls: 2},
+		{name: "1 second is waited for", retryAfter: "1",
+			opts: []secrets.Option{secrets.WithRetryWait(time.Millisecond, time.Minute)}, deadline: 200 * time.Millisecond, calls: 1},
+		{name: "HTTP date 10s ahead is waited for", retryAfter: httpDate,
+			opts:     []secrets.Option{secrets.WithRetryWait(time.Millisecond, time.Minute), clock(-10 * time.Second)},
+			deadline: 200 * time.Millisecond, calls: 1},
+	}
+	for _, tc := range cases {
+		for _, rc := range []retryCall{callGet, callCreate} {
+			t.Run(tc.name+"/"+rc.name, func(t *testing.T) {
+				t.Parallel()
+				c, api := newTestClient(t, tc.opts...)
+				first := httpmock.NewStringResponder(429, "").HeaderSet(http.Header{"Retry-After": {tc.retryAfter}})
+				api.on(rc.method, rc.path, first.Then(rc.okResponder(t)))
+				ctx, cancel := context.WithTimeout(t.Context(), tc.deadline)
+				defer cancel()
+
+				start := time.Now()
+				err := rc.call(ctx, c)
+				elapsed := time.Since(start)
+
+				assert.Equal(t, tc.calls, api.GetTotalCallCount())
+				assert.GreaterOrEqual(t, elapsed, tc.minElapsed)
+				if tc.calls == 2 {
+					require.NoError(t, err)
+					return
+				}
+				assert.ErrorIs(t, err, context.DeadlineExceeded)
+				assert.Less(t, elapsed, 5*time.Second, "returned when the deadline passed")
+			})
+		}
+	}
+}
+
+// TestRetry_RetryAfterAboveMaxWait: a server asking for more than the maximum wait is not waited for;
+// the call fails at once with the Retry-After it asked for.
+func TestRetry_RetryAfterAboveMaxWait(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	cases := []struct {
+		name   string
+		status int
+		value  string
+		want   time.Duration
+		rc     retryCall
+	}{
+		{"429 seconds GET", 429, "60", time.Minute, callGet},
+		{"429 seconds POST", 429, "60", time.Minute, callCreate},
+		{"503 seconds", 503, "6", 6 * time.Second, callGet},
+		{"503 HTTP date", 503, now.Add(time.Hour).Format(http.TimeFormat), time.Hour, callList},
+		{"429 huge", 429, "99999999999999999999999", 365 * 24 * time.Hour, callGet},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, api := newTestClient(t, secrets.WithRetryWait(time.Millisecond, 5*time.Second),
+				secrets.WithClock(func() time.Time { return now }))
+			api.on(tc.rc.method, tc.rc.path, httpmock.NewStringResponder(tc.status, `{"message":"later"}`).
+				HeaderSet(http.Header{"Retry-After": {tc.value}}))
+
+			start := time.Now()
+			err := tc.rc.call(t.Context(), c)
+			assert.Less(t, time.Since(start), time.Second)
+			assert.Equal(t, 1, api.GetTotalCallCount())
+			var apiErr *secrets.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, tc.status, apiErr.StatusCode)
+			assert.Equal(t, tc.want, apiErr.RetryAfter)
+			assert.Equal(t, 1, apiErr.Attempts)
+			assert.Contains(t, err.Error(), "(retry after "+tc.want.String())
+		})
+	}
+}
+
+// TestRetry_Exhausted: when the retries run out, the caller gets the *APIError of the last response,
+// with Attempts = RetryMax+1, and never retryablehttp's "giving up after" error.
+func TestRetry_Exhausted(t *testing.T) {
+	t.Parallel()
+	for _, retryMax := range []int{0, 1, 2, 4} {
+		t.Run(fmt.Sprint("RetryMax ", retryMax), func(t *testing.T) {
+			t.Parallel()
+			c, api := newTestClient(t, secrets.WithRetryMax(retryMax))
+			var n atomic.Int32
+			api.on(http.MethodGet, getPath, func(req *http.Request) (*http.Response, error) {
+				i := n.Add(1)
+				status := []int{502, 503, 500, 504}[int(i-1)%4]
+				resp := httpmock.NewStringResponse(status, fmt.Sprintf(`{"message":"answer %d"}`, i))
+				resp.Header.Set("X-Request-Id", fmt.Sprint("req-", i))
+				return resp, nil
+			})
+
+			_, err := c.Secrets.Get(t.Context(), secretID)
+
+			attempts := retryMax + 1
+			assert.Equal(t, attempts, api.GetTotalCallCount())
+			var apiErr *secrets.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, []int{502, 503, 500, 504}[(attempts-1)%4], apiErr.StatusCode)
+			assert.Equal(t, fmt.Sprint("answer ", attempts), apiErr.Message)
+			assert.Equal(t, fmt.Sprint("req-", attempts), apiErr.RequestID)
+			assert.Equal(t, attempts, apiErr.Attempts)
+			assert.NotContains(t, err.Error(), "giving up")
+			if attempts > 1 {
+				assert.Contains(t, err.Error(), fmt.Sprintf("%d attempts", attempts))
+			}
+		})
+	}
+	t.Run("POST 429", func(t *testing.T) {
+		t.Parallel()
+		c, api := newTestClient(t, secrets.WithRetryMax(2))
+		api.on(http.MethodPost, "/v1/secrets", httpmock.NewStringResponder(429, `{"message":"slow down"}`))
+		_, err := c.Secrets.Create(t.Context(), "DB_PASSWORD", "hunter2")
+		var apiErr *secrets.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.ErrorIs(t, err, secrets.ErrRateLimited)
+		assert.Equal(t, 3, apiErr.Attempts)
+		assert.Equal(t, 3, api.GetTotalCallCount())
+		assert.Equal(t, "secrets: POST /v1/secrets: 429 Too Many Requests: slow down (3 attempts)", err.Error())
+	})
+	t.Run("transport errors", func(t *testing.T) {
+		t.Parallel()
+		c, api := newTestClient(t, secrets.WithRetryMax(3))
+		cause := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+		api.on(http.MethodGet, getPath, httpmock.NewErrorResponder(cause))
+		_, err := c.Secrets.Get(t.Context(), secretID)
+		var reqErr *secrets.RequestError
+		require.ErrorAs(t, err, &reqErr)
+		assert.Equal(t, 4, reqErr.Attempts)
+		assert.Equal(t, 4, api.GetTotalCallCount())
+		assert.ErrorIs(t, err, syscall.ECONNRESET)
+		assert.Equal(t, "secrets: GET "+getPath+": 4 attempts: read tcp: connection reset by peer", err.Error())
+	})
+}
+
+// TestRetry_DeleteRetriedThen404: a DELETE whose first answer was lost and whose retry finds nothing
+// has done its job; a 404 on the first attempt is still an error.
+func TestRetry_DeleteRetriedThen404(t *testing.T) {
+	t.Parallel()
+	t.Run("retried", func(t *testing.T) {
+		t.Parallel()
+		c, api := newTestClient(t)
+		api.on(http.MethodDelete, getPath, httpmock.NewStringResponder(503, "").Then(httpmock.NewStringResponder(404, `{"message":"secret not found"}`)))
+		require.NoError(t, c.Secrets.Delete(t.Context(), secretID))
+		assert.Equal(t, 2, api.GetTotalCallCount())
+	})
+	t.Run("first attempt", func(t *testing.T) {
+		t.Parallel()
+		c, api := newTestClient(t)
+		api.on(http.MethodDelete, getPath, httpmock.NewStringResponder(404, `{"message":"secret not found"}`))
+		err := c.Secrets.Delete(t.Context(), secretID)
+		assert.ErrorIs(t, err, secrets.ErrNotFound)
+		assert.Equal(t, 1, api.GetTotalCallCount())
+	})
+}
+
+// TestRetry_Context: a context that is already done, that ends during a request, or that ends during
+// the wait between attempts, returns promptly with the context's error.
+func TestRetry_Context(t *testing.T) {
+	t.Parallel()
+	t.Run("cancelled before the call", func(t *testing.T) {
+		t.Parallel()
+		c, api := newTestClient(t)
+		api.on(http.MethodGet, getPath, fixture(t, 200, "secret.json"))
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		_, err := c.Secrets.Get(ctx, secretID)
+		assert.ErrorIs(t, err, context.Canceled)
+		var reqErr *secrets.RequestError
+		require.ErrorAs(t, err, &reqErr)
+		assert.Equal(t, 0, reqErr.Attempts)
+		assert.Equal(t, 0, api.GetTotalCallCount())
+		assert.Equal(t, "secrets: GET "+getPath+": context canceled", err.Error())
+	})
+	t.Run("cancelled during the request", func(t *testing.T) {
+		t.Parallel()
+		c, api := newTestClient(t)
+		arrived := make(chan struct{})
+		api.on(http.MethodGet, getPath, func(req *http.Request) (*http.Response, error) {
+			close(arrived)
+			<-req.Context().Done()
+			return nil, req.Context().Err()
+		})
+		ctx, cancel := context.WithCancel(t.Context())
+		go func() { <-arrived; cancel() }()
+		start := time.Now()
+		_, err := c.Secrets.Get(ctx, secretID)
+		assert.Less(t, time.Since(start), 2*time.Second)
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Equal(t, 1, api.GetTotalCallCount())
+	})
+	t.Run("cancelled during backoff", func(t *testing.T) {
+		t.Parallel()
+		for _, rc := range []retryCall{callGet, callCreate} {
+			c, api := newTestClient(t, secrets.WithRetryWait(time.Millisecond, time.Minute))
+			ctx, cancel := context.WithCancel(t.Context())
+			api.on(rc.method, rc.path, func(req *http.Request) (*http.Response, error) {
+				time.AfterFunc(2*time.Millisecond, cancel) // the client is waiting 30s by then
+				resp := httpmock.NewStringResponse(429, "")
+				resp.Header.Set("Retry-After", "30")
+				return resp, nil
+			})
+			start := time.Now()
+			err := rc.call(ctx, c)
+			assert.Less(t, time.Since(start), 5*time.Second, rc.name)
+			assert.ErrorIs(t, err, context.Canceled, rc.name)
+			assert.Equal(t, 1, api.GetTotalCallCount(), rc.name)
+			var reqErr *secrets.RequestError
+			require.ErrorAs(t, err, &reqErr)
+			assert.Equal(t, 1, reqErr.Attempts)
+			cancel()
+		}
+	})
+	t.Run("deadline during backoff", func(t *testing.T) {
+		t.Parallel()
+		c, api := newTestClient(t, secrets.WithRetryWait(time.Minute, time.Hour))
+		api.on(http.MethodGet, getPath, httpmock.NewStringResponder(503, ""))
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond) // long enough to send the first attempt
+		defer cancel()
+		_, err := c.Secrets.Get(ctx, secretID)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.False(t, errors.Is(err, context.Canceled))
+		assert.Equal(t, 1, api.GetTotalCallCount())
+	})
+}
+
+// TestRetry_PerAttemptTimeout runs against a server that never answers: each attempt times out after
+// WithTimeout, is retried, and the caller gets a *RequestError holding a timeout.
+func TestRetry_PerAttemptTimeout(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+
+	// Count attempts at the transport: under load, an attempt may time out before the server's
+	// handler runs, so the server's count can be lower.
+	tr := &countingTransport{rt: &http.Transport{}}
+	t.Cleanup(tr.rt.(*http.Transport).CloseIdleConnections)
+	c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL(srv.URL),
+		secrets.WithHTTPClient(&http.Client{Transport: tr}),
+		secrets.WithTimeout(20*time.Millisecond), secrets.WithRetryMax(2), fastRetries())
+	require.NoError(t, err)
+
+	start := time.Now()
+	_, err = c.Secrets.Get(t.Context(), secretID)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	var reqErr *secrets.RequestError
+	require.ErrorAs(t, err, &reqErr)
+	assert.Equal(t, 3, reqErr.Attempts)
+	assert.Equal(t, int32(3), tr.n.Load())
+	assert.LessOrEqual(t, hits.Load(), int32(3))
+	var netErr net.Error
+	require.ErrorAs(t, err, &netErr)
+	assert.True(t, netErr.Timeout())
+	assert.NotErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), "secrets: GET "+getPath+": 3 attempts: ")
+	assert.NotContains(t, err.Error(), "giving up")
+	assert.NotContains(t, err.Error(), srv.URL, "the URL is not repeated")
+}
+
+// nonZero drops the routes that were never called from httpmock's call counts.
+func nonZero(m map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range m {
+		if v != 0 {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,348 @@
+package secrets_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	secrets "github.com/helios-secrets/go-secrets"
+)
+
+// invalidNames breaks the naming rule: non-empty, ASCII letters, digits and '_' only.
+var invalidNames = map[string]string{
+	"empty":                "",
+	"dash":                 "DB-PASSWORD",
+	"space":                "DB PASSWORD",
+	"leading space":        " DB_PASSWORD",
+	"trailing newline":     "DB_PASSWORD\n",
+	"dot":                  "db.password",
+	"slash":                "db/password",
+	"query characters":     "a?b=c&d",
+	"unicode letter":       "PASSWÖRD",
+	"emoji":                "KEY_🔑",
+	"NUL byte":             "KEY\x00",
+	"very long invalid":    strings.Repeat("A", 10_000) + "-",
+	"value passed as name": "sk-live-9f8e7d6c5b4a",
+}
+
+// TestValidation_InvalidNames checks every method taking a name: ErrInvalidName (and
+// ErrInvalidArgument) before any request, with an error that does not quote the name (a value passed
+// by mistake must not end up in logs).
+func TestValidation_InvalidNames(t *testing.T) {
+	t.Parallel()
+	methods := map[string]func(ctx context.Context, c *secrets.Client, name string) error{
+		"Create": func(ctx context.Context, c *secrets.Client, name string) error {
+			_, err := c.Secrets.Create(ctx, name, "v")
+			return err
+		},
+		"GetByName": func(ctx context.Context, c *secrets.Client, name string) error {
+			_, err := c.Secrets.GetByName(ctx, name)
+			return err
+		},
+		"List": func(ctx context.Context, c *secrets.Client, name string) error {
+			_, err := c.Secrets.List(ctx, &secrets.ListSecretsOptions{Name: name})
+			return err
+		},
+	}
+	for desc, name := range invalidNames {
+		for method, call := range methods {
+			if method == "List" && name == "" {
+				continue // an empty filter means no filter (TestProtocol_EveryMethod)
+			}
+			t.Run(method+"/"+desc, func(t *testing.T) {
+				t.Parallel()
+				c, api := newTestClient(t)
+				err := call(t.Context(), c, name)
+				assertSentinels(t, err, secrets.ErrInvalidName, secrets.ErrInvalidArgument)
+				assert.Equal(t, 0, api.GetTotalCallCount())
+				if name != "" {
+					assert.NotContains(t, err.Error(), name)
+				}
+			})
+		}
+	}
+	t.Run("Organization.GetSecret", func(t *testing.T) {
+		t.Parallel()
+		c, api := newTestClient(t)
+		api.on(http.MethodGet, "/v1/organizations/current", fixture(t, 200, "organization.json"))
+		org, err := c.Organizations.Current(t.Context())
+		require.NoError(t, err)
+		for _, name := range invalidNames {
+			_, err := org.GetSecret(t.Context(), name)
+			assert.ErrorIs(t, err, secrets.ErrInvalidName)
+		}
+		assert.Equal(t, 1, api.GetTotalCallCount(), "only Current")
+	})
+}
+
+// TestValidation_ValidNames are accepted as they are.
+func TestValidation_ValidNames(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"A", "_", "9", "DB_PASSWORD", "db_password_2", strings.Repeat("x", 256)} {
+		c, api := newTestClient(t)
+		api.on(http.MethodGet, "/v1/secrets", jsonResponder(200, `{"secrets":[{"secretID":"1","name":"`+name+`","value":"v"}]}`))
+		s, err := c.Secrets.GetByName(t.Context(), name)
+		require.NoError(t, err, name)
+		assert.Equal(t, name, s.Name)
+		assert.Equal(t, name, api.only().URL.Query().Get("name"))
+	}
+}
+
+// TestValidation_ValueSize: MaxValueBytes is accepted and sent; one byte more is refused before any
+// request with ErrValueTooLarge, which also matches ErrInvalidArgument; the error does not quote it.
+func TestValidation_ValueSize(t *testing.T) {
+	t.Parallel()
+	calls := map[string]struct {
+		method, path string
+		emptyBody    string // the body sent for an empty value
+		call         func(ctx context.Context, c *secrets.Client, value string) error
+	}{
+		"Create": {http.MethodPost, "/v1/secrets", `{"name":"BIG","value":""}`, func(ctx context.Context, c *secrets.Client, v string) error {
+			_, err := c.Secrets.Create(ctx, "BIG", v)
+			return err
+		}},
+		"Update": {http.MethodPatch, "/v1/secrets/" + secretID, `{"value":""}`, func(ctx context.Context, c *secrets.Client, v string) error {
+			_, err := c.Secrets.Update(ctx, secretID, v)
+			return err
+		}},
+	}
+	maxValue := strings.Repeat("v", secrets.MaxValueBytes)
+	for name, tc := range calls {
+		t.Run(name+"/at the limit", func(t *testing.T) {
+			t.Parallel()
+			c, api := newTestClient(t)
+			api.on(tc.method, tc.path, fixture(t, 200, "secret.json"))
+			require.NoError(t, tc.call(t.Context(), c, maxValue))
+			req := api.only()
+			assert.Len(t, req.Body, len(tc.emptyBody)+secrets.MaxValueBytes)
+		})
+		t.Run(name+"/one byte over", func(t *testing.T) {
+			t.Parallel()
+			c, api := newTestClient(t)
+			err := tc.call(t.Context(), c, maxValue+"x")
+			assertSentinels(t, err, secrets.ErrValueTooLarge, secrets.ErrInvalidArgument)
+			assert.Equal(t, 0, api.GetTotalCallCount())
+			assert.Less(t, len(err.Error()), 200)
+		})
+	}
+	t.Run("empty value is a value", func(t *testing.T) {
+		t.Parallel()
+		c, api := newTestClient(t)
+		api.on(http.MethodPost, "/v1/secrets", fixture(t, 200, "secret_empty_value.json"))
+		s, err := c.Secrets.Create(t.Context(), "EMPTY", "")
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"name":"EMPTY","value":""}`, string(api.only().Body))
+		require.NotNil(t, s.Value)
+		assert.Empty(t, *s.Value)
+	})
+}
+
+// TestValidation_IDs: an empty (or dot-segment) ID never becomes a request such as DELETE /v1/secrets/.
+func TestValidation_IDs(t *testing.T) {
+	t.Parallel()
+	share := &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID}}}}
+	byName := &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, UserEmails: []string{"alice@example.com"}}}}
+	calls := map[string]func(ctx context.Context, c *secrets.Client, id string) error{
+		"Get": func(ctx context.Context, c *secrets.Client, id string) error {
+			_, err := c.Secrets.Get(ctx, id)
+			return err
+		},
+		"Update": func(ctx context.Context, c *secrets.Client, id string) error {
+			_, err := c.Secrets.Update(ctx, id, "v")
+			return err
+		},
+		"Delete": func(ctx context.Context, c *secrets.Client, id string) error { return c.Secrets.Delete(ctx, id) },
+		"Access": func(ctx context.Context, c *secrets.Client, id string) error {
+			_, err := c.Secrets.Access(ctx, id)
+			return err
+		},
+		"Share": func(ctx context.Context, c *secrets.Client, id string) error { return c.Secrets.Share(ctx, id, share) },
+		"ShareByName": func(ctx context.Context, c *secrets.Client, id string) error {
+			return c.Secrets.ShareByName(ctx, id, byName)
+		},
+	}
+	for name, call := range calls {
+		for _, id := range []string{"", ".", ".."} {
+			t.Run(name+"/"+id, func(t *testing.T) {
+				t.Parallel()
+				c, api := newTestClient(t)
+				err := call(t.Context(), c, id)
+				assertSentinels(t, err, secrets.ErrInvalidArgument)
+				assert.Equal(t, 0, api.GetTotalCallCount())
+			})
+		}
+	}
+}
+
+// TestValidation_ShareRequests: nil or empty requests, unknown roles and empty holders are refused
+// before any request, by Share and by ShareByName (which would otherwise look names up first).
+func TestValidation_ShareRequests(t *testing.T) {
+	t.Parallel()
+	byID := map[string]*secrets.ShareRequest{
+		"nil":             nil,
+		"empty":           {},
+		"empty slices":    {Grants: []secrets.AccessChange{}, Revokes: []secrets.AccessChange{}},
+		"no role":         {Grants: []secrets.AccessChange{{Users: []string{aliceID}}}},
+		"lowercase role":  {Grants: []secrets.AccessChange{{Role: "owner", Users: []string{aliceID}}}},
+		"unknown role":    {Revokes: []secrets.AccessChange{{Role: "Admin", Teams: []string{teamDSID}}}},
+		"nobody":          {Grants: []secrets.AccessChange{{Role: secrets.RoleReader}}},
+		"empty user ID":   {Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID, ""}}}},
+		"empty team ID":   {Revokes: []secrets.AccessChange{{Role: secrets.RoleOwner, Teams: []string{""}}}},
+		"bad second item": {Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID}}, {Role: "Writer", Users: []string{aliceID}}}},
+	}
+	for name, req := range byID {
+		t.Run("Share/"+name, func(t *testing.T) {
+			t.Parallel()
+			c, api := newTestClient(t)
+			err := c.Secrets.Share(t.Context(), secretID, req)
+			assertSentinels(t, err, secrets.ErrInvalidArgument)
+			assert.Equal(t, 0, api.GetTotalCallCount())
+		})
+	}
+	byName := map[string]*secrets.ShareByNameRequest{
+		"nil":            nil,
+		"empty":          {},
+		"no role":        {Grants: []secrets.NamedAccessChange{{UserEmails: []string{"alice@example.com"}}}},
+		"unknown role":   {Revokes: []secrets.NamedAccessChange{{Role: "Admin", TeamNames: []string{"data-science"}}}},
+		"nobody":         {Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader}}},
+		"empty e-mail":   {Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, UserEmails: []string{" "}}}},
+		"empty team":     {Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, TeamNames: []string{""}}}},
+		"bad later item": {Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, UserEmails: []string{"alice@example.com"}}}, Revokes: []secrets.NamedAccessChange{{Role: "reader", TeamNames: []string{"x"}}}},
+	}
+	for name, req := range byName {
+		t.Run("ShareByName/"+name, func(t *testing.T) {
+			t.Parallel()
+			c, api := newTestClient(t)
+			api.on(http.MethodGet, "/v1/users", fixture(t, 200, "users.json"))
+			api.on(http.MethodGet, "/v1/teams", fixture(t, 200, "teams.json"))
+			err := c.Secrets.ShareByName(t.Context(), secretID, req)
+			assertSentinels(t, err, secrets.ErrInvalidArgument)
+			assert.Equal(t, 0, api.GetTotalCallCount())
+		})
+	}
+}
+
+// TestValidation_Lookups: empty e-mail addresses and team names are refused before any request.
+func TestValidation_Lookups(t *testing.T) {
+	t.Parallel()
+	c, api := newTestClient(t)
+	for _, email := range []string{"", "  "} {
+		_, err := c.Organizations.UserByEmail(t.Context(), email)
+		assertSentinels(t, err, secrets.ErrInvalidArgument)
+	}
+	for _, team := range []string{"", "\t"} {
+		_, err := c.Organizations.TeamByName(t.Context(), team)
+		assertSentinels(t, err, secrets.ErrInvalidArgument)
+	}
+	assert.Equal(t, 0, api.GetTotalCallCount())
+}
+
+// TestValidation_NilContextAndOrganization: a nil context or an Organization not from Current is an
+// argument error, not a panic.
+func TestValidation_NilContextAndOrganization(t *testing.T) {
+	t.Parallel()
+	c, api := newTestClient(t)
+	var nilCtx context.Context
+	_, err := c.Secrets.Get(nilCtx, secretID)
+	assertSentinels(t, err, secrets.ErrInvalidArgument)
+
+	var nilOrg *secrets.Organization
+	_, err = nilOrg.GetSecret(t.Context(), "DB_PASSWORD")
+	assertSentinels(t, err, secrets.ErrInvalidArgument)
+	_, err = (&secrets.Organization{ID: testOrgID}).GetSecret(t.Context(), "DB_PASSWORD")
+	assertSentinels(t, err, secrets.ErrInvalidArgument)
+	assert.Equal(t, 0, api.GetTotalCallCount())
+}
+
+// TestNewClient_InvalidOptions: every invalid option makes NewClient fail with ErrInvalidArgument,
+// never panic.
+func TestNewClient_InvalidOptions(t *testing.T) {
+	t.Parallel()
+	cases := map[string]secrets.Option{
+		"WithAPIKey empty":            secrets.WithAPIKey(""),
+		"WithAPIKey space":            secrets.WithAPIKey("abc def"),
+		"WithAPIKey newline":          secrets.WithAPIKey("abc\n"),
+		"WithAPIKey DEL":              secrets.WithAPIKey("abc\x7f"),
+		"WithBaseURL empty":           secrets.WithBaseURL(""),
+		"WithBaseURL not a URL":       secrets.WithBaseURL("://nope"),
+		"WithBaseURL no scheme":       secrets.WithBaseURL("api.singlestore.com"),
+		"WithBaseURL ftp":             secrets.WithBaseURL("ftp://api.singlestore.com"),
+		"WithBaseURL no host":         secrets.WithBaseURL("https://"),
+		"WithBaseURL user info":       secrets.WithBaseURL("https://user:pass@api.singlestore.com"),
+		"WithBaseURL query":           secrets.WithBaseURL("https://api.singlestore.com?x=1"),
+		"WithBaseURL fragment":        secrets.WithBaseURL("https://api.singlestore.com#x"),
+		"WithBaseURL plain http":      secrets.WithBaseURL("http://api.singlestore.com"),
+		"WithAPIVersion empty":        secrets.WithAPIVersion(""),
+		"WithAPIVersion slashes only": secrets.WithAPIVersion("//"),
+		"WithAPIVersion two segments": secrets.WithAPIVersion("v1/secrets"),
+		"WithAPIVersion query":        secrets.WithAPIVersion("v1?x"),
+		"WithAPIVersion space":        secrets.WithAPIVersion("v 1"),
+		"WithOrganizationID empty":    secrets.WithOrganizationID(""),
+		"WithOrganizationID blank":    secrets.WithOrganizationID("  "),
+		"WithHTTPClient nil":          secrets.WithHTTPClient(nil),
+		"WithUserAgent newline":       secrets.WithUserAgent("app\r\nX-Evil: 1"),
+		"WithRetryMax negative":       secrets.WithRetryMax(-1),
+		"WithRetryMax too many":       secrets.WithRetryMax(101),
+		"WithRetryWait negative min":  secrets.WithRetryWait(-1, 1),
+		"WithRetryWait zero max":      secrets.WithRetryWait(0, 0),
+		"WithRetryWait min above max": secrets.WithRetryWait(2, 1),
+		"WithTimeout zero":            secrets.WithTimeout(0),
+		"WithTimeout negative":        secrets.WithTimeout(-1),
+	}
+	for name, opt := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var c *secrets.Client
+			var err error
+			require.NotPanics(t, func() {
+				c, err = secrets.NewClient(secrets.WithAPIKey(testToken), opt)
+			})
+			assert.Nil(t, c)
+			assertSentinels(t, err, secrets.ErrInvalidArgument)
+			assert.True(t, strings.HasPrefix(err.Error(), "secrets: "), err.Error())
+		})
+	}
+}
+
+// TestNewClient_ValidOptions: the edges of each option are accepted, nil options are skipped, and the
+// configuration shows in Info without the token.
+func TestNewClient_ValidOptions(t *testing.T) {
+	t.Parallel()
+	c, err := secrets.NewClient(nil,
+		secrets.WithAPIKey(testToken),
+		secrets.WithBaseURL(" https://api.test.example/prefix/ "),
+		secrets.WithAPIVersion("/v2/"),
+		secrets.WithOrganizationID(testOrgID),
+		secrets.WithHTTPClient(&http.Client{Transport: httpmock.NewMockTransport()}),
+		secrets.WithUserAgent(" tool/1.0 "),
+		secrets.WithRetryMax(0), secrets.WithRetryMax(100),
+		secrets.WithRetryWait(0, 1),
+		secrets.WithTimeout(1),
+		secrets.WithLogger(nil),
+	)
+	require.NoError(t, err)
+	assert.Equal(t, secrets.ClientInfo{
+		BaseURL:        "https://api.test.example/prefix/v2",
+		OrganizationID: testOrgID,
+		TokenSource:    "WithAPIKey",
+		UserAgent:      "go-secrets/" + secrets.Version + " tool/1.0",
+	}, c.Info())
+}
+
+// TestNewClient_Credentials: no token is ErrNoCredentials naming the variables; a JWT is recognised
+// and its expiry checked.
+func TestNewClient_Credentials(t *testing.T) {
+	t.Parallel()
+	for _, opts := range [][]secrets.Option{nil, {secrets.WithBaseURL(testBaseURL)}} {
+		c, err := secrets.NewClient(opts...)
+		assert.Nil(t, c)
+		assertSentinels(t, err, secrets.ErrNoCredentials)
+		assert.Contains(t, err.Error(), secrets.EnvManagementToken)
+		assert.Contains(t, err.Error(), secrets.EnvURL)
+	}
+}
