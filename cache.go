@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -493,6 +494,17 @@ func (e CacheEntry) String() string {
 
 // Format prints the entry as String does, whatever the verb, so no verb can reveal the value.
 func (e CacheEntry) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(e.String())) }
+
+// MarshalJSON encodes the entry with its value redacted, as Secret.MarshalJSON does.
+func (e CacheEntry) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Name      string    `json:"name"`
+		Value     string    `json:"value"`
+		FetchedAt time.Time `json:"fetchedAt"`
+		ExpiresAt time.Time `json:"expiresAt"`
+		Stale     bool      `json:"stale"`
+	}{e.Name, redactedValue, e.FetchedAt, e.ExpiresAt, e.Stale})
+}
 
 // LogValue logs the entry without its value.
 func (e CacheEntry) LogValue() slog.Value {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -473,11 +474,34 @@ func TestSafety_SlogHidesSecrets(t *testing.T) {
 		logger := slog.New(h)
 		logger.Info("loaded", "secret", s, "ptr", &s, "client", c, "clientValue", *c)
 		logger.Info("grouped", slog.Group("g", slog.Any("secret", &s), slog.Any("client", c)))
+		// Containers go through encoding/json in the JSON handler: Secret.MarshalJSON redacts there too.
+		logger.Info("containers", "list", []*secrets.Secret{&s}, "map", map[string]secrets.Secret{"k": s},
+			"entries", []secrets.CacheEntry{{Name: "DB_PASSWORD", Value: value}})
 		out := buf.String()
 		assertNoSecret(t, out, handler, echoToken, value)
 		assert.Contains(t, out, "DB_PASSWORD", handler)
 		assert.Contains(t, out, "[REDACTED]", handler)
 	}
+}
+
+// TestSafety_JSONEncodingHidesValues: a Secret or CacheEntry handed to encoding/json by accident
+// carries no value; a withheld value stays absent, so the two cases remain distinguishable.
+func TestSafety_JSONEncodingHidesValues(t *testing.T) {
+	t.Parallel()
+	const value = "v4lue-9b8a7c6d"
+	deleted := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	readable := secrets.Secret{ID: secretID, Name: "DB_PASSWORD", Value: strp(value), DeletedAt: &deleted}
+	withheld := secrets.Secret{ID: secretID, Name: "DB_PASSWORD"}
+
+	out, err := json.Marshal([]any{readable, &readable, secrets.CacheEntry{Name: "DB_PASSWORD", Value: value}})
+	require.NoError(t, err)
+	assertNoSecret(t, string(out), "json", value)
+	assert.Contains(t, string(out), `"value":"[REDACTED]"`)
+	assert.Contains(t, string(out), `"deletedAt":"2024-05-06T07:08:09Z"`)
+
+	out, err = json.Marshal(withheld)
+	require.NoError(t, err)
+	assert.NotContains(t, string(out), `"value"`)
 }
 
 // TestSafety_LoggerRecordsHideSecrets: WithLogger's debug records name method, path, status and

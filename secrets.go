@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -242,6 +243,29 @@ func (s Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String()))
 func (s Secret) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", s.ID), slog.String("name", s.Name),
 		slog.Bool("readable", s.Value != nil), slog.String("value", redactedValue))
+}
+
+// MarshalJSON encodes the secret in the API's shape with its value redacted, so that a Secret
+// reaching a JSON log handler or an encoder by accident does not carry its value. To encode a value
+// on purpose, copy it into a type of your own.
+func (s Secret) MarshalJSON() ([]byte, error) {
+	w := wire.Secret{
+		SecretID:      s.ID,
+		Name:          s.Name,
+		CreatedBy:     s.CreatedBy,
+		CreatedAt:     wire.Time{Time: s.CreatedAt},
+		LastUpdatedBy: s.LastUpdatedBy,
+		LastUpdatedAt: wire.Time{Time: s.LastUpdatedAt},
+		DeletedBy:     s.DeletedBy,
+	}
+	if s.Value != nil {
+		redacted := redactedValue
+		w.Value = &redacted
+	}
+	if s.DeletedAt != nil {
+		w.DeletedAt = &wire.Time{Time: *s.DeletedAt}
+	}
+	return json.Marshal(w)
 }
 
 const redactedValue = "[REDACTED]"
