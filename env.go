@@ -2,7 +2,6 @@ package secrets
 
 import (
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/helios-secrets/go-secrets/internal/jwt"
@@ -28,13 +27,14 @@ type environment struct {
 	token, baseURL, version, org, url string
 }
 
-func lookupEnv() environment {
+// readEnv snapshots the variables through getenv (os.Getenv for WithEnv).
+func readEnv(getenv func(string) string) environment {
 	return environment{
-		token:   strings.TrimSpace(os.Getenv(EnvManagementToken)),
-		baseURL: strings.TrimSpace(os.Getenv(EnvManagementBaseURL)),
-		version: strings.TrimSpace(os.Getenv(EnvManagementVersion)),
-		org:     strings.TrimSpace(os.Getenv(EnvOrganization)),
-		url:     strings.TrimSpace(os.Getenv(EnvURL)),
+		token:   strings.TrimSpace(getenv(EnvManagementToken)),
+		baseURL: strings.TrimSpace(getenv(EnvManagementBaseURL)),
+		version: strings.TrimSpace(getenv(EnvManagementVersion)),
+		org:     strings.TrimSpace(getenv(EnvOrganization)),
+		url:     strings.TrimSpace(getenv(EnvURL)),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 )
 
 // GetSecret returns the value of the secret named name, with credentials from the environment, as the
@@ -68,7 +69,7 @@ func envClient() (*Client, error) {
 	if errors.Is(err, ErrNoCredentials) {
 		// NewClient's message suggests WithAPIKey, which these helpers do not take.
 		note := ""
-		if lookupEnv().url != "" {
+		if os.Getenv(EnvURL) != "" {
 			note = " (" + EnvURL + " is set, but its password is not a JWT)"
 		}
 		return nil, fmt.Errorf("secrets: no credentials in the environment: set %s, or %s with a JWT as its password%s: %w",

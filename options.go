@@ -3,6 +3,7 @@ package secrets
 import (
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 )
@@ -175,8 +176,18 @@ func WithLogger(l *slog.Logger) Option {
 // version and organization from their variables. Unset variables leave earlier options alone, and
 // options after WithEnv override it. A set but invalid variable is an error naming the variable.
 func WithEnv() Option {
+	return WithEnvFunc(os.Getenv)
+}
+
+// WithEnvFunc is WithEnv reading each variable through getenv instead of os.Getenv: for programs that
+// carry an environment of their own (a command-line tool's run function, a test that must not touch
+// the process environment). A nil getenv makes NewClient return an error wrapping ErrInvalidArgument.
+func WithEnvFunc(getenv func(key string) string) Option {
 	return func(o *options) error {
-		return applyEnv(o, lookupEnv())
+		if getenv == nil {
+			return invalidArgument("WithEnvFunc: nil function")
+		}
+		return applyEnv(o, readEnv(getenv))
 	}
 }
 

@@ -1,0 +1,346 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// maskReference is the specification of masking: every byte inside an occurrence of a pattern (of
+// at least minMaskLen bytes) is covered, and each maximal run of covered bytes becomes maskText.
+func maskReference(data []byte, patterns []string) []byte {
+	covered := make([]bool, len(data))
+	for _, p := range patterns {
+		if len(p) < minMaskLen {
+			continue
+		}
+		for i := 0; i+len(p) <= len(data); i++ {
+			if string(data[i:i+len(p)]) == p {
+				for j := i; j < i+len(p); j++ {
+					covered[j] = true
+				}
+			}
+		}
+	}
+	out := []byte{}
+	for i, c := range data {
+		switch {
+		case !covered[i]:
+			out = append(out, c)
+		case i == 0 || !covered[i-1]:
+			out = append(out, maskText...)
+		}
+	}
+	return out
+}
+
+// maskChunks writes chunks to a masker, one Write each, closes it and returns the output.
+func maskChunks(t testing.TB, patterns []string, chunks ...[]byte) string {
+	t.Helper()
+	var out bytes.Buffer
+	m := newMasker(&out, patterns)
+	for _, c := range chunks {
+		n, err := m.Write(c)
+		require.NoError(t, err)
+		require.Equal(t, len(c), n)
+	}
+	require.NoError(t, m.Close())
+	return out.String()
+}
+
+// splits returns data cut into pieces of the given sizes (the last piece takes the rest).
+func splits(data []byte, sizes ...int) [][]byte {
+	var out [][]byte
+	for _, n := range sizes {
+		n = min(n, len(data))
+		out = append(out, data[:n])
+		data = data[n:]
+	}
+	return append(out, data)
+}
+
+func TestMaskerCases(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		patterns []string
+		in       string
+		want     string
+	}{
+		{"no patterns", nil, "hunter2\n", "hunter2\n"},
+		{"empty input", []string{"hunter2"}, "", ""},
+		{"one value", []string{"hunter2"}, "password=hunter2\n", "password=*****\n"},
+		{"at the start and the end", []string{"hunter2"}, "hunter2 x hunter2", "***** x *****"},
+		{"several values", []string{"hunter2", "sk-live-42"}, "a=hunter2 b=sk-live-42\n", "a=***** b=*****\n"},
+		{"adjacent occurrences merge", []string{"hunter2"}, "hunter2hunter2!", "*****!"},
+		{"overlapping values merge", []string{"abcdef", "defghi"}, "xabcdefghix", "x*****x"},
+		{"a value inside another", []string{"sk-live-1234", "live"}, "k=sk-live-1234 live", "k=***** *****"},
+		{"self-overlapping value", []string{"aaaa"}, "baaaaaab", "b*****b"},
+		{"short patterns are ignored", []string{"abc", "abcd"}, "abc abcd", "abc *****"},
+		{"an unfinished prefix is written at the end", []string{"hunter2"}, "say hunt", "say hunt"},
+		{"a prefix that fails", []string{"hunter2"}, "hunter3 hunter2", "hunter3 *****"},
+		{"multi-line value", []string{"line one\nline two"}, "k:\nline one\nline two\nend", "k:\n*****\nend"},
+		{"binary data", []string{"\x00\xff\x00\xfe"}, "\x01\x00\xff\x00\xfe\x00\xff", "\x01*****\x00\xff"},
+		{"mask text next to a mask", []string{"hunter2"}, "*****hunter2", "**********"},
+		{"repeated first bytes", []string{"aaab"}, "aaaaab", "aa*****"},
+		{"prefix sharing values", []string{"abcd", "abcdefgh"}, "abcdefg abcdefgh", "*****efg *****"},
+		{"partial overlap at the end", []string{"abcd", "cdzz"}, "xabcdzz", "x*****"},
+		{"utf-8", []string{"pässwörd"}, "→pässwörd←", "→*****←"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			in := []byte(tt.in)
+			require.Equal(t, tt.want, string(maskReference(in, tt.patterns)), "reference")
+			assert.Equal(t, tt.want, maskChunks(t, tt.patterns, in), "one write")
+			// Every cut into two writes, and into three.
+			for i := 0; i <= len(in); i++ {
+				require.Equal(t, tt.want, maskChunks(t, tt.patterns, splits(in, i)...), "cut at %d", i)
+				for j := 0; j <= len(in)-i; j++ {
+					require.Equal(t, tt.want, maskChunks(t, tt.patterns, splits(in, i, j)...), "cuts at %d+%d", i, j)
+				}
+			}
+			// One byte a write.
+			var bytesOne [][]byte
+			for i := range in {
+				bytesOne = append(bytesOne, in[i:i+1])
+			}
+			assert.Equal(t, tt.want, maskChunks(t, tt.patterns, bytesOne...), "byte by byte")
+		})
+	}
+}
+
+func TestMaskerRandomAgainstReference(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("ab\n*\x00")
+	randBytes := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return b
+	}
+	for range 2000 {
+		patterns := []string{string(randBytes(4 + rng.IntN(4))), string(randBytes(4 + rng.IntN(8)))}
+		data := randBytes(rng.IntN(80))
+		var chunks [][]byte
+		for rest := data; len(rest) > 0; {
+			n := min(len(rest), 1+rng.IntN(9))
+			chunks, rest = append(chunks, rest[:n]), rest[n:]
+		}
+		want := string(maskReference(data, patterns))
+		require.Equal(t, want, maskChunks(t, patterns, chunks...), "patterns %q, data %q", patterns, data)
+	}
+}
+
+func TestMaskerWritesWhatCannotStartAValue(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	m := newMasker(&out, []string{"hunter2"})
+
+	_, _ = m.Write([]byte("hello\n"))
+	assert.Equal(t, "hello\n", out.String(), "a line that cannot start a value is written at once")
+	assert.Zero(t, m.Pending())
+
+	_, _ = m.Write([]byte("say hun"))
+	assert.Equal(t, "hello\nsay ", out.String(), "only the possible start of a value is held back")
+	assert.Equal(t, 3, m.Pending())
+
+	_, _ = m.Write([]byte("ter2\n"))
+	assert.Equal(t, "hello\nsay *****\n", out.String())
+	assert.Zero(t, m.Pending())
+}
+
+func TestMaskerFlushKeepsMasking(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	m := newMasker(&out, []string{"hunter2"})
+	_, _ = m.Write([]byte("Password: hun"))
+	require.NoError(t, m.Flush())
+	assert.Equal(t, "Password: hun", out.String(), "Flush writes what was held back")
+	assert.Zero(t, m.Pending())
+
+	_, _ = m.Write([]byte("ter2 ok\n"))
+	require.NoError(t, m.Close())
+	assert.Equal(t, "Password: hun***** ok\n", out.String(), "the rest of the value is still masked")
+}
+
+func TestMaskerFlushDoesNotReleaseKnownCoveredBytes(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	m := newMasker(&out, []string{"abcd", "cdzz"})
+	_, _ = m.Write([]byte("xabcd"))
+	require.NoError(t, m.Flush())
+	assert.Equal(t, "x*****", out.String())
+	_, _ = m.Write([]byte("zz!"))
+	require.NoError(t, m.Close())
+	assert.Equal(t, "x*****!", out.String())
+}
+
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	w.n++
+	return 0, errors.New("broken pipe")
+}
+
+func TestMaskerReportsWriteErrors(t *testing.T) {
+	t.Parallel()
+	w := &failingWriter{}
+	m := newMasker(w, []string{"hunter2"})
+	n, err := m.Write([]byte("hello\n"))
+	assert.Equal(t, 6, n, "input is consumed even when the output fails")
+	require.EqualError(t, err, "broken pipe")
+	_, err = m.Write([]byte("more\n"))
+	require.Error(t, err)
+	require.Error(t, m.Close())
+	assert.Equal(t, 1, w.n, "no writes after the first error")
+}
+
+func TestMaskPatterns(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		values []string
+		want   []string
+	}{
+		{"plain", []string{"hunter2"}, []string{"hunter2"}},
+		{"short values are dropped", []string{"abc", "", "abcd"}, []string{"abcd"}},
+		{"trimmed too", []string{"hunter2\n"}, []string{"hunter2", "hunter2\n"}},
+		{"each line of a multi-line value", []string{"-----BEGIN KEY-----\nMIIEvQ\nab\n-----END KEY-----\n"}, []string{
+			"-----BEGIN KEY-----", "-----BEGIN KEY-----\nMIIEvQ\nab\n-----END KEY-----",
+			"-----BEGIN KEY-----\nMIIEvQ\nab\n-----END KEY-----\n", "-----END KEY-----", "MIIEvQ",
+		}},
+		{"duplicates once", []string{"hunter2", "hunter2"}, []string{"hunter2"}},
+		{"none", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, maskPatterns(tt.values...))
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use that signals each write.
+type syncBuffer struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	writes chan struct{}
+}
+
+func newSyncBuffer() *syncBuffer { return &syncBuffer{writes: make(chan struct{}, 100)} }
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n, err := b.buf.Write(p)
+	select {
+	case b.writes <- struct{}{}:
+	default:
+	}
+	return n, err
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitFor waits until b holds want, or fails after a generous deadline.
+func (b *syncBuffer) waitFor(t *testing.T, want string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for b.String() != want {
+		select {
+		case <-b.writes:
+		case <-deadline:
+			t.Fatalf("output is %q, want %q", b.String(), want)
+		}
+	}
+}
+
+func TestIdleWriterFlushesAPromptThenMasksTheRest(t *testing.T) {
+	t.Parallel()
+	out := newSyncBuffer()
+	w := newIdleWriter(newMasker(out, []string{"hunter2"}), time.Millisecond)
+	_, err := w.Write([]byte("Password: hun"))
+	require.NoError(t, err)
+	out.waitFor(t, "Password: hun") // the idle flush, shortly after
+	_, err = w.Write([]byte("ter2\n"))
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	assert.Equal(t, "Password: hun*****\n", out.String())
+}
+
+func TestIdleWriterConcurrentWritesAndClose(t *testing.T) {
+	t.Parallel()
+	out := newSyncBuffer()
+	w := newIdleWriter(newMasker(out, []string{"hunter2"}), time.Microsecond)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				_, _ = w.Write([]byte("x hunter2\n"))
+			}
+		}()
+	}
+	wg.Wait()
+	require.NoError(t, w.Close())
+	_, err := w.Write([]byte("late hun"))
+	require.ErrorIs(t, err, os.ErrClosed)
+	assert.Equal(t, strings.Repeat("x *****\n", 200), out.String())
+}
+
+func FuzzMasker(f *testing.F) {
+	f.Add([]byte("password=hunter2\n"), "hunter2", "sk-live-42", []byte{3, 1, 7})
+	f.Add([]byte("xabcdefghix"), "abcdef", "defghi", []byte{1})
+	f.Add([]byte("aaaaaaaa"), "aaaa", "aaaaa", []byte{0, 2, 5})
+	f.Fuzz(func(t *testing.T, data []byte, p1, p2 string, cuts []byte) {
+		patterns := []string{p1, p2}
+		var chunks [][]byte
+		rest := data
+		for _, c := range cuts {
+			n := min(len(rest), int(c%17))
+			chunks, rest = append(chunks, rest[:n]), rest[n:]
+		}
+		chunks = append(chunks, rest)
+		got := maskChunks(t, patterns, chunks...)
+		if want := string(maskReference(data, patterns)); got != want {
+			t.Fatalf("patterns %q, chunks %q: got %q, want %q", patterns, chunks, got, want)
+		}
+		for _, p := range patterns {
+			if len(p) >= minMaskLen && !strings.Contains(p, "*") && strings.Contains(got, p) {
+				t.Fatalf("pattern %q survives in %q", p, got)
+			}
+		}
+	})
+}
+
+func BenchmarkMasker(b *testing.B) {
+	line := []byte(strings.Repeat("some ordinary log output, nothing to see here ", 20) + "\n")
+	data := bytes.Repeat(line, 32<<10/len(line))
+	patterns := maskPatterns("hunter2-hunter2", "sk-live-0123456789abcdef", "-----BEGIN KEY-----\nMIIEvQ\n-----END KEY-----\n")
+	m := newMasker(discard{}, patterns)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_, _ = m.Write(data)
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

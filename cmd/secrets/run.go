@@ -1,0 +1,296 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"maps"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	secrets "github.com/helios-secrets/go-secrets"
+)
+
+func runCommandCommand() *command {
+	var envs stringList
+	var noMask bool
+	return &command{
+		name:    "run",
+		args:    "--env NAME[=VAR]... [--] COMMAND [ARG]...",
+		summary: "run a command with secrets in its environment, masked in its output",
+		details: `Reads the secrets named by --env, then runs COMMAND with each value in an environment
+variable: --env NAME puts secret NAME in variable NAME, --env NAME=VAR in variable VAR.
+The rest of the environment is passed through unchanged (a variable of the same name is
+replaced). Everything after the first argument that is not a flag of run (or after --)
+is the command line: secrets run --env DB_PASSWORD -- psql -h db.example.com.
+
+Masking: unless --no-mask, the command's standard output and standard error pass through
+secrets, which replaces every occurrence of a value by *****, also when it spans
+several writes. It masks each value, the value without surrounding white space, each
+line of a value of several lines, and the management token itself; values shorter than
+4 bytes are not masked (a warning says so), as they occur everywhere by chance. Only the
+exact bytes are recognised, not encodings of them (base64, JSON escapes, URL encoding).
+The command's output then goes through a pipe, not a terminal: programs may turn off
+colours or buffer more. Output that could be the start of a value is held back until
+the next bytes decide (at most 50ms when the command goes quiet, e.g. at a prompt; if the
+rest of a value follows later, the rest is still masked). Use --no-mask to give the
+command the terminal directly.
+
+Signals: SIGINT, SIGTERM and SIGHUP received by secrets are passed on to the command.
+(In a terminal, Ctrl-C reaches both, so the command may see SIGINT twice.)
+
+Exit code: the command's own; 128+N when it was killed by signal N; 127 when COMMAND
+is not found, 126 when it cannot be started. Before the command starts, errors exit
+with the codes of the other commands (3 when a secret does not exist, 4 when you may
+not read it, ...), so a script cannot always tell them from the command's own codes;
+the message on standard error, prefixed "secrets:", can.`,
+		setup: func(fs *flag.FlagSet) runner {
+			fs.Var(&envs, "env", "put secret `NAME` in variable NAME, or with NAME=VAR in variable VAR (repeatable)")
+			fs.BoolVar(&noMask, "no-mask", false, "do not mask secret values in the command's output")
+			return func(ctx context.Context, a *app, args []string) error {
+				return runRun(ctx, a, args, envs, !noMask)
+			}
+		},
+		raw: true,
+	}
+}
+
+// envSpec is one --env: secret Name into variable Var.
+type envSpec struct {
+	Name string
+	Var  string
+}
+
+var envVarName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// parseEnvSpecs reads the --env values: NAME or NAME=VAR. Each variable may be set once.
+func parseEnvSpecs(values []string) ([]envSpec, error) {
+	var out []envSpec
+	seen := map[string]string{}
+	for _, v := range values {
+		name, variable, hasVar := strings.Cut(v, "=")
+		name, variable = strings.TrimSpace(name), strings.TrimSpace(variable)
+		if !hasVar {
+			variable = name
+		}
+		switch {
+		case name == "":
+			return nil, errors.New("--env: empty secret name")
+		case hasVar && variable == "":
+			return nil, fmt.Errorf("--env %s=: empty variable name", name)
+		case !envVarName.MatchString(variable):
+			if !hasVar {
+				return nil, fmt.Errorf("--env %s: %q is not a valid variable name; give one with --env %s=VAR", name, variable, name)
+			}
+			return nil, fmt.Errorf("--env %s=%s: %q is not a valid variable name (letters, digits and _, not starting with a digit)", name, variable, variable)
+		}
+		if prev, dup := seen[variable]; dup {
+			return nil, fmt.Errorf("--env: variable %s is set twice (from secrets %s and %s)", variable, prev, name)
+		}
+		seen[variable] = name
+		out = append(out, envSpec{Name: name, Var: variable})
+	}
+	return out, nil
+}
+
+func runRun(ctx context.Context, a *app, args []string, envValues []string, mask bool) error {
+	specs, err := parseEnvSpecs(envValues)
+	if err != nil {
+		return usagef("run", "run: %v", err)
+	}
+	if len(specs) == 0 {
+		return usagef("run", "run: no secrets to pass: give at least one --env NAME")
+	}
+	if len(args) == 0 {
+		return usagef("run", "run: no command to run: give it after --")
+	}
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	values, err := fetchValues(ctx, a, c, specs)
+	if err != nil {
+		return err
+	}
+
+	names := slices.Sorted(maps.Keys(values))
+	for _, name := range names {
+		if strings.IndexByte(values[name], 0) >= 0 {
+			return &cliError{code: exitUsage, msg: fmt.Sprintf("run: secret %s holds a NUL byte, which no environment variable can hold", name)}
+		}
+	}
+	env := childEnv(a.environ, specs, values)
+	var patterns []string
+	if mask {
+		all := a.credentialValues()
+		for _, name := range names {
+			if len(strings.TrimSpace(values[name])) < minMaskLen {
+				fmt.Fprintf(a.stderr, "secrets: warning: secret %s is shorter than %d bytes; it is not masked\n", name, minMaskLen)
+			}
+			all = append(all, values[name])
+		}
+		patterns = maskPatterns(all...)
+	}
+	return a.execute(args, env, patterns, mask)
+}
+
+// fetchValues reads the secrets of specs concurrently, one request each, and returns their values by
+// name. All failures are reported together.
+func fetchValues(ctx context.Context, a *app, c *secrets.Client, specs []envSpec) (map[string]string, error) {
+	ctx, cancel := a.apiContext(ctx)
+	defer cancel()
+	var names []string
+	seen := map[string]bool{}
+	for _, s := range specs {
+		if !seen[s.Name] {
+			seen[s.Name] = true
+			names = append(names, s.Name)
+		}
+	}
+	values := make([]string, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := c.Secrets.GetByName(ctx, name)
+			switch {
+			case err != nil:
+				errs[i] = err
+			case s.Value == nil:
+				errs[i] = withheld(name, "run")
+			default:
+				values[i] = *s.Value
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(names))
+	for i, name := range names {
+		out[name] = values[i]
+	}
+	return out, nil
+}
+
+// childEnv is environ with each spec's variable set to its secret's value (replacing any earlier
+// setting of that variable).
+func childEnv(environ []string, specs []envSpec, values map[string]string) []string {
+	set := map[string]bool{}
+	for _, s := range specs {
+		set[s.Var] = true
+	}
+	env := make([]string, 0, len(environ)+len(specs))
+	for _, kv := range environ {
+		if k, _, _ := strings.Cut(kv, "="); !set[k] {
+			env = append(env, kv)
+		}
+	}
+	for _, s := range specs {
+		env = append(env, s.Var+"="+values[s.Name])
+	}
+	return env
+}
+
+// credentialValues returns the management credentials found in the environment (the token, the
+// password of SINGLESTOREDB_URL), to be masked like the secrets: the command inherits them.
+func (a *app) credentialValues() []string {
+	var out []string
+	if t := strings.TrimSpace(a.getenv(secrets.EnvManagementToken)); t != "" {
+		out = append(out, t)
+	}
+	if raw := strings.TrimSpace(a.getenv(secrets.EnvURL)); raw != "" {
+		if !strings.Contains(raw, "://") {
+			raw = "singlestoredb://" + raw
+		}
+		if u, err := url.Parse(raw); err == nil && u.User != nil {
+			if pw, ok := u.User.Password(); ok && pw != "" {
+				out = append(out, pw)
+			}
+		}
+	}
+	return out
+}
+
+// forwardedSignals are passed on to the command.
+var forwardedSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
+// waitDelay bounds how long run waits for the command's output once the command has exited
+// (a background process it started may keep the pipes open).
+const waitDelay = time.Second
+
+// execute runs argv with env, masking patterns in its output unless mask is false, forwards
+// signals, and returns a silent error carrying the command's exit code (nil for 0).
+func (a *app) execute(argv []string, env []string, patterns []string, mask bool) error {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = env
+	cmd.Stdin = a.stdin
+	cmd.WaitDelay = waitDelay
+	var closers []*idleWriter
+	if mask {
+		out := newIdleWriter(newMasker(a.stdout, patterns), a.idle)
+		errOut := newIdleWriter(newMasker(a.stderr, patterns), a.idle)
+		cmd.Stdout, cmd.Stderr = out, errOut
+		closers = append(closers, out, errOut)
+	} else {
+		cmd.Stdout, cmd.Stderr = a.stdout, a.stderr
+	}
+
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwardedSignals...)
+	defer signal.Stop(sigs)
+
+	if err := cmd.Start(); err != nil {
+		code := exitCannotExec
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
+			code = exitNoCommand
+		}
+		return &cliError{code: code, msg: fmt.Sprintf("run: %v", err), err: err}
+	}
+	done := make(chan struct{})
+	forwarded := make(chan struct{})
+	go func() {
+		defer close(forwarded)
+		for {
+			select {
+			case sig := <-sigs:
+				_ = cmd.Process.Signal(sig)
+			case <-done:
+				return
+			}
+		}
+	}()
+	waitErr := cmd.Wait()
+	close(done)
+	<-forwarded
+	for _, c := range closers {
+		_ = c.Close()
+	}
+
+	code := exitError
+	if ps := cmd.ProcessState; ps != nil {
+		code = ps.ExitCode()
+		if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			code = 128 + int(ws.Signal())
+		}
+	} else if waitErr != nil {
+		return &cliError{code: exitError, msg: fmt.Sprintf("run: %v", waitErr), err: waitErr}
+	}
+	if code == 0 {
+		return nil
+	}
+	return &cliError{code: code}
+}
