@@ -1,0 +1,415 @@
+package secretcreds_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	secrets "github.com/helios-secrets/go-secrets"
+	"github.com/helios-secrets/go-secrets/secretstest"
+
+	"github.com/helios-secrets/go-secrets/examples/s3/secretcreds"
+)
+
+const (
+	akid      = "AKIAIOSFODNN7EXAMPLE"
+	secretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+	token     = "FwoGZXIvYXdzEXAMPLETOKEN"
+)
+
+// fixture is an emulator holding the key pair, and a cache reading it with the API key.
+type fixture struct {
+	srv   *secretstest.Server
+	admin *secrets.Client
+	cache *secrets.Cache
+}
+
+func newFixture(t *testing.T, ttl time.Duration, seed map[string]string) *fixture {
+	t.Helper()
+	srv := secretstest.NewServer()
+	t.Cleanup(srv.Close)
+	for name, value := range seed {
+		srv.AddSecret(name, value, "")
+	}
+	admin, err := secrets.NewClient(secrets.WithAPIKey(srv.APIKey()), secrets.WithBaseURL(srv.URL), secrets.WithRetryMax(0))
+	require.NoError(t, err)
+	cache, err := secrets.NewCache(admin, secrets.WithTTL(ttl))
+	require.NoError(t, err)
+	srv.ResetRequests()
+	return &fixture{srv: srv, admin: admin, cache: cache}
+}
+
+func keyPair() map[string]string {
+	return map[string]string{"AWS_ACCESS_KEY_ID": akid, "AWS_SECRET_KEY": secretKey}
+}
+
+func TestColdReadIsOneRequestForBothNames(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, time.Minute, keyPair())
+	p, err := secretcreds.New(f.cache)
+	require.NoError(t, err)
+
+	creds, err := p.Retrieve(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, akid, creds.AccessKeyID)
+	assert.Equal(t, secretKey, creds.SecretAccessKey)
+	assert.Empty(t, creds.SessionToken)
+	assert.Equal(t, secretcreds.ProviderName, creds.Source)
+
+	reqs := f.srv.Requests()
+	require.Len(t, reqs, 1, "one request reads both secrets")
+	assert.Equal(t, http.MethodGet, reqs[0].Method)
+	assert.Equal(t, "/v1/secrets", reqs[0].Path)
+
+	// Warm: no request at all.
+	again, err := p.Retrieve(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, creds, again)
+	assert.Equal(t, 1, f.srv.RequestCount())
+}
+
+func TestSessionTokenIsOptional(t *testing.T) {
+	t.Parallel()
+	seed := keyPair()
+	seed["AWS_SESSION_TOKEN"] = token
+	f := newFixture(t, time.Minute, seed)
+
+	without, err := secretcreds.New(f.cache)
+	require.NoError(t, err)
+	creds, err := without.Retrieve(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, creds.SessionToken, "no session token unless a secret is named for it")
+
+	f.srv.ResetRequests()
+	with, err := secretcreds.New(f.cache, secretcreds.WithSessionTokenSecret("AWS_SESSION_TOKEN"))
+	require.NoError(t, err)
+	creds, err = with.Retrieve(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, token, creds.SessionToken)
+	assert.Equal(t, akid, creds.AccessKeyID)
+	assert.Equal(t, 1, f.srv.RequestCount(), "the two cached names cost nothing, the token one request")
+}
+
+func TestCustomNames(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, time.Minute, map[string]string{"PROD_AKID": akid, "PROD_SECRET": secretKey, "PROD_TOKEN": token})
+	p, err := secretcreds.New(f.cache,
+		secretcreds.WithAccessKeyIDSecret("PROD_AKID"),
+		secretcreds.WithSecretAccessKeySecret("PROD_SECRET"),
+		secretcreds.WithSessionTokenSecret("PROD_TOKEN"))
+	require.NoError(t, err)
+	creds, err := p.Retrieve(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, aws.Credentials{AccessKeyID: akid, SecretAccessKey: secretKey, SessionToken: token,
+		Source: secretcreds.ProviderName, CanExpire: true, Expires: creds.Expires}, creds)
+	assert.Equal(t, 1, f.srv.RequestCount(), "three names, one request")
+}
+
+func TestValuesAreTrimmed(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, time.Minute, map[string]string{"AWS_ACCESS_KEY_ID": akid + "\n", "AWS_SECRET_KEY": " " + secretKey + "\r\n"})
+	p, err := secretcreds.New(f.cache)
+	require.NoError(t, err)
+	creds, err := p.Retrieve(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, akid, creds.AccessKeyID)
+	assert.Equal(t, secretKey, creds.SecretAccessKey)
+}
+
+func TestExpiresFollowsTheCache(t *testing.T) {
+	t.Parallel()
+	const ttl = time.Minute
+	f := newFixture(t, ttl, keyPair())
+	ctx := context.Background()
+
+	// The secret key enters the cache first; the access key ID later: the pair expires with the
+	// earlier entry.
+	_, err := f.cache.Get(ctx, "AWS_SECRET_KEY")
+	require.NoError(t, err)
+	first, err := f.cache.Lookup(ctx, "AWS_SECRET_KEY")
+	require.NoError(t, err)
+	for start := time.Now(); !time.Now().After(start); {
+		time.Sleep(time.Millisecond) // let the clock move, so that the two entries differ
+	}
+
+	p, err := secretcreds.New(f.cache)
+	require.NoError(t, err)
+	creds, err := p.Retrieve(ctx)
+	require.NoError(t, err)
+	second, err := f.cache.Lookup(ctx, "AWS_ACCESS_KEY_ID")
+	require.NoError(t, err)
+	require.True(t, second.ExpiresAt.After(first.ExpiresAt))
+
+	assert.True(t, creds.CanExpire)
+	assert.True(t, creds.Expires.Equal(first.ExpiresAt), "expires %s, want the earlier entry's %s", creds.Expires, first.ExpiresAt)
+	assert.Equal(t, ttl, first.ExpiresAt.Sub(first.FetchedAt))
+	assert.False(t, creds.Expired())
+	assert.Equal(t, 2, f.srv.RequestCount(), "the Get, then one request for the missing name")
+}
+
+// TestAWSCredentialsCacheAsksAgainAfterTTL is the rotation story at the provider's level: the AWS SDK's
+// credential cache keeps the pair until the go-secrets cache entries expire, then reads the rotated
+// one, with one request.
+func TestAWSCredentialsCacheAsksAgainAfterTTL(t *testing.T) {
+	t.Parallel()
+	const ttl = 50 * time.Millisecond
+	f := newFixture(t, ttl, keyPair())
+	ctx := context.Background()
+	p, err := secretcreds.New(f.cache)
+	require.NoError(t, err)
+	awsCache := aws.NewCredentialsCache(p)
+
+	creds, err := awsCache.Retrieve(ctx)
+	require.NoError(t, err)
+	require.Equal(t, akid, creds.AccessKeyID)
+	oldExpires := creds.Expires
+
+	rotatedAt := time.Now()
+	rotate(t, f, "AKIANEWKEYEXAMPLE000", "newSecretKeyEXAMPLE/0123456789abcdefghij")
+	f.srv.ResetRequests()
+
+	// Before the entries expire the AWS cache serves the old pair without asking; after, the new one.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		creds, err = awsCache.Retrieve(ctx)
+		require.NoError(t, err)
+		if creds.AccessKeyID != akid {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the rotated key was never picked up")
+		time.Sleep(2 * time.Millisecond)
+	}
+	assert.False(t, time.Now().Before(oldExpires), "the old pair was replaced only once it expired")
+	assert.Equal(t, "AKIANEWKEYEXAMPLE000", creds.AccessKeyID)
+	assert.Equal(t, "newSecretKeyEXAMPLE/0123456789abcdefghij", creds.SecretAccessKey)
+	assert.Equal(t, 1, f.srv.RequestCount(), "the refresh reads both names with one request")
+	assert.True(t, creds.Expires.After(rotatedAt))
+}
+
+// TestStaleValueDuringAnOutage: with secrets.WithStaleIfError, a refresh that fails for a transient
+// reason keeps the pair in use, and its new expiry is the cache's next retry, a few seconds on.
+func TestStaleValueDuringAnOutage(t *testing.T) {
+	t.Parallel()
+	const ttl = 20 * time.Millisecond
+	srv := secretstest.NewServer()
+	t.Cleanup(srv.Close)
+	for name, value := range keyPair() {
+		srv.AddSecret(name, value, "")
+	}
+	client, err := secrets.NewClient(secrets.WithAPIKey(srv.APIKey()), secrets.WithBaseURL(srv.URL), secrets.WithRetryMax(0))
+	require.NoError(t, err)
+	cache, err := secrets.NewCache(client, secrets.WithTTL(ttl), secrets.WithStaleIfError(time.Minute), secrets.WithCacheLogger(nil))
+	require.NoError(t, err)
+	p, err := secretcreds.New(cache)
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	creds, err := p.Retrieve(ctx)
+	require.NoError(t, err)
+	for !time.Now().After(creds.Expires) {
+		time.Sleep(2 * time.Millisecond)
+	}
+	srv.FailNext(1, http.StatusServiceUnavailable, 0)
+	stale, err := p.Retrieve(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, akid, stale.AccessKeyID)
+	assert.Equal(t, secretKey, stale.SecretAccessKey)
+	assert.True(t, stale.Expires.After(time.Now().Add(time.Second)), "the next try is seconds away, not at once")
+	assert.True(t, stale.Expires.Before(time.Now().Add(10*time.Second)))
+}
+
+func TestConcurrentColdRetrievesThroughTheAWSCacheShareOneRequest(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, time.Minute, keyPair())
+	p, err := secretcreds.New(f.cache)
+	require.NoError(t, err)
+	awsCache := aws.NewCredentialsCache(p)
+
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			creds, err := awsCache.Retrieve(context.Background())
+			assert.NoError(t, err)
+			assert.Equal(t, akid, creds.AccessKeyID)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, 1, f.srv.RequestCount())
+}
+
+func TestErrorsNameTheSecretNeverTheValue(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+
+	t.Run("not found", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, time.Minute, map[string]string{"AWS_ACCESS_KEY_ID": akid})
+		p, err := secretcreds.New(f.cache)
+		require.NoError(t, err)
+		_, err = p.Retrieve(ctx)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, secrets.ErrNotFound)
+		var se *secretcreds.SecretError
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, "AWS_SECRET_KEY", se.Secret)
+		assert.Contains(t, err.Error(), "secret AWS_SECRET_KEY not found")
+		assert.NotContains(t, err.Error(), "AWS_ACCESS_KEY_ID", "only the missing secret is blamed")
+		assert.NotContains(t, err.Error(), akid)
+		assert.Equal(t, 1, f.srv.RequestCount())
+	})
+
+	t.Run("both not found", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, time.Minute, nil)
+		p, err := secretcreds.New(f.cache)
+		require.NoError(t, err)
+		_, err = p.Retrieve(ctx)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "secret AWS_ACCESS_KEY_ID not found")
+		assert.Contains(t, err.Error(), "secret AWS_SECRET_KEY not found")
+	})
+
+	t.Run("withheld", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, time.Minute, keyPair())
+		ada := f.srv.AddUser("ada@example.com") // a member with no role on the secrets
+		client, err := secrets.NewClient(secrets.WithAPIKey(ada.Token), secrets.WithBaseURL(f.srv.URL))
+		require.NoError(t, err)
+		cache, err := secrets.NewCache(client)
+		require.NoError(t, err)
+		p, err := secretcreds.New(cache)
+		require.NoError(t, err)
+		_, err = p.Retrieve(ctx)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, secrets.ErrValueWithheld)
+		assert.Contains(t, err.Error(), "you may see secret AWS_ACCESS_KEY_ID but not read it; ask an Owner to grant you Reader")
+		assert.Contains(t, err.Error(), "you may see secret AWS_SECRET_KEY but not read it")
+	})
+
+	t.Run("empty", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, time.Minute, map[string]string{"AWS_ACCESS_KEY_ID": akid, "AWS_SECRET_KEY": " \n"})
+		p, err := secretcreds.New(f.cache)
+		require.NoError(t, err)
+		_, err = p.Retrieve(ctx)
+		assert.ErrorIs(t, err, secretcreds.ErrEmptyValue)
+		assert.EqualError(t, err, "secretcreds: secret AWS_SECRET_KEY is empty: it should hold the AWS secret access key")
+	})
+
+	t.Run("server failure reported once", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, time.Minute, keyPair())
+		f.srv.FailNext(1, http.StatusInternalServerError, 0)
+		p, err := secretcreds.New(f.cache)
+		require.NoError(t, err)
+		_, err = p.Retrieve(ctx)
+		require.Error(t, err)
+		var apiErr *secrets.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, http.StatusInternalServerError, apiErr.StatusCode)
+		assert.Contains(t, err.Error(), "secretcreds: reading secret AWS_ACCESS_KEY_ID (the AWS access key ID): secrets: GET /v1/secrets: 500")
+		assert.NotContains(t, err.Error(), "AWS_SECRET_KEY", "one failed request, one message")
+		assert.NotContains(t, err.Error(), "\n")
+
+		// The failure is not remembered: the next call reads the pair.
+		creds, err := p.Retrieve(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, akid, creds.AccessKeyID)
+	})
+
+	t.Run("bad token", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, time.Minute, keyPair())
+		client, err := secrets.NewClient(secrets.WithAPIKey("not-a-key"), secrets.WithBaseURL(f.srv.URL))
+		require.NoError(t, err)
+		cache, err := secrets.NewCache(client)
+		require.NoError(t, err)
+		p, err := secretcreds.New(cache)
+		require.NoError(t, err)
+		_, err = p.Retrieve(ctx)
+		assert.ErrorIs(t, err, secrets.ErrUnauthorized)
+		assert.Contains(t, err.Error(), "reading secret AWS_ACCESS_KEY_ID: the Management API token was refused")
+		assert.NotContains(t, err.Error(), "not-a-key")
+	})
+
+	t.Run("through the AWS credential cache", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, time.Minute, map[string]string{"AWS_ACCESS_KEY_ID": akid})
+		p, err := secretcreds.New(f.cache)
+		require.NoError(t, err)
+		_, err = aws.NewCredentialsCache(p).Retrieve(ctx)
+		assert.ErrorIs(t, err, secrets.ErrNotFound)
+		var se *secretcreds.SecretError
+		require.ErrorAs(t, err, &se)
+		assert.Equal(t, "AWS_SECRET_KEY", se.Secret)
+	})
+}
+
+func TestNewRejectsBadNames(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, time.Minute, nil)
+	_, err := secretcreds.New(nil)
+	assert.Error(t, err)
+
+	_, err = secretcreds.New(f.cache, secretcreds.WithAccessKeyIDSecret(""))
+	assert.EqualError(t, err, "secretcreds: no secret name for the AWS access key ID")
+
+	// A value pasted where a name belongs is not echoed.
+	_, err = secretcreds.New(f.cache, secretcreds.WithSecretAccessKeySecret(secretKey))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), secretKey)
+	assert.NotContains(t, err.Error(), "wJalr")
+	assert.Contains(t, err.Error(), "the name given for the AWS secret access key is not a secret name")
+
+	_, err = secretcreds.New(f.cache, secretcreds.WithSessionTokenSecret("AWS_SECRET_KEY"))
+	assert.EqualError(t, err, "secretcreds: secret AWS_SECRET_KEY is named for both the AWS secret access key and the AWS session token")
+	assert.Equal(t, 0, f.srv.RequestCount())
+}
+
+func TestPrintsNoValue(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, time.Minute, keyPair())
+	p, err := secretcreds.New(f.cache, secretcreds.WithSessionTokenSecret("AWS_SESSION_TOKEN"))
+	require.NoError(t, err)
+	f.srv.AddSecret("AWS_SESSION_TOKEN", token, "")
+	_, err = p.Retrieve(context.Background()) // the cache now holds the values
+	require.NoError(t, err)
+
+	var out bytes.Buffer
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		fmt.Fprintf(&out, verb+"\n", p)
+		fmt.Fprintf(&out, verb+"\n", *p)
+		fmt.Fprintf(&out, verb+"\n", struct{ P *secretcreds.Provider }{p})
+	}
+	slog.New(slog.NewJSONHandler(&out, nil)).Info("provider", "p", p)
+	slog.New(slog.NewTextHandler(&out, nil)).Info("provider", "p", p)
+	text := out.String()
+	for _, value := range []string{akid, secretKey, token} {
+		assert.NotContains(t, text, value)
+	}
+	assert.Contains(t, text, "secretcreds.Provider{AccessKeyID: secret AWS_ACCESS_KEY_ID, SecretAccessKey: secret AWS_SECRET_KEY, SessionToken: secret AWS_SESSION_TOKEN}")
+	assert.Contains(t, text, `"secretAccessKeySecret":"AWS_SECRET_KEY"`)
+}
+
+// rotate updates both secrets through the SDK, as an Owner rotating the key would.
+func rotate(t *testing.T, f *fixture, newID, newSecret string) {
+	t.Helper()
+	ctx := context.Background()
+	for name, value := range map[string]string{"AWS_ACCESS_KEY_ID": newID, "AWS_SECRET_KEY": newSecret} {
+		s, err := f.admin.Secrets.GetByName(ctx, name)
+		require.NoError(t, err)
+		_, err = f.admin.Secrets.Update(ctx, s.ID, value)
+		require.NoError(t, err)
+	}
+}
