@@ -31,26 +31,27 @@ type Client struct {
 	// Secrets creates, reads, updates, deletes and shares secrets.
 	Secrets *SecretsService
 
-	base        string      // scheme://host[/prefix]/version, no trailing slash
-	basePath    string      // /prefix/version, the start of every error's Path
-	host        string      // the only host the token is sent to
-	cred        *credential // behind a pointer, see credential
-	tokenSource string
-	tokenIsJWT  bool
-	tokenExpiry time.Time // zero unless the token is a JWT with exp
-	orgID       string
-	userAgent   string
-	logger      *slog.Logger
-	now         func() time.Time
-	http        *retryablehttp.Client
+	base            string      // scheme://host[/prefix]/version, no trailing slash
+	basePath        string      // /prefix/version, the start of every error's Path
+	host            string      // the only host the token is sent to
+	cred            *credential // behind a pointer, see credential
+	tokenSource     string
+	tokenIsJWT      bool
+	tokenExpiry     time.Time // zero unless the token is a JWT with exp
+	orgID           string
+	userAgent       string
+	userAgentHeader []string // {userAgent}, shared by every request
+	logger          *slog.Logger
+	now             func() time.Time
+	http            *retryablehttp.Client
 }
 
 // credential is the token. A Client keeps it behind a pointer: fmt, given a verb it cannot apply to
 // a struct that holds a *Client in an unexported field (such as %s of a *SecretsService), prints the
 // Client's fields without calling its Format method, but a pointer field only as an address.
 type credential struct {
-	auth  string // "Bearer <token>"
-	token string // kept for redaction of server messages
+	authHeader []string // {"Bearer <token>"}, shared by every request; nothing writes to it
+	token      string   // kept for redaction of server messages
 }
 
 // NewClient builds a Client from options alone; it never reads the environment (see WithEnv). It
@@ -92,7 +93,7 @@ func newClient(o *options) (*Client, error) {
 	}
 	c := &Client{
 		host:        base.Host,
-		cred:        &credential{auth: "Bearer " + o.token, token: o.token},
+		cred:        &credential{authHeader: []string{"Bearer " + o.token}, token: o.token},
 		tokenSource: o.tokenSource,
 		orgID:       o.orgID,
 		userAgent:   "go-secrets/" + Version,
@@ -108,6 +109,7 @@ func newClient(o *options) (*Client, error) {
 	if o.userAgent != "" {
 		c.userAgent += " " + o.userAgent
 	}
+	c.userAgentHeader = []string{c.userAgent}
 	c.basePath = strings.TrimSuffix(base.Path, "/") + "/" + o.apiVersion
 	c.base = base.Scheme + "://" + base.Host + c.basePath
 	c.http = c.newRetryClient(o)
@@ -154,13 +156,14 @@ func isLoopback(host string) bool {
 }
 
 // sharedTransport is the connection pool of every Client built without WithHTTPClient, so that
-// short-lived clients (GetSecret builds one per call) still reuse connections.
-var sharedTransport = sync.OnceValue(func() http.RoundTripper {
+// short-lived clients (GetSecret builds one per call) still reuse connections. It stays a bare
+// *http.Transport: net/http implements per-attempt timeouts on it far more cheaply than on a wrapper.
+// (The price: retryablehttp closes idle connections after a call that failed for good, which then
+// closes the shared pool's idle connections too; failures are rare, and new ones are dialled.)
+var sharedTransport = sync.OnceValue(func() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 32
-	// The wrapper hides CloseIdleConnections: retryablehttp closes idle connections after a failed
-	// call, which must not tear down the pool every other Client shares.
-	return struct{ http.RoundTripper }{t}
+	return t
 })
 
 func (c *Client) newRetryClient(o *options) *retryablehttp.Client {

@@ -1,7 +1,5 @@
 package secrets
 
-import "net/http"
-
 // Hooks for the tests of package secrets_test.
 
 // WithClock sets the clock a Client reads JWT expiry and HTTP-date Retry-After values from.
@@ -15,12 +13,4 @@ const (
 
 // CloseSharedIdleConnections closes the idle keep-alive connections of the transport shared by every
 // Client built without WithHTTPClient, so that goleak finds no connection goroutines at the end.
-func CloseSharedIdleConnections() {
-	rt := sharedTransport()
-	if w, ok := rt.(struct{ http.RoundTripper }); ok {
-		rt = w.RoundTripper
-	}
-	if t, ok := rt.(*http.Transport); ok {
-		t.CloseIdleConnections()
-	}
-}
+func CloseSharedIdleConnections() { sharedTransport().CloseIdleConnections() }

@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -42,8 +44,20 @@ var (
 	jsonHeader = []string{"application/json"}
 )
 
-// do sends r with retries and hands a 2xx body to decode (which may be nil). Failures come back as
-// *APIError (a non-2xx response) or *RequestError (no usable response).
+// call is the bookkeeping of one do: the request's context (with the retry state) and what the
+// response handler read, in one allocation.
+type call struct {
+	retry.Ctx
+	c         *Client
+	r         *request
+	data      []byte        // the body of attempt handledAt
+	handledAt int           // the attempt whose body data holds (0: none); each retry makes a new response
+	buf       *bytes.Buffer // pooled buffer behind data for 2xx bodies; released when do returns
+}
+
+// do sends r with retries and hands a 2xx body to decode (which may be nil; it must not keep the
+// slice it is given). Failures come back as *APIError (a non-2xx response) or *RequestError (no usable
+// response).
 func (c *Client) do(ctx context.Context, r *request, decode func([]byte) error) error {
 	if ctx == nil {
 		return invalidArgument("nil context")
@@ -62,56 +76,66 @@ func (c *Client) do(ctx context.Context, r *request, decode func([]byte) error) 
 		}
 		body = b
 	}
-	st := &retry.State{Idempotent: r.idempotent}
-	req, err := retryablehttp.NewRequestWithContext(retry.WithState(ctx, st), r.method, c.url(r), body)
+	cl := &call{Ctx: retry.Ctx{Context: ctx, State: retry.State{Idempotent: r.idempotent}}, c: c, r: r}
+	defer cl.release()
+	req, err := retryablehttp.NewRequestWithContext(cl, r.method, c.url(r), body)
 	if err != nil {
 		return invalidArgument("building the request: %v", err)
 	}
-	req.Header["Authorization"] = []string{c.cred.auth}
+	req.Header["Authorization"] = c.cred.authHeader
 	req.Header["Accept"] = jsonHeader
-	req.Header["User-Agent"] = []string{c.userAgent}
+	req.Header["User-Agent"] = c.userAgentHeader
 	if body != nil {
 		req.Header["Content-Type"] = jsonHeader
 	}
-
 	// The body is read inside the retry loop, so that a connection cut mid-body is retried like any
 	// other transport failure (for requests that may be repeated).
-	var (
-		data      []byte
-		handledAt int // the attempt whose body data holds (0: none); each retry makes a new response
-	)
-	req.SetResponseHandler(func(resp *http.Response) error {
-		handledAt, data = st.Attempts, nil
-		var err error
-		if ok2xx(resp.StatusCode) {
-			data, err = readBody(resp, r.limit())
-		} else {
-			data, err = readErrorBody(resp)
-		}
-		return err
-	})
+	req.SetResponseHandler(cl.readResponse)
 
 	start := time.Now()
 	resp, err := c.http.Do(req)
+	attempts := cl.Attempts
 	if err != nil {
-		err = c.requestError(ctx, r, st.Attempts, err)
-		c.log(ctx, r, 0, st.Attempts, start, err)
+		err = c.requestError(ctx, r, attempts, err)
+		c.log(ctx, r, 0, attempts, start, err)
 		return err
 	}
-	if handledAt != st.Attempts { // retries ran out on a retryable status; its body is still unread
-		data, _ = readErrorBody(resp)
+	if cl.handledAt != attempts { // retries ran out on a retryable status; its body is still unread
+		cl.data, _ = readErrorBody(resp)
 	}
-	c.log(ctx, r, resp.StatusCode, st.Attempts, start, nil)
+	c.log(ctx, r, resp.StatusCode, attempts, start, nil)
 	if !ok2xx(resp.StatusCode) {
-		return c.apiError(r, resp, data, st.Attempts)
+		return c.apiError(r, resp, cl.data, attempts)
 	}
 	if decode == nil {
 		return nil
 	}
-	if err := decode(data); err != nil {
-		return &RequestError{Method: r.method, Path: c.basePath + r.path, Attempts: st.Attempts, Err: err}
+	if err := decode(cl.data); err != nil {
+		return &RequestError{Method: r.method, Path: c.basePath + r.path, Attempts: attempts, Err: err}
 	}
 	return nil
+}
+
+// readResponse is the retryablehttp response handler: it reads the body of the attempt.
+func (cl *call) readResponse(resp *http.Response) error {
+	cl.handledAt, cl.data = cl.Attempts, nil
+	if !ok2xx(resp.StatusCode) {
+		cl.data, _ = readErrorBody(resp)
+		return nil
+	}
+	if cl.buf == nil {
+		cl.buf = getBuffer()
+	}
+	var err error
+	cl.data, err = readBody(resp, cl.r.limit(), cl.buf)
+	return err
+}
+
+func (cl *call) release() {
+	if cl.buf != nil {
+		putBuffer(cl.buf)
+		cl.buf, cl.data = nil, nil
+	}
 }
 
 func ok2xx(status int) bool { return status >= 200 && status < 300 }
@@ -145,28 +169,45 @@ func (c *Client) url(r *request) string {
 
 var errBodyTooLarge = errors.New("response body is larger than any valid response")
 
-// readBody reads a 2xx body, refusing one over limit. A known Content-Length is read into a buffer of
-// exactly that size.
-func readBody(resp *http.Response, limit int64) ([]byte, error) {
+// readBody reads a 2xx body into buf (reset first), refusing one over limit, and returns buf's bytes.
+// A known Content-Length is read in one piece into a buffer grown once to that size.
+func readBody(resp *http.Response, limit int64, buf *bytes.Buffer) ([]byte, error) {
 	defer resp.Body.Close()
+	buf.Reset()
 	if resp.ContentLength > limit {
 		return nil, retry.Permanent(invalidResponse(errBodyTooLarge))
 	}
 	if n := resp.ContentLength; n >= 0 {
-		buf := make([]byte, n)
-		if _, err := io.ReadFull(resp.Body, buf); err != nil {
+		buf.Grow(int(n))
+		data := buf.AvailableBuffer()[:n]
+		if _, err := io.ReadFull(resp.Body, data); err != nil {
 			return nil, err
 		}
-		return buf, nil
+		return data, nil
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > limit {
+	if int64(buf.Len()) > limit {
 		return nil, retry.Permanent(invalidResponse(errBodyTooLarge))
 	}
-	return data, nil
+	return buf.Bytes(), nil
+}
+
+// Response buffers are pooled: a body is only needed until it is decoded, and decoding copies what it
+// keeps, so a steady stream of reads allocates no read buffers. Buffers that grew past maxPooledBuffer
+// are let go rather than kept alive.
+const maxPooledBuffer = 8 << 20
+
+var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer { return bufferPool.Get().(*bytes.Buffer) }
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBuffer {
+		b.Reset()
+		bufferPool.Put(b)
+	}
 }
 
 // readErrorBody reads at most maxErrorBody bytes of an error body; the rest is dropped. A body cut

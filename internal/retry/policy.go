@@ -30,6 +30,21 @@ func WithState(ctx context.Context, st *State) context.Context {
 	return context.WithValue(ctx, stateKey{}, st)
 }
 
+// Ctx is a context carrying a State, in one allocation where WithState takes two: a call embeds it
+// in its own bookkeeping and passes a pointer to it as the request's context.
+type Ctx struct {
+	context.Context
+	State
+}
+
+// Value answers StateFrom's key with the embedded State and defers every other key to the parent.
+func (c *Ctx) Value(key any) any {
+	if key == (stateKey{}) {
+		return &c.State
+	}
+	return c.Context.Value(key)
+}
+
 // StateFrom returns the State in ctx, or nil.
 func StateFrom(ctx context.Context) *State {
 	st, _ := ctx.Value(stateKey{}).(*State)

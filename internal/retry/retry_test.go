@@ -292,3 +292,19 @@ func TestPermanent(t *testing.T) {
 	assert.ErrorAs(t, err, &op)
 	assert.Equal(t, cause.Error(), err.Error())
 }
+
+func TestCtxCarriesState(t *testing.T) {
+	t.Parallel()
+	type key struct{}
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), key{}, "v"))
+	c := &retry.Ctx{Context: parent, State: retry.State{Idempotent: true}}
+	assert.Same(t, &c.State, retry.StateFrom(c))
+	assert.Equal(t, "v", c.Value(key{}))
+	// A context derived from it still finds the state and still sees the parent's cancellation.
+	child, stop := context.WithTimeout(c, time.Hour)
+	defer stop()
+	assert.Same(t, &c.State, retry.StateFrom(child))
+	cancel()
+	<-child.Done()
+	assert.ErrorIs(t, child.Err(), context.Canceled)
+}
