@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+	"unicode/utf8"
 
 	"github.com/helios-secrets/go-secrets/internal/validate"
 	"github.com/helios-secrets/go-secrets/internal/wire"
@@ -189,9 +190,14 @@ func checkName(name string) error {
 	}
 }
 
+// checkValue enforces the size limit, and UTF-8: the API carries values in JSON strings, where
+// encoding/json would silently turn invalid bytes into U+FFFD and store a different value.
 func checkValue(value string) error {
 	if len(value) > MaxValueBytes {
 		return &argError{msg: fmt.Sprintf("value of %d bytes is over the limit of %d bytes (MaxValueBytes)", len(value), MaxValueBytes), kind: ErrValueTooLarge}
+	}
+	if !utf8.ValidString(value) {
+		return invalidArgument("the value is not valid UTF-8 and would not survive the API's JSON; encode binary values, with base64 for instance")
 	}
 	return nil
 }

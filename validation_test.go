@@ -121,6 +121,15 @@ func TestValidation_ValueSize(t *testing.T) {
 			req := api.only()
 			assert.Len(t, req.Body, len(tc.emptyBody)+secrets.MaxValueBytes)
 		})
+		t.Run(name+"/invalid UTF-8", func(t *testing.T) {
+			t.Parallel()
+			c, api := newTestClient(t)
+			err := tc.call(t.Context(), c, "a\xff\xfeb") // JSON would store "a\uFFFD\uFFFDb"
+			assertSentinels(t, err, secrets.ErrInvalidArgument)
+			assert.NotErrorIs(t, err, secrets.ErrValueTooLarge)
+			assert.Contains(t, err.Error(), "UTF-8")
+			assert.Equal(t, 0, api.GetTotalCallCount())
+		})
 		t.Run(name+"/one byte over", func(t *testing.T) {
 			t.Parallel()
 			c, api := newTestClient(t)

@@ -166,6 +166,56 @@ func TestRevokingOwnerTeamDeletesWhenNoMemberOwns(t *testing.T) {
 	assert.False(t, e.exists(sec.SecretID))
 }
 
+// TestAPIKeyCreatorIsADirectOwner: a secret the API key creates has a direct Owner grant to the key's
+// identity, so whether it survives depends only on the grants it has now, never on their history: a
+// member's Owner grant coming and going leaves it alone, and only revoking the key's own grant, when no
+// other Owner is left, deletes it.
+func TestAPIKeyCreatorIsADirectOwner(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	alice := e.srv.AddUser("alice@example.com")
+	bob := e.srv.AddUser("bob@example.com")
+	keyID := e.srv.APIKeyUser().ID
+	sec := e.create(e.key, "BY_KEY", "v")
+
+	e.share(e.key, sec.SecretID, grant(users(owner, alice.ID)))
+	e.share(e.key, sec.SecretID, revoke(users(owner, alice.ID)))
+	assert.True(t, e.exists(sec.SecretID), "the key's own Owner grant remains")
+
+	e.share(e.key, sec.SecretID, grant(users(owner, bob.ID)))
+	e.srv.RemoveUser(bob.ID)
+	assert.True(t, e.exists(sec.SecretID), "removing a member who co-owned it leaves the key's grant")
+
+	access := decode[[]roleJSONForTest](t, e.do(e.key, http.MethodGet, "/v1/secrets/"+sec.SecretID+"/accessControls", nil), http.StatusOK)
+	require.Len(t, access, 2)
+	var direct, inherited int
+	for _, g := range access[0].Grants {
+		if g.Identity.UserID == keyID && g.InheritedFrom == nil {
+			direct++
+		}
+		if g.InheritedFrom != nil {
+			inherited++
+		}
+	}
+	assert.Equal(t, 1, direct, "the creator's direct grant is listed")
+	assert.Equal(t, 1, inherited, "so is the organization-owner grant")
+
+	e.share(e.key, sec.SecretID, revoke(users(owner, keyID)))
+	assert.False(t, e.exists(sec.SecretID), "no Owner grant is left")
+}
+
+type roleJSONForTest struct {
+	Role   string `json:"role"`
+	Grants []struct {
+		Identity struct {
+			UserID string `json:"userID"`
+		} `json:"identity"`
+		InheritedFrom *struct {
+			ResourceType string `json:"resourceType"`
+		} `json:"inheritedFrom"`
+	} `json:"grants"`
+}
+
 func TestUserWithBothRoles(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -198,7 +248,6 @@ func TestShareIsAtomic(t *testing.T) {
 		{"unknown team", grant(users(reader, bob.ID), teams(reader, "nope"))},
 		{"user ID given as team", grant(teams(reader, bob.ID))},
 		{"team ID given as user", grant(users(reader, team.ID))},
-		{"API key identity", grant(users(reader, e.srv.APIKeyUser().ID))},
 		{"unknown role", grant(users("Admin", bob.ID))},
 		{"lowercase role", grant(users("reader", bob.ID))},
 		{"empty role", grant(change{Users: []string{bob.ID}})},

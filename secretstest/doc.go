@@ -19,7 +19,9 @@
 // duplicate name is 409); names of letters, digits and '_' and values of at most 5 MiB (else 400);
 // unknown IDs are 404 and bad tokens 401. Every member sees every secret, but its value only with a
 // Reader or Owner grant (directly or through a team); only Owners may update, share or delete it; and
-// a secret left without an Owner among the members is deleted.
+// a secret left without any Owner grant is deleted. The API key acts as an organization owner: Owner
+// of every secret by inheritance, which does not count as an Owner grant; like any creator, it gets a
+// direct Owner grant on the secrets it creates.
 //
 // For failure paths, FailNext, DropNext, TruncateNext and SetLatency inject faults, RequestCount and
 // Requests tell what reached the server, and Secrets, Secret and SecretValue inspect the state

@@ -38,7 +38,7 @@ func (st *state) accessJSON(sec *secret) []roleJSON {
 			g := grantJSON{CreatedAt: timestamp(b.createdAt), CreatedBy: &createdBy}
 			switch b.kind {
 			case kindUser:
-				g.Identity = st.users[b.principal].info()
+				g.Identity = st.principal(b.principal).info()
 			case kindTeam:
 				g.Identity = st.teams[b.principal].info()
 			}
@@ -50,8 +50,8 @@ func (st *state) accessJSON(sec *secret) []roleJSON {
 }
 
 // PATCH /v1/secrets/{secretID}/accessControls: Owners only. The whole request is validated before
-// anything changes, so a 400 leaves the grants as they were. Revoking the last Owner held by a member
-// deletes the secret (the request still succeeds).
+// anything changes, so a 400 leaves the grants as they were. Revoking the last Owner grant deletes
+// the secret (the request still succeeds).
 func (s *Server) updateAccess(c *call, id string) reply {
 	var req accessRequest
 	bad := c.decodeBody(&req)
@@ -90,7 +90,7 @@ func (s *Server) updateAccess(c *call, id string) reply {
 				}
 			}
 		}
-		if ownerRevoked && !st.memberOwned(sec) {
+		if ownerRevoked && !st.owned(sec) {
 			st.remove(sec)
 		}
 		return ok(struct{}{})
@@ -112,8 +112,8 @@ func (st *state) checkAccess(req accessRequest) string {
 				return `unknown role: use "Owner" or "Reader"`
 			}
 			for _, uid := range ch.Users {
-				if st.users[uid] == nil {
-					return "unknown user ID: users must be members of the organization"
+				if st.principal(uid) == nil {
+					return "unknown user ID: users must be members of the organization or the API key's identity"
 				}
 				if i == 0 {
 					granted[key{ch.Role, kindUser, uid}] = true

@@ -55,8 +55,8 @@ func (s *Server) AddTeam(name string, memberIDs ...string) Team {
 
 // RemoveUser takes a member out of the organization, as an administrator would: their token stops
 // working at once (requests in flight get 401), they leave every team, every grant naming them is
-// revoked, and every secret they owned (directly or through a team) that is then left without an
-// Owner among the members is deleted. Unknown IDs, and the API key's identity, are ignored.
+// revoked, and every secret they owned (directly or through a team) that is then left without any
+// Owner grant is deleted. Unknown IDs, and the API key's identity, are ignored.
 func (s *Server) RemoveUser(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -64,9 +64,10 @@ func (s *Server) RemoveUser(id string) {
 }
 
 // APIKeyUser returns the synthetic identity of the organization API key: the user ID that appears as
-// createdBy and lastUpdatedBy of what the key writes, in its inherited Owner grants, and in
-// GET /v1/users/current. It is not a member: /v1/users does not list it and it cannot be granted
-// roles. Its Token is APIKey().
+// createdBy and lastUpdatedBy of what the key writes, in its inherited Owner grants, in the direct
+// Owner grant of the secrets it creates, and in GET /v1/users/current. It is not a member: /v1/users
+// does not list it (so ShareByName cannot name it), but grants and revokes may name its ID.
+// Its Token is APIKey().
 func (s *Server) APIKeyUser() User {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -27,7 +27,7 @@ func TestAddSecretAndInspection(t *testing.T) {
 	}, seeded)
 	byKey := e.srv.AddSecret("BY_KEY", "k", "")
 	assert.Equal(t, e.srv.APIKeyUser().ID, byKey.CreatedBy)
-	assert.Empty(t, byKey.Grants)
+	assert.Equal(t, []secretstest.Grant{{Role: secretstest.RoleOwner, UserID: e.srv.APIKeyUser().ID}}, byKey.Grants)
 
 	got := decode[wireSecret](t, e.do(alice.Token, http.MethodGet, "/v1/secrets/"+seeded.ID, nil), http.StatusOK)
 	assert.Equal(t, ptr("v"), got.Value)

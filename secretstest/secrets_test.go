@@ -71,7 +71,8 @@ func TestAPIKeyWritesAsItsIdentity(t *testing.T) {
 	assert.Equal(t, keyUser.ID, sec.LastUpdatedBy)
 	stored, ok := e.srv.Secret("FROM_KEY")
 	require.True(t, ok)
-	assert.Empty(t, stored.Grants, "the API key owns through the organization, not by a direct grant")
+	assert.Equal(t, []secretstest.Grant{{Role: secretstest.RoleOwner, UserID: keyUser.ID}}, stored.Grants,
+		"like any creator, the API key's identity gets a direct Owner grant (besides its inherited one)")
 }
 
 func TestCreateDuplicateName(t *testing.T) {

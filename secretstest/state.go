@@ -135,16 +135,25 @@ func (st *state) canRead(sec *secret, u *user) bool {
 // hasRole reports whether u has any role on sec, the API key's inherited Owner included.
 func (st *state) hasRole(sec *secret, u *user) bool { return st.canRead(sec, u) }
 
-// memberOwned reports whether some organization member holds Owner on sec, directly or through a
-// team with members. The API key's inherited Owner does not count.
-func (st *state) memberOwned(sec *secret) bool {
+// principal returns the identity a user binding names: a member, or the API key's identity.
+func (st *state) principal(id string) *user {
+	if id == st.key.id {
+		return st.key
+	}
+	return st.users[id]
+}
+
+// owned reports whether sec has an Owner grant: to a member or to the API key's identity (which has
+// one on the secrets it creates), directly, or through a team with members. The API key's inherited
+// organization-owner grant does not count: otherwise no secret could ever be left without an Owner.
+func (st *state) owned(sec *secret) bool {
 	for _, b := range sec.bindings {
 		if b.role != RoleOwner {
 			continue
 		}
 		switch b.kind {
 		case kindUser:
-			if st.users[b.principal] != nil {
+			if st.principal(b.principal) != nil {
 				return true
 			}
 		case kindTeam:
@@ -156,8 +165,9 @@ func (st *state) memberOwned(sec *secret) bool {
 	return false
 }
 
-// create stores a new secret made by u; a member creator gets a direct Owner binding (the API key
-// already owns every secret). It reports false when the name is taken.
+// create stores a new secret made by u, whose creator gets a direct Owner grant: a member, or the API
+// key's identity (which also owns every secret through the organization). It reports false when the
+// name is taken.
 func (st *state) create(u *user, name, value string, now time.Time) (*secret, bool) {
 	if _, taken := st.names[name]; taken {
 		return nil, false
@@ -168,9 +178,7 @@ func (st *state) create(u *user, name, value string, now time.Time) (*secret, bo
 		createdAt: now, lastUpdatedAt: now,
 		seq: st.next(),
 	}
-	if u != st.key {
-		sec.bindings = []binding{{role: RoleOwner, kind: kindUser, principal: u.id, createdAt: now, createdBy: u.info()}}
-	}
+	sec.bindings = []binding{{role: RoleOwner, kind: kindUser, principal: u.id, createdAt: now, createdBy: u.info()}}
 	st.secrets[sec.id] = sec
 	st.names[name] = sec.id
 	return sec, true
@@ -224,7 +232,7 @@ func (st *state) removeUser(id string) {
 		})
 	}
 	for _, sec := range owned {
-		if !st.memberOwned(sec) {
+		if !st.owned(sec) {
 			st.remove(sec)
 		}
 	}
