@@ -1,0 +1,164 @@
+package secrets_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	secrets "github.com/helios-secrets/go-secrets"
+	"github.com/helios-secrets/go-secrets/secretstest"
+)
+
+// Helpers of the integration tests: the SDK against a secretstest emulator, one per test, over real
+// HTTP on loopback. Names start with "it" to keep clear of the other tests' helpers.
+
+// itStart is the emulator's clock at the start of every integration test.
+var itStart = time.Date(2031, 3, 14, 15, 9, 26, 535_000_000, time.UTC)
+
+// itClock is a clock the test moves by hand; the emulator calls it with its lock held, from any
+// goroutine.
+type itClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *itClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *itClock) Advance(d time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return c.now
+}
+
+// itEnv is one emulator, its clock, and a client with the organization API key.
+type itEnv struct {
+	t     *testing.T
+	ctx   context.Context
+	srv   *secretstest.Server
+	clock *itClock
+	admin *secrets.Client // the organization API key: an organization owner
+}
+
+// newITEnv starts an emulator for t (closed by t.Cleanup) on a clock that moves only when told.
+func newITEnv(t *testing.T, opts ...secretstest.Option) *itEnv {
+	t.Helper()
+	clock := &itClock{now: itStart}
+	srv := secretstest.NewServer(append([]secretstest.Option{secretstest.WithClock(clock.Now)}, opts...)...)
+	t.Cleanup(srv.Close)
+	e := &itEnv{t: t, ctx: context.Background(), srv: srv, clock: clock}
+	e.admin = e.client(srv.APIKey())
+	return e
+}
+
+// client is an SDK client for token on the emulator, with retries fast enough for tests; opts come
+// last and win.
+func (e *itEnv) client(token string, opts ...secrets.Option) *secrets.Client {
+	e.t.Helper()
+	all := append([]secrets.Option{
+		secrets.WithAPIKey(token),
+		secrets.WithBaseURL(e.srv.URL),
+		secrets.WithRetryWait(time.Millisecond, 5*time.Millisecond),
+	}, opts...)
+	c, err := secrets.NewClient(all...)
+	require.NoError(e.t, err)
+	return c
+}
+
+// member adds a member and returns them with a client of their own.
+func (e *itEnv) member(email string) (secretstest.User, *secrets.Client) {
+	e.t.Helper()
+	u := e.srv.AddUser(email)
+	return u, e.client(u.Token)
+}
+
+// create creates a secret through c and fails the test if that fails.
+func (e *itEnv) create(c *secrets.Client, name, value string) *secrets.Secret {
+	e.t.Helper()
+	s, err := c.Secrets.Create(e.ctx, name, value)
+	require.NoError(e.t, err, "create %s", name)
+	return s
+}
+
+// share grants (or revokes) one role through c and fails the test if that fails.
+func (e *itEnv) share(c *secrets.Client, id string, req *secrets.ShareRequest) {
+	e.t.Helper()
+	require.NoError(e.t, c.Secrets.Share(e.ctx, id, req))
+}
+
+// grants is the Access of a secret, flattened to "Role kind:id[ (inherited)]" lines, read by admin.
+func (e *itEnv) grants(id string) []string {
+	e.t.Helper()
+	roles, err := e.admin.Secrets.Access(e.ctx, id)
+	require.NoError(e.t, err)
+	return itFlatten(roles)
+}
+
+func itFlatten(roles []*secrets.RoleAccess) []string {
+	var out []string
+	for _, r := range roles {
+		for _, g := range r.Grants {
+			line := string(r.Role) + " "
+			switch {
+			case g.User != nil:
+				line += "user:" + g.User.ID
+			case g.Team != nil:
+				line += "team:" + g.Team.ID
+			}
+			if g.InheritedFrom != nil {
+				line += " (inherited)"
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// requestsSince returns "METHOD path" of the requests recorded after the first n.
+func (e *itEnv) requestsSince(n int) []string {
+	reqs := e.srv.Requests()
+	out := make([]string, 0, len(reqs))
+	for _, r := range reqs[min(n, len(reqs)):] {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
+}
+
+// itAPIError asserts that err is an *APIError with the status and returns it.
+func itAPIError(t *testing.T, err error, status int) *secrets.APIError {
+	t.Helper()
+	var ae *secrets.APIError
+	require.ErrorAs(t, err, &ae, "want an *APIError %d", status)
+	assert.Equal(t, status, ae.StatusCode, "status of %v", err)
+	return ae
+}
+
+// itGone asserts that no secret named name exists any more, through the SDK (GetByName by the
+// organization owner, Get by ID) and through the emulator's state.
+func (e *itEnv) itGone(id, name string) {
+	e.t.Helper()
+	_, err := e.admin.Secrets.GetByName(e.ctx, name)
+	assert.ErrorIs(e.t, err, secrets.ErrNotFound, "GetByName %s", name)
+	_, err = e.admin.Secrets.Get(e.ctx, id)
+	assert.ErrorIs(e.t, err, secrets.ErrNotFound, "Get %s", name)
+	var ae *secrets.APIError
+	assert.True(e.t, errors.As(err, &ae) && ae.StatusCode == 404, "Get %s: %v", name, err)
+	_, found := e.srv.Secret(name)
+	assert.False(e.t, found, "the emulator still holds %s", name)
+}
+
+func itValue(t *testing.T, s *secrets.Secret) string {
+	t.Helper()
+	require.NotNil(t, s)
+	require.NotNil(t, s.Value, "value of %s withheld", s.Name)
+	return *s.Value
+}

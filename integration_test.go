@@ -1,0 +1,1119 @@
+package secrets_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	secrets "github.com/helios-secrets/go-secrets"
+	"github.com/helios-secrets/go-secrets/secretstest"
+)
+
+// The integration tests drive the SDK against the secretstest emulator over loopback HTTP, one
+// emulator per test: every scenario of the product description, through the public API only.
+
+const itUUID = `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
+
+// TestIntegration_SecretLifecycle: create, get, get by name, list, update, delete; createdBy and
+// lastUpdatedBy name the acting user (or the API key's identity); lastUpdatedAt moves on update while
+// createdAt stays; a deleted secret is gone for every read and a second delete is a 404.
+func TestIntegration_SecretLifecycle(t *testing.T) {
+	t.Parallel()
+	e := newITEnv(t)
+	ctx := e.ctx
+	ada, adaC := e.member("ada.lovelace@example.com")
+	bob, bobC := e.member("bob@example.com")
+
+	created := e.create(adaC, "DB_PASSWORD", "hunter2")
+	assert.Regexp(t, itUUID, created.ID)
+	assert.Equal(t, "DB_PASSWORD", created.Name)
+	assert.Equal(t, "hunter2", itValue(t, created))
+	assert.Equal(t, ada.ID, created.CreatedBy)
+	assert.Equal(t, ada.ID, created.LastUpdatedBy)
+	assert.True(t, created.CreatedAt.Equal(itStart), "createdAt %s", created.CreatedAt)
+	assert.True(t, created.LastUpdatedAt.Equal(itStart), "lastUpdatedAt %s", created.LastUpdatedAt)
+	assert.Empty(t, created.DeletedBy)
+	assert.Nil(t, created.DeletedAt)
+
+	got, err := adaC.Secrets.Get(ctx, created.ID)
+	require.NoError(t, err)
+	assert.Equal(t, created, got)
+	got, err = adaC.Secrets.GetByName(ctx, "DB_PASSWORD")
+	require.NoError(t, err)
+	assert.Equal(t, created, got)
+
+	// A secret of the API key: its creator is the key's synthetic identity.
+	e.clock.Advance(time.Minute)
+	keys := e.create(e.admin, "API_TOKEN", "sk-live-0123")
+	assert.Equal(t, e.srv.APIKeyUser().ID, keys.CreatedBy)
+	assert.Equal(t, e.srv.APIKeyUser().ID, keys.LastUpdatedBy)
+	assert.True(t, keys.CreatedAt.Equal(itStart.Add(time.Minute)))
+
+	list, err := adaC.Secrets.List(ctx, nil)
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	assert.Equal(t, created, list[0], "creation order")
+	assert.Equal(t, "API_TOKEN", list[1].Name)
+	assert.Nil(t, list[1].Value, "ada holds no role on the API key's secret")
+	list, err = e.admin.Secrets.List(ctx, &secrets.ListSecretsOptions{Name: "API_TOKEN"})
+	require.NoError(t, err)
+	assert.Equal(t, []*secrets.Secret{keys}, list)
+	list, err = e.admin.Secrets.List(ctx, &secrets.ListSecretsOptions{Name: "NO_SUCH_SECRET"})
+	require.NoError(t, err)
+	assert.Empty(t, list)
+
+	// Update: the value changes, lastUpdatedAt moves to the clock's time, createdAt does not.
+	at1 := e.clock.Advance(time.Hour)
+	upd, err := adaC.Secrets.Update(ctx, created.ID, "hunter3")
+	require.NoError(t, err)
+	assert.Equal(t, created.ID, upd.ID)
+	assert.Equal(t, "DB_PASSWORD", upd.Name)
+	assert.Equal(t, "hunter3", itValue(t, upd))
+	assert.Equal(t, ada.ID, upd.CreatedBy)
+	assert.Equal(t, ada.ID, upd.LastUpdatedBy)
+	assert.True(t, upd.CreatedAt.Equal(itStart), "createdAt moved to %s", upd.CreatedAt)
+	assert.True(t, upd.LastUpdatedAt.Equal(at1), "lastUpdatedAt %s, want %s", upd.LastUpdatedAt, at1)
+
+	// Another Owner updates: lastUpdatedBy names them, createdBy still the creator.
+	e.share(adaC, created.ID, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleOwner, Users: []string{bob.ID}}}})
+	at2 := e.clock.Advance(30 * time.Second)
+	upd, err = bobC.Secrets.Update(ctx, created.ID, "correct horse battery staple")
+	require.NoError(t, err)
+	assert.Equal(t, ada.ID, upd.CreatedBy)
+	assert.Equal(t, bob.ID, upd.LastUpdatedBy)
+	assert.True(t, upd.LastUpdatedAt.Equal(at2))
+	got, err = adaC.Secrets.GetByName(ctx, "DB_PASSWORD")
+	require.NoError(t, err)
+	assert.Equal(t, upd, got, "the creator reads what the other Owner wrote")
+	stored, found := e.srv.Secret("DB_PASSWORD")
+	require.True(t, found)
+	assert.Equal(t, "correct horse battery staple", stored.Value)
+	assert.Equal(t, ada.ID, stored.CreatedBy)
+	assert.Equal(t, bob.ID, stored.LastUpdatedBy)
+	assert.True(t, stored.LastUpdatedAt.Equal(at2))
+
+	// Delete: gone for every read; a second delete is a plain 404 (one attempt, not "done").
+	require.NoError(t, adaC.Secrets.Delete(ctx, created.ID))
+	e.itGone(created.ID, "DB_PASSWORD")
+	err = adaC.Secrets.Delete(ctx, created.ID)
+	ae := itAPIError(t, err, http.StatusNotFound)
+	assert.Equal(t, http.MethodDelete, ae.Method)
+	assert.Equal(t, "/v1/secrets/"+created.ID, ae.Path)
+	assert.Equal(t, 1, ae.Attempts)
+	list, err = adaC.Secrets.List(ctx, nil)
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	assert.Equal(t, "API_TOKEN", list[0].Name)
+}
+
+// TestIntegration_NameConflict: one namespace per organization, whoever creates: a taken name is
+// ErrConflict (an *APIError 409 from one attempt), the first secret is untouched, and the name is free
+// again once the secret is deleted.
+func TestIntegration_NameConflict(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		first, second string // "admin", "ada" or "bob"
+	}{
+		{"same member twice", "ada", "ada"},
+		{"another member", "ada", "bob"},
+		{"member after the API key", "admin", "bob"},
+		{"API key after a member", "ada", "admin"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newITEnv(t)
+			clients := map[string]*secrets.Client{"admin": e.admin}
+			_, clients["ada"] = e.member("ada@example.com")
+			_, clients["bob"] = e.member("bob@example.com")
+
+			first := e.create(clients[tt.first], "SHARED_NAME", "first value")
+			before := e.srv.RequestCount()
+			s, err := clients[tt.second].Secrets.Create(e.ctx, "SHARED_NAME", "second value")
+			assert.Nil(t, s)
+			assert.ErrorIs(t, err, secrets.ErrConflict)
+			ae := itAPIError(t, err, http.StatusConflict)
+			assert.Equal(t, http.MethodPost, ae.Method)
+			assert.Equal(t, "/v1/secrets", ae.Path)
+			assert.Equal(t, 1, ae.Attempts)
+			assert.NotContains(t, err.Error(), "second value")
+			assert.Equal(t, 1, e.srv.RequestCount()-before, "a conflict is not retried")
+
+			all := e.srv.Secrets()
+			require.Len(t, all, 1)
+			assert.Equal(t, first.ID, all[0].ID)
+			assert.Equal(t, "first value", all[0].Value)
+
+			require.NoError(t, clients[tt.first].Secrets.Delete(e.ctx, first.ID))
+			again := e.create(clients[tt.second], "SHARED_NAME", "second value")
+			assert.NotEqual(t, first.ID, again.ID)
+		})
+	}
+}
+
+// itInvalidNames break the name rule (non-empty; ASCII letters, digits and '_' only).
+var itInvalidNames = []string{
+	"", "DB-PASSWORD", "DB PASSWORD", " LEADING", "TRAILING\n", "db.password", "a/b", "../etc",
+	"a?b=c&d", "%2F", "PASSWÖRD", "KEY_🔑", "KEY\x00", "tab\there", strings.Repeat("A", 1000) + "-",
+	"sk-live-9f8e7d6c5b4a",
+}
+
+// TestIntegration_InvalidArgumentsReachNoServer: every operation taking a name refuses an invalid
+// one with ErrInvalidName (and ErrInvalidArgument), every operation taking an ID refuses an empty
+// or dot-segment one with ErrInvalidArgument, and none of them sends a single request.
+func TestIntegration_InvalidArgumentsReachNoServer(t *testing.T) {
+	t.Parallel()
+	e := newITEnv(t)
+	_, ada := e.member("ada@example.com")
+	cache, err := secrets.NewCache(ada)
+	require.NoError(t, err)
+	ctx := e.ctx
+	org, err := ada.Organizations.Current(ctx)
+	require.NoError(t, err)
+	e.srv.ResetRequests()
+
+	byName := map[string]func(name string) error{
+		"Organization.GetSecret": func(n string) error { _, err := org.GetSecret(ctx, n); return err },
+		"Create":                 func(n string) error { _, err := ada.Secrets.Create(ctx, n, "v"); return err },
+		"GetByName": func(n string) error {
+			_, err := ada.Secrets.GetByName(ctx, n)
+			return err
+		},
+		"List": func(n string) error {
+			_, err := ada.Secrets.List(ctx, &secrets.ListSecretsOptions{Name: n})
+			return err
+		},
+		"Secrets.GetMany": func(n string) error { _, err := ada.Secrets.GetMany(ctx, "VALID", n); return err },
+		"Cache.Get":       func(n string) error { _, err := cache.Get(ctx, n); return err },
+		"Cache.Lookup":    func(n string) error { _, err := cache.Lookup(ctx, n); return err },
+		"Cache.GetMany":   func(n string) error { _, err := cache.GetMany(ctx, n, "VALID"); return err },
+	}
+	share := &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{"u"}}}}
+	shareByName := &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, UserEmails: []string{"x@example.com"}}}}
+	byID := map[string]func(id string) error{
+		"Get":         func(id string) error { _, err := ada.Secrets.Get(ctx, id); return err },
+		"Update":      func(id string) error { _, err := ada.Secrets.Update(ctx, id, "v"); return err },
+		"Delete":      func(id string) error { return ada.Secrets.Delete(ctx, id) },
+		"Access":      func(id string) error { _, err := ada.Secrets.Access(ctx, id); return err },
+		"Share":       func(id string) error { return ada.Secrets.Share(ctx, id, share) },
+		"ShareByName": func(id string) error { return ada.Secrets.ShareByName(ctx, id, shareByName) },
+	}
+
+	t.Run("calls", func(t *testing.T) {
+		for op, call := range byName {
+			for _, name := range itInvalidNames {
+				if op == "List" && name == "" {
+					continue // an empty filter is no filter
+				}
+				t.Run(op+"/"+name, func(t *testing.T) {
+					t.Parallel()
+					err := call(name)
+					assert.ErrorIs(t, err, secrets.ErrInvalidName)
+					assert.ErrorIs(t, err, secrets.ErrInvalidArgument)
+				})
+			}
+		}
+		for op, call := range byID {
+			for _, id := range []string{"", ".", ".."} {
+				t.Run(op+"/id="+id, func(t *testing.T) {
+					t.Parallel()
+					assert.ErrorIs(t, call(id), secrets.ErrInvalidArgument)
+				})
+			}
+		}
+	})
+	assert.Zero(t, e.srv.RequestCount(), "requests: %v", e.requestsSince(0))
+	assert.Empty(t, e.srv.Secrets())
+}
+
+// itBigValue is a value of exactly n bytes of valid UTF-8 that JSON has to work on at both ends
+// (quotes, backslashes, control characters, HTML characters, two-, three- and four-byte characters,
+// U+2028) and plain text in between, which keeps it cheap under the race detector.
+func itBigValue(n int, seed byte) string {
+	const tricky = "ab\"\\\x01\t\n\r<&>é€🔑\u2028z"
+	head := strings.Repeat(tricky, 64)
+	b := make([]byte, 0, n)
+	b = append(b, head...)
+	for i := 0; len(b) < n-len(head); i++ {
+		b = append(b, 'a'+(seed+byte(i))%26)
+	}
+	b = append(b, head...)
+	return string(b[:n])
+}
+
+// itSame compares long strings without printing them.
+func itSame(t *testing.T, want, got string, what string) {
+	t.Helper()
+	if want != got {
+		i := 0
+		for i < len(want) && i < len(got) && want[i] == got[i] {
+			i++
+		}
+		t.Errorf("%s: got %d bytes, want %d; first difference at byte %d", what, len(got), len(want), i)
+	}
+}
+
+// TestIntegration_ValueSizeLimit: a value of exactly MaxValueBytes is stored and read back byte for
+// byte (two round trips only: 5 MiB through JSON is slow under the race detector); one byte more is ErrValueTooLarge on Create and Update, with no request.
+func TestIntegration_ValueSizeLimit(t *testing.T) {
+	t.Parallel()
+	e := newITEnv(t)
+	_, ada := e.member("ada@example.com")
+	ctx := e.ctx
+	value := itBigValue(secrets.MaxValueBytes, 0)
+	require.Len(t, value, secrets.MaxValueBytes)
+	require.True(t, utf8.ValidString(value))
+
+	s := e.create(ada, "BIG", value)
+	itSame(t, value, itValue(t, s), "Create's answer")
+	stored, _ := e.srv.SecretValue("BIG")
+	itSame(t, value, stored, "the emulator's copy")
+	got, err := e.admin.Secrets.GetByName(ctx, "BIG")
+	require.NoError(t, err)
+	itSame(t, value, itValue(t, got), "GetByName")
+
+	// One byte over: refused before any request.
+	before := e.srv.RequestCount()
+	_, err = ada.Secrets.Create(ctx, "BIGGER", value+"x")
+	assert.ErrorIs(t, err, secrets.ErrValueTooLarge)
+	assert.ErrorIs(t, err, secrets.ErrInvalidArgument)
+	_, err = ada.Secrets.Update(ctx, s.ID, value+"x")
+	assert.ErrorIs(t, err, secrets.ErrValueTooLarge)
+	_, err = ada.Secrets.Update(ctx, s.ID, strings.Repeat("é", secrets.MaxValueBytes/2)+"x")
+	assert.ErrorIs(t, err, secrets.ErrValueTooLarge, "the limit counts bytes, not characters")
+	assert.Equal(t, before, e.srv.RequestCount(), "no request for a value over the limit")
+	_, found := e.srv.Secret("BIGGER")
+	assert.False(t, found)
+	stored, _ = e.srv.SecretValue("BIG")
+	itSame(t, value, stored, "the value after the refused update")
+}
+
+// TestIntegration_OnlyCreatorReadsByDefault: another member sees the secret (List, Get, GetByName)
+// without its value, gets ErrValueWithheld from the value reads (GetMany, Cache), may not update,
+// share, delete or list access (ErrForbidden), and the stored value is untouched. The API key, an
+// organization owner, reads it.
+func TestIntegration_OnlyCreatorReadsByDefault(t *testing.T) {
+	t.Parallel()
+	e := newITEnv(t)
+	ctx := e.ctx
+	ada, adaC := e.member("ada@example.com")
+	_, bobC := e.member("bob@example.com")
+	s := e.create(adaC, "ADA_ONLY", "ada's value")
+	e.create(bobC, "BOB_OWN", "bob's value")
+
+	list, err := bobC.Secrets.List(ctx, nil)
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	assert.Equal(t, "ADA_ONLY", list[0].Name)
+	assert.Nil(t, list[0].Value)
+	assert.Equal(t, ada.ID, list[0].CreatedBy, "metadata stays visible")
+	assert.Equal(t, "bob's value", itValue(t, list[1]))
+
+	got, err := bobC.Secrets.Get(ctx, s.ID)
+	require.NoError(t, err)
+	assert.Nil(t, got.Value)
+	assert.Equal(t, s.ID, got.ID)
+	got, err = bobC.Secrets.GetByName(ctx, "ADA_ONLY")
+	require.NoError(t, err)
+	assert.Nil(t, got.Value)
+
+	many, err := bobC.Secrets.GetMany(ctx, "ADA_ONLY", "BOB_OWN")
+	var bulk *secrets.BulkError
+	require.ErrorAs(t, err, &bulk)
+	assert.ErrorIs(t, bulk.Errors["ADA_ONLY"], secrets.ErrValueWithheld)
+	assert.Len(t, bulk.Errors, 1)
+	require.Contains(t, many, "BOB_OWN")
+	assert.NotContains(t, many, "ADA_ONLY")
+
+	cache, err := secrets.NewCache(bobC)
+	require.NoError(t, err)
+	_, err = cache.Get(ctx, "ADA_ONLY")
+	assert.ErrorIs(t, err, secrets.ErrValueWithheld)
+	assert.NotErrorIs(t, err, secrets.ErrNotFound)
+	values, err := cache.GetMany(ctx, "ADA_ONLY", "BOB_OWN")
+	assert.ErrorIs(t, err, secrets.ErrValueWithheld)
+	assert.Equal(t, map[string]string{"BOB_OWN": "bob's value"}, values)
+
+	_, err = bobC.Secrets.Update(ctx, s.ID, "bob was here")
+	itAPIError(t, err, http.StatusForbidden)
+	assert.ErrorIs(t, err, secrets.ErrForbidden)
+	err = bobC.Secrets.Share(ctx, s.ID, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{ada.ID}}}})
+	assert.ErrorIs(t, err, secrets.ErrForbidden)
+	assert.ErrorIs(t, bobC.Secrets.Delete(ctx, s.ID), secrets.ErrForbidden)
+	_, err = bobC.Secrets.Access(ctx, s.ID)
+	assert.ErrorIs(t, err, secrets.ErrForbidden)
+
+	byKey, err := e.admin.Secrets.GetByName(ctx, "ADA_ONLY")
+	require.NoError(t, err)
+	assert.Equal(t, "ada's value", itValue(t, byKey))
+	mine, err := adaC.Secrets.Get(ctx, s.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "ada's value", itValue(t, mine))
+	stored, _ := e.srv.Secret("ADA_ONLY")
+	assert.Equal(t, "ada's value", stored.Value)
+	assert.Equal(t, []secretstest.Grant{{Role: secretstest.RoleOwner, UserID: ada.ID}}, stored.Grants)
+}
+
+// itPeople are three members, a team "platform" whose only member is bob, and their clients.
+type itPeople struct {
+	ada, bob, carol    secretstest.User
+	adaC, bobC, carolC *secrets.Client
+	team               secretstest.Team
+}
+
+func (e *itEnv) people() *itPeople {
+	p := &itPeople{}
+	p.ada, p.adaC = e.member("ada@example.com")
+	p.bob, p.bobC = e.member("bob@example.com")
+	p.carol, p.carolC = e.member("carol@example.com")
+	p.team = e.srv.AddTeam("platform", p.bob.ID)
+	return p
+}
+
+// TestIntegration_ShareRoles: a Reader reads and may do nothing else (ErrForbidden, nothing changes);
+// an Owner reads, updates, shares and deletes. Each holds whether the role is given by user ID
+// (Share), by e-mail address (ShareByName, in another case), to a team by ID, or to a team by name;
+// a team's member gets the team's role.
+func TestIntegration_ShareRoles(t *testing.T) {
+	t.Parallel()
+	grants := map[string]func(e *itEnv, p *itPeople, id string, role secrets.Role){
+		"user by ID": func(e *itEnv, p *itPeople, id string, role secrets.Role) {
+			e.share(p.adaC, id, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: role, Users: []string{p.bob.ID}}}})
+		},
+		"user by e-mail": func(e *itEnv, p *itPeople, id string, role secrets.Role) {
+			require.NoError(e.t, p.adaC.Secrets.ShareByName(e.ctx, id, &secrets.ShareByNameRequest{
+				Grants: []secrets.NamedAccessChange{{Role: role, UserEmails: []string{"BOB@Example.com"}}}}))
+		},
+		"team by ID": func(e *itEnv, p *itPeople, id string, role secrets.Role) {
+			e.share(p.adaC, id, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: role, Teams: []string{p.team.ID}}}})
+		},
+		"team by name": func(e *itEnv, p *itPeople, id string, role secrets.Role) {
+			require.NoError(e.t, p.adaC.Secrets.ShareByName(e.ctx, id, &secrets.ShareByNameRequest{
+				Grants: []secrets.NamedAccessChange{{Role: role, TeamNames: []string{"platform"}}}}))
+		},
+	}
+	for how, grant := range grants {
+		for _, role := range []secrets.Role{secrets.RoleReader, secrets.RoleOwner} {
+			t.Run(string(role)+"/"+how, func(t *testing.T) {
+				t.Parallel()
+				e := newITEnv(t)
+				p := e.people()
+				ctx := e.ctx
+				s := e.create(p.adaC, "SHARED", "v1")
+
+				got, err := p.bobC.Secrets.GetByName(ctx, "SHARED")
+				require.NoError(t, err)
+				require.Nil(t, got.Value, "no role before the grant")
+
+				grant(e, p, s.ID, role)
+				got, err = p.bobC.Secrets.GetByName(ctx, "SHARED")
+				require.NoError(t, err)
+				assert.Equal(t, "v1", itValue(t, got))
+				many, err := p.bobC.Secrets.GetMany(ctx, "SHARED")
+				require.NoError(t, err)
+				assert.Equal(t, "v1", itValue(t, many["SHARED"]))
+				_, err = p.bobC.Secrets.Access(ctx, s.ID)
+				require.NoError(t, err, "any role may list access")
+				got, err = p.carolC.Secrets.Get(ctx, s.ID)
+				require.NoError(t, err)
+				assert.Nil(t, got.Value, "carol, outside the grant, still cannot read")
+
+				toCarol := &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{p.carol.ID}}}}
+				if role == secrets.RoleReader {
+					before, _ := e.srv.Secret("SHARED")
+					_, err = p.bobC.Secrets.Update(ctx, s.ID, "v2")
+					assert.ErrorIs(t, err, secrets.ErrForbidden, "update")
+					assert.ErrorIs(t, p.bobC.Secrets.Share(ctx, s.ID, toCarol), secrets.ErrForbidden, "share")
+					err = p.bobC.Secrets.ShareByName(ctx, s.ID, &secrets.ShareByNameRequest{
+						Grants: []secrets.NamedAccessChange{{Role: secrets.RoleOwner, UserEmails: []string{p.bob.Email}}}})
+					assert.ErrorIs(t, err, secrets.ErrForbidden, "share by name")
+					assert.ErrorIs(t, p.bobC.Secrets.Delete(ctx, s.ID), secrets.ErrForbidden, "delete")
+					after, found := e.srv.Secret("SHARED")
+					require.True(t, found)
+					assert.Equal(t, before, after, "a Reader changed nothing")
+					return
+				}
+
+				upd, err := p.bobC.Secrets.Update(ctx, s.ID, "v2")
+				require.NoError(t, err)
+				assert.Equal(t, p.bob.ID, upd.LastUpdatedBy)
+				mine, err := p.adaC.Secrets.Get(ctx, s.ID)
+				require.NoError(t, err)
+				assert.Equal(t, "v2", itValue(t, mine))
+				require.NoError(t, p.bobC.Secrets.Share(ctx, s.ID, toCarol))
+				got, err = p.carolC.Secrets.Get(ctx, s.ID)
+				require.NoError(t, err)
+				assert.Equal(t, "v2", itValue(t, got))
+				require.NoError(t, p.bobC.Secrets.Delete(ctx, s.ID))
+				e.itGone(s.ID, "SHARED")
+			})
+		}
+	}
+}
+
+// TestIntegration_Access: Access lists the Owner and Reader roles with their holders: the API key's
+// identity as an Owner inherited from the organization, the creator, users and teams with their
+// details, who granted each and when. Any holder of a role may read it; a member without one may not.
+func TestIntegration_Access(t *testing.T) {
+	t.Parallel()
+	e := newITEnv(t, secretstest.WithOrganizationName("Acme Corp"))
+	ctx := e.ctx
+	p := e.people()
+	dave, daveC := e.member("dave.jones@example.com")
+	readers := e.srv.AddTeam("readers", dave.ID)
+	_, erinC := e.member("erin@example.com")
+	key := e.srv.APIKeyUser()
+
+	s := e.create(p.adaC, "DB_PASSWORD", "v")
+	at1 := e.clock.Advance(time.Minute)
+	e.share(p.adaC, s.ID, &secrets.ShareRequest{Grants: []secrets.AccessChange{
+		{Role: secrets.RoleReader, Users: []string{p.carol.ID}},
+		{Role: secrets.RoleOwner, Teams: []string{p.team.ID}},
+	}})
+	at2 := e.clock.Advance(time.Minute)
+	e.share(e.admin, s.ID, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Teams: []string{readers.ID}}}})
+
+	ada := &secrets.UserInfo{ID: p.ada.ID, Email: "ada@example.com", FirstName: "Ada"}
+	keyInfo := &secrets.UserInfo{ID: key.ID, Email: key.Email, FirstName: "API", LastName: "Key"}
+	roles, err := p.adaC.Secrets.Access(ctx, s.ID)
+	require.NoError(t, err)
+	require.Len(t, roles, 2)
+	assert.Equal(t, secrets.RoleOwner, roles[0].Role)
+	assert.NotEmpty(t, roles[0].Description)
+	assert.Equal(t, secrets.RoleReader, roles[1].Role)
+	assert.NotEmpty(t, roles[1].Description)
+
+	owners := roles[0].Grants
+	require.Len(t, owners, 3)
+	assert.Equal(t, keyInfo, owners[0].User, "the API key's identity")
+	assert.Nil(t, owners[0].Team)
+	assert.Equal(t, &secrets.Inheritance{ResourceID: e.srv.OrganizationID(), ResourceType: "Organization", Role: secrets.RoleOwner},
+		owners[0].InheritedFrom)
+	assert.Equal(t, ada, owners[1].User, "the creator")
+	assert.Nil(t, owners[1].InheritedFrom)
+	assert.Equal(t, ada, owners[1].CreatedBy)
+	assert.True(t, owners[1].CreatedAt.Equal(itStart))
+	assert.Nil(t, owners[2].User)
+	assert.Equal(t, &secrets.TeamInfo{ID: p.team.ID, Name: "platform"}, owners[2].Team)
+	assert.Equal(t, ada, owners[2].CreatedBy)
+	assert.True(t, owners[2].CreatedAt.Equal(at1))
+
+	rs := roles[1].Grants
+	require.Len(t, rs, 2)
+	assert.Equal(t, &secrets.UserInfo{ID: p.carol.ID, Email: "carol@example.com", FirstName: "Carol"}, rs[0].User)
+	assert.Equal(t, ada, rs[0].CreatedBy)
+	assert.Equal(t, &secrets.TeamInfo{ID: readers.ID, Name: "readers"}, rs[1].Team)
+	assert.Equal(t, keyInfo, rs[1].CreatedBy, "granted by the API key")
+	assert.True(t, rs[1].CreatedAt.Equal(at2))
+
+	// Every holder sees the same list: a Reader, a team Owner, a team Reader, the API key.
+	for who, c := range map[string]*secrets.Client{"carol": p.carolC, "bob": p.bobC, "dave": daveC, "key": e.admin} {
+		got, err := c.Secrets.Access(ctx, s.ID)
+		require.NoError(t, err, who)
+		assert.Equal(t, roles, got, who)
+	}
+	_, err = erinC.Secrets.Access(ctx, s.ID)
+	assert.ErrorIs(t, err, secrets.ErrForbidden)
+
+	// The emulator's view agrees (it leaves out the API key's implicit grant).
+	stored, _ := e.srv.Secret("DB_PASSWORD")
+	assert.Equal(t, []secretstest.Grant{
+		{Role: secretstest.RoleOwner, UserID: p.ada.ID},
+		{Role: secretstest.RoleReader, UserID: p.carol.ID},
+		{Role: secretstest.RoleOwner, TeamID: p.team.ID},
+		{Role: secretstest.RoleReader, TeamID: readers.ID},
+	}, stored.Grants)
+
+	// A revocation shows at once.
+	e.share(p.bobC, s.ID, &secrets.ShareRequest{Revokes: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{p.carol.ID}}}})
+	assert.Equal(t, []string{
+		"Owner user:" + key.ID + " (inherited)", "Owner user:" + p.ada.ID, "Owner team:" + p.team.ID,
+		"Reader team:" + readers.ID,
+	}, e.grants(s.ID))
+	got, err := p.carolC.Secrets.Get(ctx, s.ID)
+	require.NoError(t, err)
+	assert.Nil(t, got.Value)
+}
+
+// TestIntegration_NoOwnerLeftDeletesSecret: a secret left without an Owner among the members is
+// deleted, whether its last Owner is revoked (by themselves or by the API key) or removed from the
+// organization, and whether that Owner held the role directly or through a team; while another Owner
+// remains, it survives. Revoking a Reader never deletes anything.
+func TestIntegration_NoOwnerLeftDeletesSecret(t *testing.T) {
+	t.Parallel()
+	revoke := func(role secrets.Role, users ...string) *secrets.ShareRequest {
+		return &secrets.ShareRequest{Revokes: []secrets.AccessChange{{Role: role, Users: users}}}
+	}
+	grant := func(role secrets.Role, users ...string) *secrets.ShareRequest {
+		return &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: role, Users: users}}}
+	}
+	tests := []struct {
+		name     string
+		act      func(e *itEnv, p *itPeople, id string)
+		survives bool
+		owners   []string // direct Owner grants when it survives: "ada", "bob", "team"
+	}{
+		{"creator revokes their own Owner", func(e *itEnv, p *itPeople, id string) {
+			e.share(p.adaC, id, revoke(secrets.RoleOwner, p.ada.ID))
+		}, false, nil},
+		{"API key revokes the sole Owner", func(e *itEnv, p *itPeople, id string) {
+			e.share(e.admin, id, revoke(secrets.RoleOwner, p.ada.ID))
+		}, false, nil},
+		{"sole Owner removed from the organization", func(e *itEnv, p *itPeople, id string) {
+			e.srv.RemoveUser(p.ada.ID)
+		}, false, nil},
+		{"one of two Owners revoked", func(e *itEnv, p *itPeople, id string) {
+			e.share(p.adaC, id, grant(secrets.RoleOwner, p.bob.ID))
+			e.share(p.adaC, id, revoke(secrets.RoleOwner, p.ada.ID))
+		}, true, []string{"bob"}},
+		{"one of two Owners removed", func(e *itEnv, p *itPeople, id string) {
+			e.share(p.adaC, id, grant(secrets.RoleOwner, p.bob.ID))
+			e.srv.RemoveUser(p.ada.ID)
+		}, true, []string{"bob"}},
+		{"Reader revoked", func(e *itEnv, p *itPeople, id string) {
+			e.share(p.adaC, id, grant(secrets.RoleReader, p.bob.ID))
+			e.share(p.adaC, id, revoke(secrets.RoleReader, p.bob.ID))
+		}, true, []string{"ada"}},
+		{"Reader removed", func(e *itEnv, p *itPeople, id string) {
+			e.share(p.adaC, id, grant(secrets.RoleReader, p.bob.ID))
+			e.srv.RemoveUser(p.bob.ID)
+		}, true, []string{"ada"}},
+		{"Owner role kept by a team", func(e *itEnv, p *itPeople, id string) {
+			e.share(p.adaC, id, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleOwner, Teams: []string{p.team.ID}}}})
+			e.share(p.adaC, id, revoke(secrets.RoleOwner, p.ada.ID))
+		}, true, []string{"team"}},
+		{"team Owner revoked", func(e *itEnv, p *itPeople, id string) {
+			e.share(p.adaC, id, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleOwner, Teams: []string{p.team.ID}}}})
+			e.share(p.adaC, id, revoke(secrets.RoleOwner, p.ada.ID))
+			e.share(p.bobC, id, &secrets.ShareRequest{Revokes: []secrets.AccessChange{{Role: secrets.RoleOwner, Teams: []string{p.team.ID}}}})
+		}, false, nil},
+		{"owning team's last member removed", func(e *itEnv, p *itPeople, id string) {
+			e.share(p.adaC, id, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleOwner, Teams: []string{p.team.ID}}}})
+			e.share(p.adaC, id, revoke(secrets.RoleOwner, p.ada.ID))
+			e.srv.RemoveUser(p.bob.ID)
+		}, false, nil},
+		{"revoking and granting Owner in one change", func(e *itEnv, p *itPeople, id string) {
+			e.share(p.adaC, id, &secrets.ShareRequest{
+				Grants:  []secrets.AccessChange{{Role: secrets.RoleOwner, Users: []string{p.carol.ID}}},
+				Revokes: []secrets.AccessChange{{Role: secrets.RoleOwner, Users: []string{p.ada.ID}}},
+			})
+		}, true, []string{"carol"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newITEnv(t)
+			p := e.people()
+			s := e.create(p.adaC, "OWNED", "value")
+			tt.act(e, p, s.ID)
+
+			if !tt.survives {
+				e.itGone(s.ID, "OWNED")
+				assert.Empty(t, e.srv.Secrets())
+				again := e.create(e.admin, "OWNED", "new") // the name is free again
+				assert.NotEqual(t, s.ID, again.ID)
+				return
+			}
+			got, err := e.admin.Secrets.Get(e.ctx, s.ID)
+			require.NoError(t, err)
+			assert.Equal(t, "value", itValue(t, got))
+			ids := map[string]string{"ada": p.ada.ID, "bob": p.bob.ID, "carol": p.carol.ID, "team": p.team.ID}
+			var want []secretstest.Grant
+			for _, o := range tt.owners {
+				if o == "team" {
+					want = append(want, secretstest.Grant{Role: secretstest.RoleOwner, TeamID: ids[o]})
+				} else {
+					want = append(want, secretstest.Grant{Role: secretstest.RoleOwner, UserID: ids[o]})
+				}
+			}
+			stored, found := e.srv.Secret("OWNED")
+			require.True(t, found)
+			var owners []secretstest.Grant
+			for _, g := range stored.Grants {
+				if g.Role == secretstest.RoleOwner {
+					owners = append(owners, g)
+				}
+			}
+			assert.Equal(t, want, owners)
+		})
+	}
+}
+
+// itLookupErrors returns the *LookupError values in err's tree.
+func itLookupErrors(err error) []*secrets.LookupError {
+	var out []*secrets.LookupError
+	var walk func(error)
+	walk = func(err error) {
+		if le, ok := err.(*secrets.LookupError); ok {
+			out = append(out, le)
+			return
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, inner := range u.Unwrap() {
+				walk(inner)
+			}
+		case interface{ Unwrap() error }:
+			if inner := u.Unwrap(); inner != nil {
+				walk(inner)
+			}
+		}
+	}
+	walk(err)
+	return out
+}
+
+// TestIntegration_ShareByNameUnknownChangesNothing: an e-mail address or team name that resolves to
+// nothing fails ShareByName with a *LookupError per unknown name (errors.Is ErrNotFound), and no
+// change is sent: Access and the stored grants are as before, and no PATCH reached the server — even
+// when the request also revoked the last Owner.
+func TestIntegration_ShareByNameUnknownChangesNothing(t *testing.T) {
+	t.Parallel()
+	type lookup struct{ kind, name string }
+	tests := []struct {
+		name    string
+		req     func(p *itPeople) *secrets.ShareByNameRequest
+		unknown []lookup
+	}{
+		{"unknown e-mail", func(p *itPeople) *secrets.ShareByNameRequest {
+			return &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, UserEmails: []string{"nobody@example.com"}}}}
+		}, []lookup{{"user", "nobody@example.com"}}},
+		{"unknown team", func(p *itPeople) *secrets.ShareByNameRequest {
+			return &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{{Role: secrets.RoleOwner, TeamNames: []string{"Platform"}}}}
+		}, []lookup{{"team", "Platform"}}},
+		{"known and unknown mixed", func(p *itPeople) *secrets.ShareByNameRequest {
+			return &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{
+				{Role: secrets.RoleReader, UserEmails: []string{p.carol.Email, "nobody@example.com"}, TeamNames: []string{"platform"}},
+				{Role: secrets.RoleOwner, TeamNames: []string{"nope"}},
+			}}
+		}, []lookup{{"user", "nobody@example.com"}, {"team", "nope"}}},
+		{"revoking the last Owner with an unknown name", func(p *itPeople) *secrets.ShareByNameRequest {
+			return &secrets.ShareByNameRequest{Revokes: []secrets.NamedAccessChange{
+				{Role: secrets.RoleOwner, UserEmails: []string{p.ada.Email}, TeamNames: []string{"ghosts"}},
+			}}
+		}, []lookup{{"team", "ghosts"}}},
+		{"removed member's e-mail", func(p *itPeople) *secrets.ShareByNameRequest {
+			return &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, UserEmails: []string{"gone@example.com"}}}}
+		}, []lookup{{"user", "gone@example.com"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newITEnv(t)
+			p := e.people()
+			gone := e.srv.AddUser("gone@example.com")
+			e.srv.RemoveUser(gone.ID)
+			s := e.create(p.adaC, "SHARED", "v")
+			e.share(p.adaC, s.ID, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{p.bob.ID}}}})
+			accessBefore, err := p.adaC.Secrets.Access(e.ctx, s.ID)
+			require.NoError(t, err)
+			storedBefore, _ := e.srv.Secret("SHARED")
+			n := e.srv.RequestCount()
+
+			err = p.adaC.Secrets.ShareByName(e.ctx, s.ID, tt.req(p))
+			require.Error(t, err)
+			assert.ErrorIs(t, err, secrets.ErrNotFound)
+			var le *secrets.LookupError
+			require.ErrorAs(t, err, &le)
+			var got []lookup
+			for _, le := range itLookupErrors(err) {
+				got = append(got, lookup{le.Kind, le.Name})
+				assert.ErrorIs(t, le, secrets.ErrNotFound)
+			}
+			assert.ElementsMatch(t, tt.unknown, got)
+			for _, r := range e.requestsSince(n) {
+				assert.True(t, strings.HasPrefix(r, "GET /v1/users") || strings.HasPrefix(r, "GET /v1/teams"), "only lookups: %s", r)
+			}
+
+			accessAfter, err := p.adaC.Secrets.Access(e.ctx, s.ID)
+			require.NoError(t, err)
+			assert.Equal(t, accessBefore, accessAfter)
+			storedAfter, found := e.srv.Secret("SHARED")
+			require.True(t, found, "the secret survives")
+			assert.Equal(t, storedBefore, storedAfter)
+		})
+	}
+}
+
+// TestIntegration_Organization: Organizations.Current and the Python mirror
+// organizations.current.get_secret(name), CurrentUser, UserByEmail and TeamByName.
+func TestIntegration_Organization(t *testing.T) {
+	t.Parallel()
+	e := newITEnv(t, secretstest.WithOrganizationName("Acme Corp"))
+	ctx := e.ctx
+	p := e.people()
+	s := e.create(p.adaC, "DB_PASSWORD", "hunter2")
+	e.share(p.adaC, s.ID, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{p.bob.ID}}}})
+
+	for who, c := range map[string]*secrets.Client{"key": e.admin, "bob": p.bobC} {
+		org, err := c.Organizations.Current(ctx)
+		require.NoError(t, err, who)
+		assert.Equal(t, e.srv.OrganizationID(), org.ID, who)
+		assert.Equal(t, "Acme Corp", org.Name, who)
+		assert.Empty(t, org.FirewallRanges, who)
+	}
+
+	// manage_workspaces(key).organizations.current.get_secret(name).value
+	org, err := p.bobC.Organizations.Current(ctx)
+	require.NoError(t, err)
+	n := e.srv.RequestCount()
+	got, err := org.GetSecret(ctx, "DB_PASSWORD")
+	require.NoError(t, err)
+	assert.Equal(t, "hunter2", itValue(t, got))
+	reqs := e.srv.Requests()[n:]
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "/v1/secrets", reqs[0].Path)
+	assert.Contains(t, reqs[0].RawQuery, "name=DB_PASSWORD")
+	assert.Contains(t, reqs[0].RawQuery, "organizationID="+e.srv.OrganizationID())
+	assert.Equal(t, p.bob.ID, reqs[0].IdentityID)
+	_, err = org.GetSecret(ctx, "NO_SUCH_SECRET")
+	assert.ErrorIs(t, err, secrets.ErrNotFound)
+	_, err = org.GetSecret(ctx, "not-a-name")
+	assert.ErrorIs(t, err, secrets.ErrInvalidName)
+	carolOrg, err := p.carolC.Organizations.Current(ctx)
+	require.NoError(t, err)
+	got, err = carolOrg.GetSecret(ctx, "DB_PASSWORD")
+	require.NoError(t, err)
+	assert.Nil(t, got.Value, "carol may see the secret but not read it")
+
+	// The organization ID as a client option: the right one works, another one is refused.
+	right := e.client(p.bob.Token, secrets.WithOrganizationID(e.srv.OrganizationID()))
+	_, err = right.Secrets.GetByName(ctx, "DB_PASSWORD")
+	assert.NoError(t, err)
+	wrong := e.client(p.bob.Token, secrets.WithOrganizationID("5a5a5a5a-1b1b-4c2c-8d3d-4e4e4e4e4e4e"))
+	_, err = wrong.Organizations.Current(ctx)
+	assert.ErrorIs(t, err, secrets.ErrForbidden)
+
+	me, err := p.adaC.Organizations.CurrentUser(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, &secrets.UserInfo{ID: p.ada.ID, Email: "ada@example.com", FirstName: "Ada"}, me)
+	key := e.srv.APIKeyUser()
+	me, err = e.admin.Organizations.CurrentUser(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, &secrets.UserInfo{ID: key.ID, Email: key.Email, FirstName: key.FirstName, LastName: key.LastName}, me)
+
+	jo := e.srv.AddUser("jo.smith@example.com")
+	u, err := p.adaC.Organizations.UserByEmail(ctx, "  JO.Smith@EXAMPLE.com ")
+	require.NoError(t, err)
+	assert.Equal(t, &secrets.UserInfo{ID: jo.ID, Email: "jo.smith@example.com", FirstName: "Jo", LastName: "Smith"}, u)
+	for _, email := range []string{"nobody@example.com", key.Email} {
+		_, err = p.adaC.Organizations.UserByEmail(ctx, email)
+		var le *secrets.LookupError
+		require.ErrorAs(t, err, &le, email)
+		assert.Equal(t, "user", le.Kind)
+		assert.Equal(t, email, le.Name)
+		assert.ErrorIs(t, err, secrets.ErrNotFound)
+	}
+
+	team, err := p.adaC.Organizations.TeamByName(ctx, "platform")
+	require.NoError(t, err)
+	assert.Equal(t, &secrets.TeamInfo{ID: p.team.ID, Name: "platform"}, team)
+	_, err = p.adaC.Organizations.TeamByName(ctx, "Platform")
+	assert.ErrorIs(t, err, secrets.ErrNotFound, "team names match exactly")
+	e.srv.AddTeam("twins")
+	e.srv.AddTeam("twins")
+	_, err = p.adaC.Organizations.TeamByName(ctx, "twins")
+	var le *secrets.LookupError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, "team", le.Kind)
+	assert.ErrorIs(t, err, secrets.ErrAmbiguous)
+}
+
+// TestIntegration_Unauthorized: a token the service does not know is ErrUnauthorized (an *APIError
+// 401 from one attempt) on every call, and so is the token of a member once removed from the
+// organization; their grants go with them.
+func TestIntegration_Unauthorized(t *testing.T) {
+	t.Parallel()
+	e := newITEnv(t)
+	ctx := e.ctx
+	p := e.people()
+	s := e.create(p.adaC, "DB_PASSWORD", "v")
+	e.share(p.adaC, s.ID, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleOwner, Users: []string{p.bob.ID}}}})
+	bobCache, err := secrets.NewCache(p.bobC)
+	require.NoError(t, err)
+	v, err := bobCache.Get(ctx, "DB_PASSWORD")
+	require.NoError(t, err)
+	require.Equal(t, "v", v)
+
+	calls := map[string]func(c *secrets.Client) error{
+		"List":        func(c *secrets.Client) error { _, err := c.Secrets.List(ctx, nil); return err },
+		"Get":         func(c *secrets.Client) error { _, err := c.Secrets.Get(ctx, s.ID); return err },
+		"GetByName":   func(c *secrets.Client) error { _, err := c.Secrets.GetByName(ctx, "DB_PASSWORD"); return err },
+		"Create":      func(c *secrets.Client) error { _, err := c.Secrets.Create(ctx, "NEW_ONE", "v"); return err },
+		"Update":      func(c *secrets.Client) error { _, err := c.Secrets.Update(ctx, s.ID, "w"); return err },
+		"Delete":      func(c *secrets.Client) error { return c.Secrets.Delete(ctx, s.ID) },
+		"Access":      func(c *secrets.Client) error { _, err := c.Secrets.Access(ctx, s.ID); return err },
+		"Current":     func(c *secrets.Client) error { _, err := c.Organizations.Current(ctx); return err },
+		"CurrentUser": func(c *secrets.Client) error { _, err := c.Organizations.CurrentUser(ctx); return err },
+		"TeamByName":  func(c *secrets.Client) error { _, err := c.Organizations.TeamByName(ctx, "platform"); return err },
+	}
+	check := func(t *testing.T, c *secrets.Client) {
+		for name, call := range calls {
+			n := e.srv.RequestCount()
+			err := call(c)
+			assert.ErrorIs(t, err, secrets.ErrUnauthorized, name)
+			if ae := itAPIError(t, err, http.StatusUnauthorized); ae != nil {
+				assert.Equal(t, 1, ae.Attempts, name)
+			}
+			assert.Equal(t, 1, e.srv.RequestCount()-n, "%s: a 401 is not retried", name)
+		}
+	}
+	t.Run("unknown token", func(t *testing.T) {
+		check(t, e.client("emu_user_not-a-real-token"))
+	})
+	t.Run("removed member", func(t *testing.T) {
+		e.srv.RemoveUser(p.bob.ID)
+		check(t, p.bobC)
+		bobCache.InvalidateAll()
+		_, err := bobCache.Get(ctx, "DB_PASSWORD")
+		assert.ErrorIs(t, err, secrets.ErrUnauthorized)
+		// Coming back with the same address makes a new member, with a new token and no grants.
+		back, backC := e.member(p.bob.Email)
+		assert.NotEqual(t, p.bob.ID, back.ID)
+		check(t, p.bobC)
+		got, err := backC.Secrets.Get(ctx, s.ID)
+		require.NoError(t, err)
+		assert.Nil(t, got.Value)
+	})
+	assert.Equal(t, []string{"Owner user:" + e.srv.APIKeyUser().ID + " (inherited)", "Owner user:" + p.ada.ID}, e.grants(s.ID))
+	stored, _ := e.srv.Secret("DB_PASSWORD")
+	assert.Equal(t, "v", stored.Value)
+	assert.Len(t, e.srv.Secrets(), 1, "nothing was created")
+}
+
+// TestIntegration_Retries: retries through the emulator's fault injection. Reads, updates and deletes
+// are retried on 5xx, on a body cut short and on a dropped connection; creates and shares only on
+// 429, so a lost answer never repeats a write; Retry-After is honoured up to the maximum wait.
+func TestIntegration_Retries(t *testing.T) {
+	t.Parallel()
+	type fixture struct {
+		e   *itEnv
+		ada *secrets.Client
+		s   *secrets.Secret // DB_PASSWORD = "v1", ada's
+	}
+	setup := func(t *testing.T, opts ...secrets.Option) fixture {
+		e := newITEnv(t)
+		ada := e.srv.AddUser("ada@example.com")
+		c := e.client(ada.Token, opts...)
+		s := e.create(c, "DB_PASSWORD", "v1")
+		e.srv.ResetRequests()
+		return fixture{e: e, ada: c, s: s}
+	}
+
+	t.Run("503 twice then success", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		f.e.srv.FailNext(2, http.StatusServiceUnavailable, 0)
+		got, err := f.ada.Secrets.GetByName(f.e.ctx, "DB_PASSWORD")
+		require.NoError(t, err)
+		assert.Equal(t, "v1", itValue(t, got))
+		assert.Equal(t, 3, f.e.srv.RequestCount())
+	})
+
+	t.Run("5xx on Update and Delete are retried", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		f.e.srv.FailNext(2, http.StatusInternalServerError, 0)
+		upd, err := f.ada.Secrets.Update(f.e.ctx, f.s.ID, "v2")
+		require.NoError(t, err)
+		assert.Equal(t, "v2", itValue(t, upd))
+		f.e.srv.FailNext(1, http.StatusBadGateway, 0)
+		require.NoError(t, f.ada.Secrets.Delete(f.e.ctx, f.s.ID))
+		assert.Equal(t, []string{"PATCH /v1/secrets/" + f.s.ID, "PATCH /v1/secrets/" + f.s.ID, "PATCH /v1/secrets/" + f.s.ID,
+			"DELETE /v1/secrets/" + f.s.ID, "DELETE /v1/secrets/" + f.s.ID}, f.e.requestsSince(0))
+		assert.Empty(t, f.e.srv.Secrets())
+	})
+
+	t.Run("retries run out", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t, secrets.WithRetryMax(2))
+		f.e.srv.FailNext(5, http.StatusServiceUnavailable, 0)
+		_, err := f.ada.Secrets.Get(f.e.ctx, f.s.ID)
+		ae := itAPIError(t, err, http.StatusServiceUnavailable)
+		assert.Equal(t, 3, ae.Attempts)
+		assert.Contains(t, ae.Message, "injected failure")
+		assert.NotEmpty(t, ae.RequestID)
+		assert.Contains(t, err.Error(), "3 attempts")
+		assert.NotContains(t, err.Error(), "giving up")
+		assert.Equal(t, 3, f.e.srv.RequestCount())
+	})
+
+	t.Run("429 Retry-After honoured on Create", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t, secrets.WithRetryWait(time.Millisecond, 2*time.Second))
+		f.e.srv.FailNext(1, http.StatusTooManyRequests, time.Second)
+		start := time.Now()
+		s, err := f.ada.Secrets.Create(f.e.ctx, "RATE_LIMITED", "v")
+		elapsed := time.Since(start)
+		require.NoError(t, err)
+		assert.Equal(t, "v", itValue(t, s))
+		assert.GreaterOrEqual(t, elapsed, time.Second, "the client waited out Retry-After")
+		assert.Equal(t, []string{"POST /v1/secrets", "POST /v1/secrets"}, f.e.requestsSince(0), "a 429 was not processed: even a POST is repeated")
+		assert.Len(t, f.e.srv.Secrets(), 2)
+	})
+
+	t.Run("Retry-After above the maximum wait", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t, secrets.WithRetryWait(time.Millisecond, 2*time.Second))
+		f.e.srv.FailNext(1, http.StatusTooManyRequests, 5*time.Second)
+		_, err := f.ada.Secrets.GetByName(f.e.ctx, "DB_PASSWORD")
+		assert.ErrorIs(t, err, secrets.ErrRateLimited)
+		ae := itAPIError(t, err, http.StatusTooManyRequests)
+		assert.Equal(t, 5*time.Second, ae.RetryAfter)
+		assert.Equal(t, 1, ae.Attempts)
+		assert.Equal(t, 1, f.e.srv.RequestCount())
+	})
+
+	t.Run("500 on Create is not retried", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		f.e.srv.FailNext(1, http.StatusInternalServerError, 0)
+		s, err := f.ada.Secrets.Create(f.e.ctx, "NEW_SECRET", "v")
+		assert.Nil(t, s)
+		ae := itAPIError(t, err, http.StatusInternalServerError)
+		assert.Equal(t, 1, ae.Attempts)
+		assert.Equal(t, 1, f.e.srv.RequestCount())
+		_, found := f.e.srv.Secret("NEW_SECRET")
+		assert.False(t, found, "the injected failure created nothing")
+		_, err = f.ada.Secrets.GetByName(f.e.ctx, "NEW_SECRET")
+		assert.ErrorIs(t, err, secrets.ErrNotFound)
+		e := f.e
+		e.create(f.ada, "NEW_SECRET", "v") // creating again is safe
+	})
+
+	t.Run("503 on Share is not retried", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		bob := f.e.srv.AddUser("bob@example.com")
+		f.e.srv.FailNext(1, http.StatusServiceUnavailable, 0)
+		err := f.ada.Secrets.Share(f.e.ctx, f.s.ID, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{bob.ID}}}})
+		ae := itAPIError(t, err, http.StatusServiceUnavailable)
+		assert.Equal(t, 1, ae.Attempts)
+		assert.Equal(t, 1, f.e.srv.RequestCount())
+		stored, _ := f.e.srv.Secret("DB_PASSWORD")
+		assert.Len(t, stored.Grants, 1)
+	})
+
+	t.Run("truncated reads are retried", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		f.e.srv.TruncateNext(1)
+		got, err := f.ada.Secrets.Get(f.e.ctx, f.s.ID)
+		require.NoError(t, err)
+		assert.Equal(t, "v1", itValue(t, got))
+		f.e.srv.TruncateNext(1)
+		list, err := f.ada.Secrets.List(f.e.ctx, nil)
+		require.NoError(t, err)
+		assert.Len(t, list, 1)
+		assert.Equal(t, 4, f.e.srv.RequestCount())
+	})
+
+	t.Run("truncated Update is retried", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		f.e.srv.TruncateNext(1)
+		upd, err := f.ada.Secrets.Update(f.e.ctx, f.s.ID, "v2")
+		require.NoError(t, err)
+		assert.Equal(t, "v2", itValue(t, upd))
+		assert.Equal(t, 2, f.e.srv.RequestCount())
+	})
+
+	t.Run("truncated Delete: the retry's 404 counts as done", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		f.e.srv.TruncateNext(1)
+		require.NoError(t, f.ada.Secrets.Delete(f.e.ctx, f.s.ID))
+		assert.Equal(t, 2, f.e.srv.RequestCount())
+		f.e.itGone(f.s.ID, "DB_PASSWORD")
+	})
+
+	t.Run("truncated Create: written, answer lost, not repeated", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		f.e.srv.TruncateNext(1)
+		s, err := f.ada.Secrets.Create(f.e.ctx, "LOST_ANSWER", "v")
+		assert.Nil(t, s)
+		var re *secrets.RequestError
+		require.ErrorAs(t, err, &re)
+		assert.Equal(t, 1, re.Attempts)
+		assert.Equal(t, 1, f.e.srv.RequestCount(), "a POST that reached the server is not repeated")
+		// As documented: look the name up before creating again. The write happened.
+		got, err := f.ada.Secrets.GetByName(f.e.ctx, "LOST_ANSWER")
+		require.NoError(t, err)
+		assert.Equal(t, "v", itValue(t, got))
+		_, err = f.ada.Secrets.Create(f.e.ctx, "LOST_ANSWER", "v")
+		assert.ErrorIs(t, err, secrets.ErrConflict)
+	})
+
+	t.Run("dropped Create is not repeated", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		f.e.srv.DropNext(1)
+		s, err := f.ada.Secrets.Create(f.e.ctx, "DROPPED", "v")
+		assert.Nil(t, s)
+		var re *secrets.RequestError
+		require.ErrorAs(t, err, &re)
+		assert.Equal(t, http.MethodPost, re.Method)
+		assert.Equal(t, 1, re.Attempts)
+		var ae *secrets.APIError
+		assert.False(t, errors.As(err, &ae))
+		assert.Equal(t, 1, f.e.srv.RequestCount(), "the connection was made: the POST is not sent again")
+		// As documented: look the name up before creating again. The emulator dropped the request
+		// unprocessed, so the name is free and creating again succeeds.
+		_, err = f.ada.Secrets.GetByName(f.e.ctx, "DROPPED")
+		assert.ErrorIs(t, err, secrets.ErrNotFound)
+		_, found := f.e.srv.Secret("DROPPED")
+		assert.False(t, found)
+		f.e.create(f.ada, "DROPPED", "v")
+	})
+
+	t.Run("dropped Get is retried", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		f.e.srv.DropNext(1)
+		got, err := f.ada.Secrets.Get(f.e.ctx, f.s.ID)
+		require.NoError(t, err)
+		assert.Equal(t, "v1", itValue(t, got))
+		assert.Equal(t, 2, f.e.srv.RequestCount())
+	})
+
+	t.Run("context ends while the server is slow", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		f.e.srv.SetLatency(time.Minute)
+		ctx, cancel := context.WithTimeout(f.e.ctx, 20*time.Millisecond)
+		defer cancel()
+		_, err := f.ada.Secrets.Create(ctx, "TOO_SLOW", "v")
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		var re *secrets.RequestError
+		assert.ErrorAs(t, err, &re)
+		assert.Equal(t, 1, re.Attempts, "a POST that may have reached the server is not repeated")
+		// The emulator abandons a request whose client has gone (or, at the latest, when it
+		// closes): once every handler has returned, nothing was created.
+		f.e.srv.Close()
+		_, found := f.e.srv.Secret("TOO_SLOW")
+		assert.False(t, found)
+		assert.Equal(t, 1, f.e.srv.RequestCount())
+	})
+
+	t.Run("4xx are not retried", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t)
+		for _, status := range []int{400, 401, 403, 404, 409} {
+			n := f.e.srv.RequestCount()
+			f.e.srv.FailNext(1, status, 0)
+			_, err := f.ada.Secrets.GetByName(f.e.ctx, "DB_PASSWORD")
+			ae := itAPIError(t, err, status)
+			assert.Equal(t, 1, ae.Attempts, "status %d", status)
+			assert.Equal(t, 1, f.e.srv.RequestCount()-n, "status %d", status)
+		}
+	})
+}
