@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	"github.com/helios-secrets/go-secrets/internal/redact"
 )
 
 // Cache keeps secret values in memory for services that read them in request paths. It is built on
@@ -193,6 +196,7 @@ func (c *Cache) GetMany(ctx context.Context, names ...string) (map[string]string
 		var bulk *BulkError
 		if err != nil && !errors.As(err, &bulk) {
 			bulk = nil // the request failed: every missing name shares its error
+			err = maskHeld(err, c.heldValues(missing)...)
 		}
 		for _, name := range missing {
 			var value *string
@@ -334,6 +338,11 @@ func (c *Cache) settleLocked(name string, gen uint64, value *string, err error) 
 	now := c.now()
 	keep := c.gen.Load() == gen
 	e := c.entryLocked(name)
+	if err != nil && e != nil {
+		if old := e.state.Load(); old != nil && old.err == nil {
+			err = maskHeld(err, old.value)
+		}
+	}
 	switch {
 	case err == nil:
 		st = &cacheState{value: *value, fetched: now, expires: now + int64(c.cfg.ttl)}
@@ -377,6 +386,56 @@ func (c *Cache) settleLocked(name string, gen uint64, value *string, err error) 
 		}
 		return nil, err, nil
 	}
+}
+
+// heldValues returns the values the cache holds for names, expired or not.
+func (c *Cache) heldValues(names []string) []string {
+	var values []string
+	for _, name := range names {
+		if v, ok := c.entries.Load(name); ok {
+			if st := v.(*cacheEntry).state.Load(); st != nil && st.err == nil && st.value != "" {
+				values = append(values, st.value)
+			}
+		}
+	}
+	return values
+}
+
+// maskHeld hides values the cache holds in what a failed refresh quotes from the server. The Client
+// masks the token and the values it sends, but a read cannot know the value it is reading: without
+// this, a server whose error quotes the stored secret would put it in the error the cache returns
+// and in its stale-value Warn record. It handles the *APIError and *RequestError the Client returns;
+// other errors (ours, which quote no server text) pass through.
+func maskHeld(err error, values ...string) error {
+	if len(values) == 0 {
+		return err
+	}
+	switch e := err.(type) {
+	case *APIError:
+		masked := *e
+		masked.Message = redact.String(e.Message, values...)
+		masked.RequestID = redact.String(e.RequestID, values...)
+		if len(e.Body) > maxErrorBody/2 {
+			masked.Body = redact.Cut(e.Body, values...) // it may have been cut at the limit, inside a value
+		} else {
+			masked.Body = redact.Bytes(e.Body, values...)
+		}
+		if masked.Message == e.Message && masked.RequestID == e.RequestID && bytes.Equal(masked.Body, e.Body) {
+			return err
+		}
+		return &masked
+	case *RequestError:
+		if e.Err == nil {
+			return err
+		}
+		text := e.Err.Error()
+		if masked := redact.String(text, values...); masked != text {
+			copied := *e
+			copied.Err = &maskedError{text: masked, cause: e.Err}
+			return &copied
+		}
+	}
+	return err
 }
 
 // transientFailure reports a failure that may pass: no response, or 429 or 5xx.

@@ -145,6 +145,17 @@ func (e *RequestError) Error() string {
 // Unwrap returns the cause.
 func (e *RequestError) Unwrap() error { return e.Err }
 
+// maskedError stands for an error whose text quoted a secret. errors.Is still sees through it (a
+// context error must keep matching), but there is no Unwrap: errors.As must not hand out the original
+// error, whose text holds the secret.
+type maskedError struct {
+	text  string
+	cause error
+}
+
+func (e *maskedError) Error() string        { return e.text }
+func (e *maskedError) Is(target error) bool { return errors.Is(e.cause, target) }
+
 // argError is a rejected argument: it matches its own sentinel and ErrInvalidArgument.
 type argError struct {
 	msg  string

@@ -309,12 +309,17 @@ func TestProtocol_BaseURLPrefixAndVersion(t *testing.T) {
 }
 
 // TestProtocol_IDIsPathEscaped checks that an ID cannot add path segments.
-func TestProtocol_IDIsPathEscaped(t *testing.T) {
+func TestProtocol_IDsThatNoIDHoldsAreRefused(t *testing.T) {
 	t.Parallel()
 	c, api := newTestClient(t)
-	_, _ = c.Secrets.Get(t.Context(), "a/b?c#d")
-	req := api.requests()
-	require.NotEmpty(t, req)
-	assert.Equal(t, "/v1/secrets/a%2Fb%3Fc%23d", req[0].URL.EscapedPath())
-	assert.Empty(t, req[0].URL.RawQuery)
+	for _, id := range []string{"a/b?c#d", "q r", "..", "%2e", "ü", "x.y"} {
+		_, err := c.Secrets.Get(t.Context(), id)
+		require.ErrorIs(t, err, secrets.ErrInvalidArgument, id)
+		assert.NotContains(t, err.Error(), id, "the ID is not quoted: it may be a value passed by mistake")
+	}
+	assert.Zero(t, api.GetTotalCallCount())
+
+	api.on(http.MethodGet, "/v1/secrets/Ab-9_z", fixture(t, 200, "secret.json"))
+	_, err := c.Secrets.Get(t.Context(), "Ab-9_z")
+	require.NoError(t, err)
 }

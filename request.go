@@ -250,6 +250,11 @@ func (c *Client) requestError(ctx context.Context, r *request, attempts int, err
 	if errors.As(err, &ue) {
 		err = ue.Err // its text repeats the URL, which the RequestError already names
 	}
+	// net/http quotes what the server sent in some errors (an unparsable Location header, say), and
+	// a hostile server can echo the request there.
+	if text := err.Error(); redact.String(text, c.cred.token, r.secret) != text {
+		err = &maskedError{text: redact.String(text, c.cred.token, r.secret), cause: err}
+	}
 	return &RequestError{Method: r.method, Path: c.basePath + r.path, Attempts: attempts, Err: err}
 }
 

@@ -202,14 +202,20 @@ func checkValue(value string) error {
 	return nil
 }
 
+// checkID accepts IDs of letters, digits, '-' and '_' (the service's IDs are UUIDs) and refuses
+// anything else without quoting it. That keeps a value passed by mistake where an ID belongs
+// (Update(ctx, value, id)) out of the request line, the error and the logs, and keeps path tricks
+// such as "." or "a/b" from naming another resource.
 func checkID(what, id string) error {
-	switch id {
-	case "":
+	if id == "" {
 		return invalidArgument("empty %s", what)
-	case ".", "..":
-		// A dot segment names another resource once a server or proxy cleans the path: "." turns
-		// DELETE /v1/secrets/. into DELETE /v1/secrets/, and ".." climbs to /v1/.
-		return invalidArgument("%s %q is a path dot segment", what, id)
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if c == '-' || c == '_' || ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') {
+			continue
+		}
+		return invalidArgument("%s of %d bytes has a byte other than a letter, digit, - or _ at offset %d", what, len(id), i)
 	}
 	return nil
 }

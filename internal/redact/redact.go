@@ -55,7 +55,9 @@ func String(s string, secrets ...string) string {
 }
 
 // forms returns the non-empty secrets and their JSON-escaped forms, without duplicates, longest
-// first, so that a secret that contains another is masked whole.
+// first, so that a secret that contains another is masked whole. The escaping goes two levels deep:
+// a server that puts the request body it received, as a string, inside its JSON error escapes the
+// value twice ({"detail":"{\"value\":\"a\\\"b\"}"}).
 func forms(secrets []string) []string {
 	var out []string
 	for _, s := range secrets {
@@ -63,15 +65,29 @@ func forms(secrets []string) []string {
 			continue
 		}
 		out = append(out, s)
-		if !needsEscape(s) {
-			continue
-		}
-		for _, escaped := range []string{jsonEscape(s, true), jsonEscape(s, false)} {
-			out = append(out, escaped, asciiEscape(escaped, false), asciiEscape(escaped, true))
+		for _, once := range escapedForms(s) {
+			out = append(out, once)
+			out = append(out, escapedForms(once)...)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
 	return slices.Compact(out)
+}
+
+// escapedForms returns the ways a JSON encoder may write s inside a string, other than s itself.
+func escapedForms(s string) []string {
+	if !needsEscape(s) {
+		return nil
+	}
+	var out []string
+	for _, escaped := range []string{jsonEscape(s, true), jsonEscape(s, false)} {
+		for _, f := range []string{escaped, asciiEscape(escaped, false), asciiEscape(escaped, true)} {
+			if f != s && !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 // needsEscape reports whether a JSON string could show s other than as it is.
@@ -134,14 +150,14 @@ func Message(body []byte, secrets ...string) string {
 	if msg == "" && utf8.Valid(body) && !looksLikeMarkup(body) {
 		msg = string(body)
 	}
-	msg = String(msg, secrets...)
-	msg = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return ' '
-		}
-		return r
-	}, msg)
-	msg = strings.Join(strings.Fields(msg), " ")
+	msg = normalizeSpace(String(msg, secrets...))
+	// Normalizing can make a secret out of text that was not one ("a  b" becomes the secret "a b"),
+	// and a secret holding runs of spaces or control characters shows normalized: mask again, both.
+	again := make([]string, 0, 2*len(secrets))
+	for _, s := range secrets {
+		again = append(again, s, normalizeSpace(s))
+	}
+	msg = String(msg, again...)
 	if len(msg) > maxMessage {
 		cut := maxMessage
 		for cut > 0 && !utf8.RuneStart(msg[cut]) {
@@ -150,6 +166,18 @@ func Message(body []byte, secrets ...string) string {
 		msg = msg[:cut] + "…"
 	}
 	return msg
+}
+
+// normalizeSpace turns control characters into spaces, collapses runs of white space into one space
+// and trims both ends.
+func normalizeSpace(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func jsonMessage(body []byte) string {

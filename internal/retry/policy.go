@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -150,7 +151,10 @@ func transient(err error) bool {
 	case errors.As(err, &perm),
 		errors.Is(err, context.Canceled),
 		errors.As(err, &unknownAuthority), errors.As(err, &hostname), errors.As(err, &invalid),
-		errors.As(err, &verify):
+		errors.As(err, &verify),
+		// A redirect whose Location does not parse fails the same way on every attempt. net/http
+		// reports it with a formatted error only, so its text is all there is to go by.
+		strings.Contains(err.Error(), "failed to parse Location header"):
 		return false
 	}
 	return true

@@ -34,8 +34,17 @@ func (t Time) MarshalJSON() ([]byte, error) {
 }
 
 // ParseTime reads a JSON string or number (Unix seconds, or milliseconds when it is too large to be
-// seconds) as a UTC time; anything else gives the zero time.
+// seconds) as a UTC time; anything else gives the zero time, and so does an instant outside the years
+// 0000 to 9999 in UTC, which RFC 3339 cannot write (MarshalJSON could not write it back).
 func ParseTime(b []byte) time.Time {
+	t := parseTime(b)
+	if y := t.Year(); y < 0 || y > 9999 {
+		return time.Time{}
+	}
+	return t
+}
+
+func parseTime(b []byte) time.Time {
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 || b[0] == 'n' {
 		return time.Time{}
