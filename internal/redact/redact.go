@@ -5,7 +5,6 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -24,7 +23,7 @@ const maxMessage = 512
 // escapes quotes and backslashes, maybe <, > and &, maybe every non-ASCII character). It returns b
 // itself when nothing matched.
 func Bytes(b []byte, secrets ...string) []byte {
-	for _, f := range forms(secrets) {
+	for _, f := range forms(secrets, len(b)) {
 		if bytes.Contains(b, []byte(f)) {
 			b = bytes.ReplaceAll(b, []byte(f), []byte(Mask))
 		}
@@ -35,9 +34,15 @@ func Bytes(b []byte, secrets ...string) []byte {
 // Cut is Bytes for a body cut short at a size limit: a secret may start before the cut and end after
 // it, where Bytes cannot recognise it, so the last bytes that could hold the start of one are dropped.
 func Cut(b []byte, secrets ...string) []byte {
-	b = Bytes(b, secrets...)
 	longest := 0
-	for _, f := range forms(secrets) {
+	for _, s := range secrets {
+		longest = max(longest, len(s))
+	}
+	if longest > len(b) { // every byte of b could be the start of that secret
+		return b[:0]
+	}
+	b = Bytes(b, secrets...)
+	for _, f := range forms(secrets, len(b)) {
 		longest = max(longest, len(f))
 	}
 	if longest > 1 {
@@ -48,7 +53,7 @@ func Cut(b []byte, secrets ...string) []byte {
 
 // String is Bytes for strings.
 func String(s string, secrets ...string) string {
-	for _, f := range forms(secrets) {
+	for _, f := range forms(secrets, len(s)) {
 		s = strings.ReplaceAll(s, f, Mask)
 	}
 	return s
@@ -58,10 +63,14 @@ func String(s string, secrets ...string) string {
 // first, so that a secret that contains another is masked whole. The escaping goes two levels deep:
 // a server that puts the request body it received, as a string, inside its JSON error escapes the
 // value twice ({"detail":"{\"value\":\"a\\\"b\"}"}).
-func forms(secrets []string) []string {
+//
+// Secrets longer than textLen, the length of the text to search, are left out: escaping never
+// shortens, so no form of them can occur in it. This bounds the work by the text (error bodies are
+// cut at 64 KiB), not by the value (up to 5 MiB).
+func forms(secrets []string, textLen int) []string {
 	var out []string
 	for _, s := range secrets {
-		if s == "" {
+		if s == "" || len(s) > textLen {
 			continue
 		}
 		out = append(out, s)
@@ -114,9 +123,15 @@ func jsonEscape(s string, escapeHTML bool) string {
 // encoders that keep their output ASCII do (Python's json.dumps by default), with lower-case hex
 // digits, or upper-case ones (as some Java encoders write them, also in the escapes already there).
 func asciiEscape(escaped string, upper bool) string {
-	format := "\\u%04x"
+	digits := "0123456789abcdef"
 	if upper {
-		format = "\\u%04X"
+		digits = "0123456789ABCDEF"
+	}
+	writeU := func(b *strings.Builder, r rune) {
+		b.WriteString(`\u`)
+		for shift := 12; shift >= 0; shift -= 4 {
+			b.WriteByte(digits[(r>>shift)&0xf])
+		}
 	}
 	var b strings.Builder
 	for i := 0; i < len(escaped); {
@@ -133,9 +148,10 @@ func asciiEscape(escaped string, upper bool) string {
 			b.WriteByte(byte(r))
 		case r > 0xffff:
 			r1, r2 := utf16.EncodeRune(r)
-			fmt.Fprintf(&b, format+format, r1, r2)
+			writeU(&b, r1)
+			writeU(&b, r2)
 		default:
-			fmt.Fprintf(&b, format, r)
+			writeU(&b, r)
 		}
 		i += size
 	}

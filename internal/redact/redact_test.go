@@ -131,3 +131,20 @@ func TestMessage(t *testing.T) {
 		})
 	}
 }
+
+// TestWorkIsBoundedByTheText: masking an error body for a request that sent a 5 MiB value must not
+// expand the value's escaped forms (megabytes each, many of them) when no form can fit in the body.
+// Allocations are counted, not timed: deterministic on any machine.
+func TestWorkIsBoundedByTheText(t *testing.T) {
+	big := strings.Repeat(`"<&>ü`, 1<<20) // 5 MiB+, every byte needs escaping
+	body := []byte(strings.Repeat(`{"message":"conflict"}`, 3000))
+	allocs := testing.AllocsPerRun(3, func() {
+		_ = redact.Bytes(body, "tok_secret", big)
+		_ = redact.String("a conflict", "tok_secret", big)
+		_ = redact.Message(body[:200], "tok_secret", big)
+	})
+	assert.Less(t, allocs, 100.0, "the big value's forms were built")
+	// Cut: a secret longer than the body could have started anywhere in it.
+	assert.Empty(t, redact.Cut(body, big))
+	assert.Equal(t, body[:len(body)-9], redact.Cut(body, "tok_secret"))
+}
