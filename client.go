@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/helios-secrets/go-secrets/internal/jwt"
+	"github.com/helios-secrets/go-secrets/internal/redact"
 	"github.com/helios-secrets/go-secrets/internal/retry"
 )
 
@@ -90,6 +91,11 @@ func newClient(o *options) (*Client, error) {
 	base, err := parseBaseURL(o.baseURL)
 	if err != nil {
 		return nil, invalidArgument("base URL from %s: %v", o.baseURLFrom, err)
+	}
+	if trimmed := strings.TrimSuffix(base.Path, "/"); strings.HasSuffix(trimmed, "/"+o.apiVersion) {
+		// Every call would go to /v1/v1/… and come back 404, which reads as "not found".
+		return nil, invalidArgument("base URL from %s ends in /%s, which the client adds itself: leave it out",
+			o.baseURLFrom, o.apiVersion)
 	}
 	c := &Client{
 		host:        base.Host,
@@ -177,7 +183,7 @@ func (c *Client) newRetryClient(o *options) *retryablehttp.Client {
 		hc = http.Client{Transport: sharedTransport(), Timeout: o.timeout}
 	}
 	hc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
-	policy := retry.Policy{WaitMax: o.waitMax, Now: o.now}
+	policy := retry.Policy{WaitMax: o.waitMax, RetryMax: o.retryMax, Now: o.now}
 	return &retryablehttp.Client{
 		HTTPClient:     &hc,
 		RetryWaitMin:   o.waitMin,
@@ -215,12 +221,13 @@ func (c *Client) checkRedirect(next func(*http.Request, []*http.Request) error) 
 // Format prints a Client without its token, whatever the verb. (A value receiver, so that a
 // dereferenced Client cannot print its fields either.)
 func (c Client) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "secrets.Client{BaseURL: %q, Token: %s, OrganizationID: %q}", c.base, redactedToken, c.orgID)
+	fmt.Fprintf(f, "secrets.Client{BaseURL: %q, Token: %s, OrganizationID: %q}", c.base, redact.Mask, c.orgID)
 }
 
 // LogValue logs a Client without its token.
-func (c Client) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("baseURL", c.base), slog.String("token", redactedToken), slog.String("organizationID", c.orgID))
+func (c *Client) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue("<nil>")
+	}
+	return slog.GroupValue(slog.String("baseURL", c.base), slog.String("token", redact.Mask), slog.String("organizationID", c.orgID))
 }
-
-const redactedToken = "[REDACTED]"

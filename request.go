@@ -37,6 +37,9 @@ type request struct {
 	maxBody    int64  // limit of a 2xx body; 0 means maxObjectBody
 	secret     string // a value sent, masked in anything quoted back from the server
 	orgID      string // overrides the client's organization ID
+	// notFoundMeansDone makes a 404 a success when an earlier attempt may have been processed
+	// (DELETE: that attempt deleted the resource).
+	notFoundMeansDone bool
 }
 
 // Header values shared by every request; nothing writes to these slices.
@@ -104,6 +107,9 @@ func (c *Client) do(ctx context.Context, r *request, decode func([]byte) error) 
 		cl.data, _ = readErrorBody(resp)
 	}
 	c.log(ctx, r, resp.StatusCode, attempts, start, nil)
+	if resp.StatusCode == http.StatusNotFound && r.notFoundMeansDone && cl.MaybeProcessed {
+		return nil
+	}
 	if !ok2xx(resp.StatusCode) {
 		return c.apiError(r, resp, cl.data, attempts)
 	}
@@ -234,8 +240,10 @@ func (c *Client) apiError(r *request, resp *http.Response, body []byte, attempts
 		Attempts:   max(attempts, 1),
 		Body:       body,
 	}
-	if ra, ok := retry.RetryAfter(resp, c.now()); ok {
-		e.RetryAfter = ra
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
+		if ra, ok := retry.RetryAfter(resp, c.now()); ok {
+			e.RetryAfter = ra
+		}
 	}
 	return e
 }

@@ -442,6 +442,21 @@ func TestRetry_DeleteRetriedThen404(t *testing.T) {
 		require.NoError(t, c.Secrets.Delete(t.Context(), secretID))
 		assert.Equal(t, 2, api.GetTotalCallCount())
 	})
+	t.Run("retried after a 429, which was not processed", func(t *testing.T) {
+		t.Parallel()
+		c, api := newTestClient(t)
+		api.on(http.MethodDelete, getPath, httpmock.NewStringResponder(429, "").Then(httpmock.NewStringResponder(404, `{"message":"secret not found"}`)))
+		err := c.Secrets.Delete(t.Context(), secretID)
+		assert.ErrorIs(t, err, secrets.ErrNotFound, "no attempt can have deleted it")
+		assert.Equal(t, 2, api.GetTotalCallCount())
+	})
+	t.Run("a GET retried then 404 is still not found", func(t *testing.T) {
+		t.Parallel()
+		c, api := newTestClient(t)
+		api.on(http.MethodGet, getPath, httpmock.NewStringResponder(503, "").Then(httpmock.NewStringResponder(404, `{"message":"secret not found"}`)))
+		_, err := c.Secrets.Get(t.Context(), secretID)
+		assert.ErrorIs(t, err, secrets.ErrNotFound)
+	})
 	t.Run("first attempt", func(t *testing.T) {
 		t.Parallel()
 		c, api := newTestClient(t)
@@ -450,6 +465,22 @@ func TestRetry_DeleteRetriedThen404(t *testing.T) {
 		assert.ErrorIs(t, err, secrets.ErrNotFound)
 		assert.Equal(t, 1, api.GetTotalCallCount())
 	})
+}
+
+// TestRetry_RetryAfterOnlyWhereItMeansSomething: a Retry-After on a 404 is not reported as a delay
+// to wait for; on a 429 or 503 it is.
+func TestRetry_RetryAfterOnlyWhereItMeansSomething(t *testing.T) {
+	t.Parallel()
+	for status, want := range map[int]time.Duration{404: 0, 429: time.Hour, 503: time.Hour} {
+		c, api := newTestClient(t)
+		resp := httpmock.NewStringResponse(status, `{"message":"m"}`)
+		resp.Header.Set("Retry-After", "3600")
+		api.on(http.MethodGet, getPath, httpmock.ResponderFromResponse(resp))
+		_, err := c.Secrets.Get(t.Context(), secretID)
+		var apiErr *secrets.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, want, apiErr.RetryAfter, "status %d", status)
+	}
 }
 
 // TestRetry_Context: a context that is already done, that ends during a request, or that ends during

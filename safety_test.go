@@ -484,6 +484,18 @@ func TestSafety_SlogHidesSecrets(t *testing.T) {
 	}
 }
 
+// TestSafety_SlogOfNilPointers: a nil *Secret or *Client logs as <nil>, not as a recovered panic.
+func TestSafety_SlogOfNilPointers(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, nil))
+	var s *secrets.Secret
+	var c *secrets.Client
+	logger.Info("nil", "secret", s, "client", c)
+	assert.NotContains(t, buf.String(), "panic")
+	assert.Contains(t, buf.String(), "secret=<nil>")
+}
+
 // TestSafety_JSONEncodingHidesValues: a Secret or CacheEntry handed to encoding/json by accident
 // carries no value; a withheld value stays absent, so the two cases remain distinguishable.
 func TestSafety_JSONEncodingHidesValues(t *testing.T) {

@@ -10,13 +10,18 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/helios-secrets/go-secrets/internal/redact"
 	"github.com/helios-secrets/go-secrets/internal/validate"
 	"github.com/helios-secrets/go-secrets/internal/wire"
 )
 
 // MaxValueBytes is the largest value a secret may hold: the service's "5MB" read as 5 MiB, the larger
 // reading, so that the client never rejects a value the server accepts.
-const MaxValueBytes = validate.MaxValueBytes
+const MaxValueBytes = 5 << 20
+
+// The emulator enforces validate.MaxValueBytes: the two must agree (a negative constant does not
+// convert to uint, so either difference being non-zero in the wrong direction fails to compile).
+const _ = uint(MaxValueBytes-validate.MaxValueBytes) + uint(validate.MaxValueBytes-MaxValueBytes)
 
 // SecretsService creates, reads, updates, deletes and shares secrets: the /v1/secrets endpoints.
 type SecretsService struct {
@@ -113,12 +118,12 @@ func (c *Client) secretByName(ctx context.Context, name, orgID string) (*Secret,
 			continue
 		}
 		if found != nil {
-			return nil, fmt.Errorf("secrets: more than one secret is named %q: %w", name, ErrAmbiguous)
+			return nil, ambiguousError(name)
 		}
 		found = s
 	}
 	if found == nil {
-		return nil, fmt.Errorf("secrets: no secret named %q: %w", name, ErrNotFound)
+		return nil, notFoundError(name)
 	}
 	return found, nil
 }
@@ -162,19 +167,16 @@ func (s *SecretsService) Update(ctx context.Context, secretID, value string) (*S
 }
 
 // Delete deletes a secret: DELETE /v1/secrets/{secretID}. Only an Owner may delete. A DELETE that
-// was retried and then answered 404 counts as done: an earlier attempt deleted the secret but its
-// answer was lost. Errors: ErrInvalidArgument for an empty ID (before any request); ErrNotFound,
+// was retried after an attempt that may have been processed (a 5xx, a connection lost after sending),
+// then answered 404, counts as done: that attempt deleted the secret but its answer was lost. Errors: ErrInvalidArgument for an empty ID (before any request); ErrNotFound,
 // ErrForbidden and the others of Get.
 func (s *SecretsService) Delete(ctx context.Context, secretID string) error {
 	if err := checkID("secret ID", secretID); err != nil {
 		return err
 	}
-	r := &request{method: http.MethodDelete, path: "/secrets/" + url.PathEscape(secretID), idempotent: true}
-	err := s.client.do(ctx, r, nil)
-	if e, ok := err.(*APIError); ok && e.StatusCode == http.StatusNotFound && e.Attempts > 1 {
-		return nil
-	}
-	return err
+	r := &request{method: http.MethodDelete, path: "/secrets/" + url.PathEscape(secretID), idempotent: true,
+		notFoundMeansDone: true}
+	return s.client.do(ctx, r, nil)
 }
 
 // checkName enforces the naming rule without quoting the name: a value passed by mistake as a name
@@ -251,8 +253,12 @@ func (s Secret) String() string {
 // Format prints the secret as String does, whatever the verb, so no verb can reveal the value.
 func (s Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }
 
-// LogValue logs the secret without its value.
-func (s Secret) LogValue() slog.Value {
+// LogValue logs the secret without its value. (A pointer receiver, so that a nil *Secret logs as
+// <nil>; a Secret value logged without it still prints through Format or MarshalJSON.)
+func (s *Secret) LogValue() slog.Value {
+	if s == nil {
+		return slog.StringValue("<nil>")
+	}
 	return slog.GroupValue(slog.String("id", s.ID), slog.String("name", s.Name),
 		slog.Bool("readable", s.Value != nil), slog.String("value", redactedValue))
 }
@@ -280,4 +286,5 @@ func (s Secret) MarshalJSON() ([]byte, error) {
 	return json.Marshal(w)
 }
 
-const redactedValue = "[REDACTED]"
+// redactedValue stands for a value in everything the SDK prints.
+const redactedValue = redact.Mask

@@ -286,6 +286,8 @@ func TestNewClient_InvalidOptions(t *testing.T) {
 		"WithBaseURL query":           secrets.WithBaseURL("https://api.singlestore.com?x=1"),
 		"WithBaseURL fragment":        secrets.WithBaseURL("https://api.singlestore.com#x"),
 		"WithBaseURL plain http":      secrets.WithBaseURL("http://api.singlestore.com"),
+		"WithBaseURL with version":    secrets.WithBaseURL("https://api.singlestore.com/v1"),
+		"WithBaseURL with version/":   secrets.WithBaseURL("http://127.0.0.1:8080/v1/"),
 		"WithAPIVersion empty":        secrets.WithAPIVersion(""),
 		"WithAPIVersion slashes only": secrets.WithAPIVersion("//"),
 		"WithAPIVersion two segments": secrets.WithAPIVersion("v1/secrets"),

@@ -22,6 +22,10 @@ type State struct {
 	Idempotent bool
 	// Attempts counts the attempts made so far.
 	Attempts int
+	// MaybeProcessed is set when the policy retries after an attempt that may have reached the
+	// server and been processed (anything but a failed dial or a 429): a later 404 to a DELETE, for
+	// one, then means that an earlier attempt did the work.
+	MaybeProcessed bool
 }
 
 type stateKey struct{}
@@ -70,6 +74,10 @@ func Permanent(err error) error {
 // asks for more is not waited for.
 type Policy struct {
 	WaitMax time.Duration
+	// RetryMax is the number of retries after the first attempt. The policy declines to retry the
+	// last attempt itself, so that retryablehttp hands its response back as an ordinary one (rather
+	// than as a failure after which it closes the client's idle connections).
+	RetryMax int
 	// Now is the clock used to read HTTP-date Retry-After values; nil means time.Now.
 	Now func() time.Time
 }
@@ -87,33 +95,44 @@ func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) 
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return false, ctxErr
 	}
-	idempotent := true
-	if st := StateFrom(ctx); st != nil {
-		idempotent = st.Idempotent
+	st := StateFrom(ctx)
+	if st == nil {
+		st = &State{Idempotent: true}
+	} else if st.Attempts > p.RetryMax {
+		return false, nil // no retry is left
 	}
+	retry := p.decide(st.Idempotent, resp, err)
+	if retry && !nothingProcessed(resp, err) {
+		st.MaybeProcessed = true
+	}
+	return retry, nil
+}
+
+// decide is CheckRetry's verdict on one attempt.
+func (p Policy) decide(idempotent bool, resp *http.Response, err error) bool {
 	if err != nil {
 		if idempotent {
-			return transient(err), nil
+			return transient(err)
 		}
-		return nothingSent(err), nil
+		return nothingSent(err)
 	}
 	if resp == nil {
-		return false, nil
+		return false
 	}
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
 		// A rate-limited request was not processed, so even a POST may be repeated.
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		if !idempotent {
-			return false, nil
+			return false
 		}
 	default:
-		return false, nil
+		return false
 	}
 	if ra, ok := RetryAfter(resp, p.now()); ok && ra > p.WaitMax {
-		return false, nil
+		return false
 	}
-	return true, nil
+	return true
 }
 
 // Backoff implements retryablehttp.Backoff: the server's Retry-After when it gave one (CheckRetry has
@@ -158,6 +177,14 @@ func transient(err error) bool {
 		return false
 	}
 	return true
+}
+
+// nothingProcessed reports an attempt that the server cannot have acted on: a failed dial, or a 429.
+func nothingProcessed(resp *http.Response, err error) bool {
+	if err != nil {
+		return nothingSent(err)
+	}
+	return resp != nil && resp.StatusCode == http.StatusTooManyRequests
 }
 
 // nothingSent reports an error that happened before any byte of the request could reach the server:

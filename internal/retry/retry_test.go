@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/helios-secrets/go-secrets/internal/retry"
 )
@@ -307,4 +308,23 @@ func TestCtxCarriesState(t *testing.T) {
 	cancel()
 	<-child.Done()
 	assert.ErrorIs(t, child.Err(), context.Canceled)
+}
+
+func TestCheckRetry_LastAttemptAndMaybeProcessed(t *testing.T) {
+	t.Parallel()
+	p := retry.Policy{WaitMax: time.Second, RetryMax: 2}
+	resp := func(status int) *http.Response { return &http.Response{StatusCode: status, Header: http.Header{}} }
+
+	st := &retry.State{Idempotent: true, Attempts: 3}
+	ok, err := p.CheckRetry(retry.WithState(context.Background(), st), resp(503), nil)
+	require.NoError(t, err)
+	assert.False(t, ok, "the last attempt is not retried: its response is handed back as it is")
+
+	st = &retry.State{Idempotent: true, Attempts: 1}
+	ok, _ = p.CheckRetry(retry.WithState(context.Background(), st), resp(429), nil)
+	assert.True(t, ok)
+	assert.False(t, st.MaybeProcessed, "a 429 was not processed")
+	ok, _ = p.CheckRetry(retry.WithState(context.Background(), st), resp(503), nil)
+	assert.True(t, ok)
+	assert.True(t, st.MaybeProcessed, "a 503 may have been")
 }
