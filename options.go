@@ -102,8 +102,8 @@ func WithOrganizationID(id string) Option {
 	}
 }
 
-// WithHTTPClient sets the http.Client that makes each attempt; its Transport, Jar and redirect policy
-// are kept (the client is copied, never modified). Default: a client on a transport shared by every
+// WithHTTPClient sets the http.Client that makes each attempt; its Transport, Jar, redirect policy and
+// a non-zero Timeout (unless WithTimeout is given too) are kept (the client is copied, never modified). Default: a client on a transport shared by every
 // Client of the process. Retries wrap this client, so a test transport placed in it sees every attempt.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(o *options) error {
@@ -151,7 +151,9 @@ func WithRetryWait(min, max time.Duration) Option {
 }
 
 // WithTimeout bounds each attempt, reading the response included; default 30s. The caller's context
-// bounds the whole call, retries and waits included.
+// bounds the whole call, retries and waits included. An attempt that times out is retried like a
+// connection error; when none is left, the *RequestError's cause matches context.DeadlineExceeded
+// (as net/http's timeout does), so tell it from your own deadline with ctx.Err().
 func WithTimeout(d time.Duration) Option {
 	return func(o *options) error {
 		if d <= 0 {

@@ -130,8 +130,9 @@ func (c *Client) secretByName(ctx context.Context, name, orgID string) (*Secret,
 
 // Create creates a secret: POST /v1/secrets. The caller becomes its Owner. A create is retried only
 // when the request cannot have reached the server (or on 429), so it is never silently duplicated;
-// after a lost response, look the name up before creating again. Errors: ErrInvalidName and
-// ErrValueTooLarge (before any request); ErrConflict when the name is taken; those of List.
+// after a lost response, look the name up before creating again. Errors: ErrInvalidName,
+// ErrValueTooLarge, and ErrInvalidArgument for a value that is not valid UTF-8 (all before any
+// request); ErrConflict when the name is taken; those of List.
 func (s *SecretsService) Create(ctx context.Context, name, value string) (*Secret, error) {
 	if err := checkName(name); err != nil {
 		return nil, err
@@ -148,8 +149,8 @@ func (s *SecretsService) Create(ctx context.Context, name, value string) (*Secre
 }
 
 // Update sets the value of a secret: PATCH /v1/secrets/{secretID}. Secrets cannot be renamed. Only an
-// Owner may update. Errors: ErrInvalidArgument for an empty ID and ErrValueTooLarge (before any
-// request); ErrNotFound, ErrForbidden and the others of Get.
+// Owner may update. Errors: ErrInvalidArgument for an invalid ID or a value that is not valid UTF-8,
+// and ErrValueTooLarge (all before any request); ErrNotFound, ErrForbidden and the others of Get.
 func (s *SecretsService) Update(ctx context.Context, secretID, value string) (*Secret, error) {
 	if err := checkID("secret ID", secretID); err != nil {
 		return nil, err

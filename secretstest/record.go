@@ -14,14 +14,24 @@ type RecordedRequest struct {
 	RequestID  string // the X-Request-Id the Server answered with (also set for dropped requests)
 }
 
+// MaxRecordedRequests bounds the records Requests returns: a long-running emulator (the
+// cmd/secrets-emulator server) keeps the most recent ones rather than growing without end.
+const MaxRecordedRequests = 100_000
+
 type recorder struct {
 	mu       sync.Mutex
-	requests []RecordedRequest
+	count    int               // requests received since the last reset
+	requests []RecordedRequest // the most recent of them, at most MaxRecordedRequests
 }
 
 func (r *recorder) add(rr RecordedRequest) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.count++
+	if len(r.requests) == MaxRecordedRequests {
+		// Drop the older half at once, so that recording stays amortized O(1).
+		r.requests = append(r.requests[:0], r.requests[MaxRecordedRequests/2:]...)
+	}
 	r.requests = append(r.requests, rr)
 }
 
@@ -30,11 +40,11 @@ func (r *recorder) add(rr RecordedRequest) {
 func (s *Server) RequestCount() int {
 	s.recorder.mu.Lock()
 	defer s.recorder.mu.Unlock()
-	return len(s.recorder.requests)
+	return s.recorder.count
 }
 
-// Requests returns a copy of the requests received, in arrival order (see RequestCount). Records are
-// kept until ResetRequests, so long benchmarks may want to call it now and then.
+// Requests returns a copy of the requests received, in arrival order (see RequestCount): all of them,
+// or, past MaxRecordedRequests, at least the most recent half of that many.
 func (s *Server) Requests() []RecordedRequest {
 	s.recorder.mu.Lock()
 	defer s.recorder.mu.Unlock()
@@ -45,5 +55,5 @@ func (s *Server) Requests() []RecordedRequest {
 func (s *Server) ResetRequests() {
 	s.recorder.mu.Lock()
 	defer s.recorder.mu.Unlock()
-	s.recorder.requests = nil
+	s.recorder.requests, s.recorder.count = nil, 0
 }

@@ -79,7 +79,9 @@ func exitCode(err error) int {
 func hintFor(err error, a *app) string {
 	var api *secrets.APIError
 	switch {
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded) && a.g.timeout > 0:
+		// Also what a single attempt's timeout (the SDK's 30s) looks like; say so only when --timeout
+		// set a limit that may be the cause.
 		return fmt.Sprintf("the command's time limit is %s; raise it with --timeout", a.g.timeout)
 	case errors.Is(err, secrets.ErrNoCredentials):
 		return "run 'secrets doctor' to check the configuration"

@@ -43,9 +43,12 @@ func emulatedEnvironment() (*environment, error) {
 	grace := srv.AddUser("grace@example.com")
 	srv.AddTeam("platform", grace.ID)
 
-	for k, v := range map[string]string{
+	for k, v := range map[string]string{ // every variable GetSecret reads, so none left over can interfere
 		secrets.EnvManagementToken:   srv.APIKey(),
 		secrets.EnvManagementBaseURL: srv.URL,
+		secrets.EnvManagementVersion: "",
+		secrets.EnvOrganization:      srv.OrganizationID(),
+		secrets.EnvURL:               "",
 	} {
 		if err := os.Setenv(k, v); err != nil {
 			srv.Close()
@@ -76,7 +79,7 @@ func emulatedEnvironment() (*environment, error) {
 
 // realEnvironment uses the ambient credentials, as ManageWorkspaces does, and a fresh secret name.
 func realEnvironment(getenv func(string) string) (*environment, error) {
-	admin, err := secrets.ManageWorkspaces("")
+	admin, err := secrets.NewClient(secrets.WithEnvFunc(getenv)) // ManageWorkspaces(""), with run's environment
 	if err != nil {
 		return nil, err
 	}

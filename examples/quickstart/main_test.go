@@ -17,6 +17,10 @@ func TestTourOnEmulator(t *testing.T) {
 	// run points the ambient variables at its emulator; t.Setenv restores them afterwards.
 	t.Setenv(secrets.EnvManagementToken, "")
 	t.Setenv(secrets.EnvManagementBaseURL, "")
+	t.Setenv(secrets.EnvManagementVersion, "")
+	t.Setenv(secrets.EnvURL, "")
+	// A stale organization from the user's shell must not break the tour.
+	t.Setenv(secrets.EnvOrganization, "0b6f3c1e-8a4d-4c59-9d3e-1f2a3b4c5d6e")
 	noCredentials := func(string) string { return "" }
 
 	var out bytes.Buffer

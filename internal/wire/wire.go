@@ -54,11 +54,6 @@ type UpdateSecret struct {
 	Value string `json:"value"`
 }
 
-// DeletedSecret is the response of DELETE /v1/secrets/{secretID}.
-type DeletedSecret struct {
-	SecretID string `json:"secretID"`
-}
-
 // Organization is the response of GET /v1/organizations/current.
 type Organization struct {
 	OrgID          string   `json:"orgID"`
