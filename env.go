@@ -1,9 +1,9 @@
 package secrets
 
 import (
-	"net/url"
 	"strings"
 
+	"github.com/helios-secrets/go-secrets/internal/connurl"
 	"github.com/helios-secrets/go-secrets/internal/jwt"
 )
 
@@ -65,19 +65,10 @@ func applyEnv(o *options, env environment) error {
 	return nil
 }
 
-// jwtFromURL returns the password of a connection URL when it is a JWT, else "". The URL may lack a
-// scheme ("user:password@host:3306/db"), as the Python SDK accepts.
+// jwtFromURL returns the password of a connection URL when it is a JWT, else "".
 func jwtFromURL(raw string) string {
-	if !strings.Contains(raw, "://") {
-		raw = "singlestoredb://" + raw
+	if password := connurl.Password(raw); jwt.IsJWT(password) {
+		return password
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return ""
-	}
-	password, ok := u.User.Password()
-	if !ok || !jwt.IsJWT(password) {
-		return ""
-	}
-	return password
+	return ""
 }

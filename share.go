@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -113,16 +114,8 @@ func accessControlsBody(req *ShareRequest) (*wire.AccessControls, error) {
 		out     *[]wire.AccessChange
 	}{{"grant", req.Grants, &body.Grants}, {"revoke", req.Revokes, &body.Revokes}} {
 		for i, ch := range part.changes {
-			if !ch.Role.valid() {
-				return nil, invalidArgument("share: %s %d: role %q is neither %q nor %q", part.name, i, ch.Role, RoleOwner, RoleReader)
-			}
-			if len(ch.Users)+len(ch.Teams) == 0 {
-				return nil, invalidArgument("share: %s %d: no users or teams", part.name, i)
-			}
-			for _, id := range append(append([]string(nil), ch.Users...), ch.Teams...) {
-				if id == "" {
-					return nil, invalidArgument("share: %s %d: empty user or team ID", part.name, i)
-				}
+			if err := checkChange(part.name, i, ch.Role, concat(ch.Users, ch.Teams), checkHolderID); err != nil {
+				return nil, err
 			}
 			*part.out = append(*part.out, wire.AccessChange{
 				Role:  string(ch.Role),
@@ -132,6 +125,35 @@ func accessControlsBody(req *ShareRequest) (*wire.AccessControls, error) {
 		}
 	}
 	return body, nil
+}
+
+// checkChange validates the i-th grant or revoke before any request: a known role, at least one
+// holder, and every holder accepted by checkHolder. Share and ShareByName both use it.
+func checkChange(part string, i int, role Role, holders []string, checkHolder func(string) error) error {
+	if !role.valid() {
+		return invalidArgument("share: %s %d: role %q is neither %q nor %q", part, i, role, RoleOwner, RoleReader)
+	}
+	if len(holders) == 0 {
+		return invalidArgument("share: %s %d: no users or teams", part, i)
+	}
+	for _, h := range holders {
+		if err := checkHolder(h); err != nil {
+			return invalidArgument("share: %s %d: %v", part, i, err)
+		}
+	}
+	return nil
+}
+
+// checkHolderID accepts user and team IDs by the rule of checkID, without quoting a rejected one.
+func checkHolderID(id string) error {
+	if checkID("ID", id) != nil {
+		return errors.New("a user or team ID that is empty or holds a byte no ID holds")
+	}
+	return nil
+}
+
+func concat(a, b []string) []string {
+	return append(append(make([]string, 0, len(a)+len(b)), a...), b...)
 }
 
 func roleAccessFromWire(w wire.ResourceRole) *RoleAccess {

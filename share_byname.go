@@ -56,18 +56,18 @@ func checkNamedChanges(req *ShareByNameRequest) error {
 		changes []NamedAccessChange
 	}{{"grant", req.Grants}, {"revoke", req.Revokes}} {
 		for i, ch := range part.changes {
-			if !ch.Role.valid() {
-				return invalidArgument("share: %s %d: role %q is neither %q nor %q", part.name, i, ch.Role, RoleOwner, RoleReader)
-			}
-			if len(ch.UserEmails)+len(ch.TeamNames) == 0 {
-				return invalidArgument("share: %s %d: no users or teams", part.name, i)
-			}
-			for _, name := range append(append([]string(nil), ch.UserEmails...), ch.TeamNames...) {
-				if strings.TrimSpace(name) == "" {
-					return invalidArgument("share: %s %d: empty e-mail address or team name", part.name, i)
-				}
+			if err := checkChange(part.name, i, ch.Role, concat(ch.UserEmails, ch.TeamNames), checkHolderName); err != nil {
+				return err
 			}
 		}
+	}
+	return nil
+}
+
+// checkHolderName accepts any e-mail address or team name that is not blank.
+func checkHolderName(name string) error {
+	if strings.TrimSpace(name) == "" {
+		return errors.New("empty e-mail address or team name")
 	}
 	return nil
 }

@@ -202,6 +202,7 @@ func TestValidation_ShareRequests(t *testing.T) {
 		"nobody":          {Grants: []secrets.AccessChange{{Role: secrets.RoleReader}}},
 		"empty user ID":   {Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID, ""}}}},
 		"empty team ID":   {Revokes: []secrets.AccessChange{{Role: secrets.RoleOwner, Teams: []string{""}}}},
+		"value as an ID":  {Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{"hunter2 correct horse"}}}},
 		"bad second item": {Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID}}, {Role: "Writer", Users: []string{aliceID}}}},
 	}
 	for name, req := range byID {

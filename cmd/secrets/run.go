@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	secrets "github.com/helios-secrets/go-secrets"
+	"github.com/helios-secrets/go-secrets/internal/connurl"
 )
 
 func runCommandCommand() *command {
@@ -212,15 +212,8 @@ func (a *app) credentialValues() []string {
 	if t := strings.TrimSpace(a.getenv(secrets.EnvManagementToken)); t != "" {
 		out = append(out, t)
 	}
-	if raw := strings.TrimSpace(a.getenv(secrets.EnvURL)); raw != "" {
-		if !strings.Contains(raw, "://") {
-			raw = "singlestoredb://" + raw
-		}
-		if u, err := url.Parse(raw); err == nil && u.User != nil {
-			if pw, ok := u.User.Password(); ok && pw != "" {
-				out = append(out, pw)
-			}
-		}
+	if pw := connurl.Password(a.getenv(secrets.EnvURL)); pw != "" {
+		out = append(out, pw)
 	}
 	return out
 }
