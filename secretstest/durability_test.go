@@ -55,6 +55,9 @@ type durSecret struct {
 	exists          bool
 	readerGranted   bool // a reader holds Reader (acknowledged, or found by reading back)
 	handedOver      bool // the team holds Owner and the writer revoked its own
+	// abandoned: the run ended while a write to it was in flight. The client gave up, but the server
+	// may still apply the request after any read-back, so only the state rules are checked for it.
+	abandoned bool
 }
 
 // durWorld is shared by all goroutines of a run.
@@ -152,9 +155,15 @@ func runDurability(t *testing.T, duration time.Duration, ops int) {
 	srv.TruncateNext(0)
 	require.False(t, t.Failed())
 
+	// Requests the clients abandoned at the end of the run may still be in the server's hands.
+	require.Eventually(t, func() bool { return srv.InFlight() == 0 }, 5*time.Second, time.Millisecond)
+
 	// Every acknowledged (or settled) write is visible, through the SDK and in the emulator's state.
 	for w, mine := range beliefs {
 		for name, b := range mine {
+			if b.abandoned {
+				continue
+			}
 			stored, ok := srv.Secret(name)
 			require.Equal(t, b.exists, ok, "writer %d, %s", w, name)
 			if !ok {
@@ -310,6 +319,9 @@ func durCreate(ctx context.Context, t *testing.T, w *durWorld, c *secrets.Client
 		w.addName(name)
 		return &durSecret{id: s.ID, name: name, value: value, exists: true}, true
 	}
+	if ctx.Err() != nil {
+		return &durSecret{name: name, abandoned: true}, false
+	}
 	if !unsettled(t, err) {
 		return nil, false
 	}
@@ -344,6 +356,10 @@ func durUpdate(ctx context.Context, t *testing.T, w *durWorld, c *secrets.Client
 		s.value = value
 		return true
 	}
+	if ctx.Err() != nil {
+		s.abandoned = true
+		return false
+	}
 	if !unsettled(t, err) {
 		return false
 	}
@@ -366,6 +382,10 @@ func durDelete(ctx context.Context, t *testing.T, w *durWorld, c *secrets.Client
 		s.exists = false
 		return true
 	}
+	if ctx.Err() != nil {
+		s.abandoned = true
+		return false
+	}
 	if !unsettled(t, err) {
 		return false
 	}
@@ -385,6 +405,10 @@ func durGrantReader(ctx context.Context, t *testing.T, w *durWorld, c *secrets.C
 		w.acked.Add(1)
 		s.readerGranted = true
 		return true
+	}
+	if ctx.Err() != nil {
+		s.abandoned = true
+		return false
 	}
 	if !unsettled(t, err) {
 		return false
@@ -416,6 +440,10 @@ func durHandOver(ctx context.Context, t *testing.T, w *durWorld, c *secrets.Clie
 		w.acked.Add(1)
 		s.handedOver = true
 		return true
+	}
+	if ctx.Err() != nil {
+		s.abandoned = true
+		return false
 	}
 	if !unsettled(t, err) {
 		return false
