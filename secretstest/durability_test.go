@@ -356,14 +356,9 @@ func durUpdate(ctx context.Context, t *testing.T, w *durWorld, c *secrets.Client
 		s.value = value
 		return true
 	}
-	if ctx.Err() != nil {
-		s.abandoned = true
+	if !w.toSettle(ctx, t, s, err) {
 		return false
 	}
-	if !unsettled(t, err) {
-		return false
-	}
-	w.settled.Add(1)
 	got, err, ok := settle(context.WithoutCancel(ctx), t, func(ctx context.Context) (*secrets.Secret, error) {
 		return w.key.Secrets.Get(ctx, s.id)
 	})
@@ -375,13 +370,10 @@ func durUpdate(ctx context.Context, t *testing.T, w *durWorld, c *secrets.Client
 	return true
 }
 
-func durDelete(ctx context.Context, t *testing.T, w *durWorld, c *secrets.Client, s *durSecret) bool {
-	err := c.Secrets.Delete(ctx, s.id)
-	if err == nil {
-		w.acked.Add(1)
-		s.exists = false
-		return true
-	}
+// toSettle sorts out a write that failed with err: when the run ended mid-request, s is marked
+// abandoned; an error that says the write did not happen is a test failure; otherwise the outcome is
+// unknown and the caller settles it by reading back (true).
+func (w *durWorld) toSettle(ctx context.Context, t *testing.T, s *durSecret, err error) bool {
 	if ctx.Err() != nil {
 		s.abandoned = true
 		return false
@@ -390,6 +382,19 @@ func durDelete(ctx context.Context, t *testing.T, w *durWorld, c *secrets.Client
 		return false
 	}
 	w.settled.Add(1)
+	return true
+}
+
+func durDelete(ctx context.Context, t *testing.T, w *durWorld, c *secrets.Client, s *durSecret) bool {
+	err := c.Secrets.Delete(ctx, s.id)
+	if err == nil {
+		w.acked.Add(1)
+		s.exists = false
+		return true
+	}
+	if !w.toSettle(ctx, t, s, err) {
+		return false
+	}
 	_, err, ok := settle(context.WithoutCancel(ctx), t, func(ctx context.Context) (*secrets.Secret, error) {
 		return w.key.Secrets.Get(ctx, s.id)
 	})
@@ -406,14 +411,9 @@ func durGrantReader(ctx context.Context, t *testing.T, w *durWorld, c *secrets.C
 		s.readerGranted = true
 		return true
 	}
-	if ctx.Err() != nil {
-		s.abandoned = true
+	if !w.toSettle(ctx, t, s, err) {
 		return false
 	}
-	if !unsettled(t, err) {
-		return false
-	}
-	w.settled.Add(1)
 	roles, ok := durAccess(ctx, t, w, s)
 	if ok {
 		s.readerGranted = roles[secrets.RoleReader] > 0
@@ -441,14 +441,9 @@ func durHandOver(ctx context.Context, t *testing.T, w *durWorld, c *secrets.Clie
 		s.handedOver = true
 		return true
 	}
-	if ctx.Err() != nil {
-		s.abandoned = true
+	if !w.toSettle(ctx, t, s, err) {
 		return false
 	}
-	if !unsettled(t, err) {
-		return false
-	}
-	w.settled.Add(1)
 	roles, ok := durAccess(ctx, t, w, s)
 	if ok {
 		s.handedOver = roles["team Owner"] > 0

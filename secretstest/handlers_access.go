@@ -10,7 +10,7 @@ func (s *Server) getAccess(c *call, id string) reply {
 		switch {
 		case sec == nil:
 			return errSecretNotFound
-		case !st.hasRole(sec, c.me):
+		case !st.canRead(sec, c.me): // any role, the API key's inherited Owner included
 			return fail(http.StatusForbidden, "this operation requires a role on the secret")
 		}
 		return ok(st.accessJSON(sec))
@@ -56,12 +56,10 @@ func (s *Server) updateAccess(c *call, id string) reply {
 	var req accessRequest
 	bad := c.decodeBody(&req)
 	return s.locked(c, func(st *state) reply {
-		sec := st.secrets[id]
+		sec, refused := st.writable(id, c.me)
 		switch {
-		case sec == nil:
-			return errSecretNotFound
-		case !st.isOwner(sec, c.me):
-			return errNotOwner
+		case refused != nil:
+			return *refused
 		case bad != nil:
 			return *bad
 		}

@@ -72,12 +72,10 @@ func (s *Server) updateSecret(c *call, id string) reply {
 	var req updateRequest
 	bad := c.decodeBody(&req)
 	return s.locked(c, func(st *state) reply {
-		sec := st.secrets[id]
+		sec, refused := st.writable(id, c.me)
 		switch {
-		case sec == nil:
-			return errSecretNotFound
-		case !st.isOwner(sec, c.me):
-			return errNotOwner
+		case refused != nil:
+			return *refused
 		case bad != nil:
 			return *bad
 		case req.Name != nil:
@@ -97,12 +95,9 @@ func (s *Server) updateSecret(c *call, id string) reply {
 // DELETE /v1/secrets/{secretID}: Owners only.
 func (s *Server) deleteSecret(c *call, id string) reply {
 	return s.locked(c, func(st *state) reply {
-		sec := st.secrets[id]
-		switch {
-		case sec == nil:
-			return errSecretNotFound
-		case !st.isOwner(sec, c.me):
-			return errNotOwner
+		sec, refused := st.writable(id, c.me)
+		if refused != nil {
+			return *refused
 		}
 		st.remove(sec)
 		return ok(deletedJSON{SecretID: sec.id})

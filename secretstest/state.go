@@ -132,8 +132,18 @@ func (st *state) canRead(sec *secret, u *user) bool {
 	return st.isOwner(sec, u) || st.holds(sec, u, RoleReader)
 }
 
-// hasRole reports whether u has any role on sec, the API key's inherited Owner included.
-func (st *state) hasRole(sec *secret, u *user) bool { return st.canRead(sec, u) }
+// writable returns the secret an Owner-only request names, or the reply that refuses it: 404 for an
+// unknown ID before 403 for a caller who is not an Owner.
+func (st *state) writable(id string, u *user) (*secret, *reply) {
+	sec := st.secrets[id]
+	switch {
+	case sec == nil:
+		return nil, &errSecretNotFound
+	case !st.isOwner(sec, u):
+		return nil, &errNotOwner
+	}
+	return sec, nil
+}
 
 // principal returns the identity a user binding names: a member, or the API key's identity.
 func (st *state) principal(id string) *user {
