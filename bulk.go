@@ -9,19 +9,34 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 )
 
-// GetMany reads several secrets in one request: GET /v1/secrets (GET /v1/secrets?name= when one
-// name is asked), keeping the exact matches of names. Duplicate names count once; no names means no
-// request and an empty map.
+// maxBulkReads bounds the GET /v1/secrets?name= reads one GetMany runs at a time: enough to hide
+// round trips, few enough not to look like a burst to the service's rate limit.
+const maxBulkReads = 8
+
+// GetMany reads several secrets. For one name it makes one request, GET /v1/secrets?name=. For
+// several, it lists every secret the caller may see (GET /v1/secrets) and keeps the exact matches of
+// the names asked; then, for each match the list gave without a value, it reads that name alone
+// (GET /v1/secrets?name=, at most 8 at a time) and takes that answer as the truth. Duplicate names
+// count once; no names means no request and an empty map.
+//
+// Why one list, then reads by name: the service documents values only on ?name= reads (the published
+// spec marks value optional; the Python SDK reads values only that way), so an entry without a value
+// in an unfiltered list may mean "withheld" or merely "lists leave values out". Where lists carry
+// values, this costs one request for any number of names; where they do not, one more request per
+// name, so two names never take more than three. A name the list does not hold is not found, without
+// a read of its own.
 //
 // Every name asked ends up in exactly one place: the map, keyed by name, with a readable Value; or
 // the *BulkError, whose Errors say why: ErrNotFound when no secret has that name, ErrValueWithheld
-// when the caller may see it but not read it, ErrAmbiguous when several secrets have it. The map is
-// returned (never nil) alongside a *BulkError. Errors: ErrInvalidName for an invalid name, naming its
-// index (before any request); when the request itself fails, a nil map and the *APIError or
-// *RequestError of List. The request lists every secret the caller may see, values included, and
-// drops those not asked for; List and GetByName are the calls for one name or for metadata.
+// when the caller may see it but not read it (its ?name= read came without a value), ErrAmbiguous
+// when several secrets have it, or the *APIError or *RequestError of its own ?name= read when that
+// failed. The map is returned (never nil) alongside a *BulkError. Errors: ErrInvalidName for an
+// invalid name, naming its index (before any request); when the list (or the one read) fails, a nil
+// map and its *APIError or *RequestError. Values of secrets not asked for are dropped at once.
 func (s *SecretsService) GetMany(ctx context.Context, names ...string) (map[string]*Secret, error) {
 	want, err := uniqueNames(names)
 	if err != nil {
@@ -38,7 +53,52 @@ func (s *SecretsService) GetMany(ctx context.Context, names ...string) (map[stri
 	if err != nil {
 		return nil, err
 	}
-	return pickSecrets(list, want)
+	found, errs, unread := pickSecrets(list, want)
+	if len(want) == 1 {
+		unread = nil // the answer of a ?name= read is final: no value means withheld
+	}
+	s.client.readValues(ctx, unread, found, errs)
+	for _, name := range want {
+		if sec := found[name]; sec != nil && sec.Value == nil {
+			delete(found, name)
+			errs[name] = withheldError(name)
+		}
+	}
+	if len(errs) > 0 {
+		return found, &BulkError{Errors: errs}
+	}
+	return found, nil
+}
+
+// readValues reads each name alone (GET /v1/secrets?name=), maxBulkReads at a time, and files its
+// answer: the secret it found (with or without a value) in found, or its error in errs.
+func (c *Client) readValues(ctx context.Context, names []string, found map[string]*Secret, errs map[string]error) {
+	if len(names) == 0 {
+		return
+	}
+	type answer struct {
+		secret *Secret
+		err    error
+	}
+	answers := make([]answer, len(names))
+	var g errgroup.Group // not WithContext: one name's failure must not cut the others short
+	g.SetLimit(maxBulkReads)
+	for i, name := range names {
+		g.Go(func() error {
+			s, err := c.secretByName(ctx, name, "")
+			answers[i] = answer{s, err}
+			return nil
+		})
+	}
+	_ = g.Wait() // every goroutine returns nil; errors are per name
+	for i, name := range names {
+		if a := answers[i]; a.err != nil {
+			delete(found, name)
+			errs[name] = a.err
+		} else {
+			found[name] = a.secret
+		}
+	}
 }
 
 // uniqueNames checks every name, and returns them without duplicates, in their first order.
@@ -57,13 +117,16 @@ func uniqueNames(names []string) ([]string, error) {
 	return out, nil
 }
 
-// pickSecrets keeps the secrets of list named in want, and explains the names it could not keep.
-func pickSecrets(list []*Secret, want []string) (map[string]*Secret, error) {
+// pickSecrets keeps the secrets of list named in want, and explains the names it could not keep:
+// found holds each name matched exactly once (with or without a value), errs each name matched never
+// (ErrNotFound) or more than once (ErrAmbiguous); unread lists the found names whose entry came
+// without a value, in the order of want. errs is never nil.
+func pickSecrets(list []*Secret, want []string) (found map[string]*Secret, errs map[string]error, unread []string) {
 	asked := make(map[string]int, len(want)) // name → matches
 	for _, name := range want {
 		asked[name] = 0
 	}
-	found := make(map[string]*Secret, len(want))
+	found = make(map[string]*Secret, len(want))
 	for _, s := range list {
 		n, ok := asked[s.Name]
 		if !ok {
@@ -72,28 +135,19 @@ func pickSecrets(list []*Secret, want []string) (map[string]*Secret, error) {
 		asked[s.Name] = n + 1
 		found[s.Name] = s
 	}
-	var errs map[string]error
-	fail := func(name string, err error) {
-		if errs == nil {
-			errs = make(map[string]error)
-		}
-		errs[name] = err
-		delete(found, name)
-	}
+	errs = make(map[string]error)
 	for _, name := range want {
 		switch n := asked[name]; {
 		case n == 0:
-			fail(name, notFoundError(name))
+			errs[name] = notFoundError(name)
 		case n > 1:
-			fail(name, ambiguousError(name))
+			delete(found, name)
+			errs[name] = ambiguousError(name)
 		case found[name].Value == nil:
-			fail(name, withheldError(name))
+			unread = append(unread, name)
 		}
 	}
-	if errs != nil {
-		return found, &BulkError{Errors: errs}
-	}
-	return found, nil
+	return found, errs, unread
 }
 
 func notFoundError(name string) error {

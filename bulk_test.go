@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -41,76 +45,299 @@ func newBulkClient(t *testing.T, status int, body string) (*secrets.Client, *htt
 	return c, mt, &queries
 }
 
+// listBehaviour is one plausible reading of GET /v1/secrets: the list's JSON shape, and whether an
+// unfiltered list carries values (?name= reads always do, for a secret the caller may read).
+type listBehaviour struct {
+	name             string
+	bare             bool // [...] rather than {"secrets":[...]}
+	valuesOnlyByName bool
+}
+
+var listBehaviours = []listBehaviour{
+	{name: "wrapped lists with values"},
+	{name: "bare lists with values", bare: true},
+	{name: "wrapped lists without values", valuesOnlyByName: true},
+	{name: "bare lists without values", bare: true, valuesOnlyByName: true},
+}
+
+// bulkEntry is one secret of a bulkStandIn; a nil value is one the caller may see but not read.
+type bulkEntry struct {
+	id, name string
+	value    *string
+}
+
+// bulkStandIn answers GET /v1/secrets[?name=] from entries, the way b says, and records the raw
+// query of every request; status, when set, answers that instead to ?name= reads of failName.
+type bulkStandIn struct {
+	b        listBehaviour
+	entries  []bulkEntry
+	failName string
+	status   int
+
+	mu      sync.Mutex
+	queries []string
+}
+
+func bulkValue(v string) *string { return &v }
+
+// bulkEntries: readable A and B, withheld W, twice-named TWICE, and EXTRA, which nobody asks for
+// (its value must never surface).
+func bulkEntries() []bulkEntry {
+	return []bulkEntry{
+		{"id-a", "A", bulkValue("value-a")},
+		{"id-b", "B", bulkValue("value-b")},
+		{"id-w", "W", nil},
+		{"id-t1", "TWICE", bulkValue("value-t1")},
+		{"id-t2", "TWICE", bulkValue("value-t2")},
+		{"id-x", "EXTRA", bulkValue("value-extra")},
+	}
+}
+
+func (f *bulkStandIn) serve(req *http.Request) (*http.Response, error) {
+	f.mu.Lock()
+	f.queries = append(f.queries, req.URL.RawQuery)
+	f.mu.Unlock()
+	name, filtered := req.URL.Query()["name"]
+	if filtered && f.status != 0 && name[0] == f.failName {
+		return httpmock.NewStringResponse(f.status, `{"message":"no"}`), nil
+	}
+	items := []map[string]any{}
+	for _, e := range f.entries {
+		if filtered && e.name != name[0] {
+			continue
+		}
+		item := map[string]any{"secretID": e.id, "name": e.name, "createdAt": "2024-05-01T12:00:00Z"}
+		if e.value != nil && (filtered || !f.b.valuesOnlyByName) {
+			item["value"] = *e.value
+		}
+		items = append(items, item)
+	}
+	var body any = map[string]any{"secrets": items}
+	if f.b.bare {
+		body = items
+	}
+	return httpmock.NewJsonResponse(http.StatusOK, body)
+}
+
+func (f *bulkStandIn) seen() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.queries...)
+}
+
+// client is a Client whose every attempt reaches f, without retries.
+func (f *bulkStandIn) client(t *testing.T) (*secrets.Client, *httpmock.MockTransport) {
+	t.Helper()
+	mt := httpmock.NewMockTransport()
+	mt.RegisterResponder(http.MethodGet, bulkBaseURL+"/v1/secrets", f.serve)
+	c, err := secrets.NewClient(secrets.WithAPIKey("bulk-key"), secrets.WithBaseURL(bulkBaseURL),
+		secrets.WithHTTPClient(&http.Client{Transport: mt}), secrets.WithRetryMax(0))
+	require.NoError(t, err)
+	return c, mt
+}
+
+// TestSecretsGetMany runs every case under every list behaviour: the results must not depend on the
+// behaviour, only the ?name= reads may.
 func TestSecretsGetMany(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name      string
-		body      string
-		names     []string
-		wantQuery string
-		want      map[string]string
-		wantErrs  map[string]error // per name, in the *BulkError
+		name  string
+		names []string
+		// wantQueries: the requests when lists carry values, and when they do not (after the same
+		// first request, in any order).
+		withValues, withoutValues []string
+		want                      map[string]string
+		wantErrs                  map[string]error // per name, in the *BulkError
 	}{
 		{
-			name:  "several names, one list call, per-name errors",
-			body:  bulkList,
-			names: []string{"A", "B", "W", "MISSING", "TWICE", "A"},
-			want:  map[string]string{"A": "value-a", "B": "value-b"},
+			name:          "several names, per-name errors",
+			names:         []string{"A", "B", "W", "MISSING", "TWICE", "A"},
+			withValues:    []string{"", "name=W"},
+			withoutValues: []string{"", "name=A", "name=B", "name=W"},
+			want:          map[string]string{"A": "value-a", "B": "value-b"},
 			wantErrs: map[string]error{"W": secrets.ErrValueWithheld, "MISSING": secrets.ErrNotFound,
 				"TWICE": secrets.ErrAmbiguous},
 		},
-		{name: "all found", body: bulkList, names: []string{"B", "A"}, want: map[string]string{"A": "value-a", "B": "value-b"}},
 		{
-			name:      "one name asks the service for it alone",
-			body:      `[{"secretID":"id-a","name":"A","value":"value-a"}]`, // the bare-array form
-			names:     []string{"A", "A"},
-			wantQuery: "name=A",
-			want:      map[string]string{"A": "value-a"},
+			name: "two names: at most three requests", names: []string{"B", "A"},
+			withValues: []string{""}, withoutValues: []string{"", "name=B", "name=A"},
+			want: map[string]string{"A": "value-a", "B": "value-b"},
 		},
 		{
-			name:      "one name, withheld",
-			body:      `{"secrets":[{"secretID":"id-w","name":"W"}]}`,
-			names:     []string{"W"},
-			wantQuery: "name=W",
-			want:      map[string]string{},
-			wantErrs:  map[string]error{"W": secrets.ErrValueWithheld},
+			name: "one name: one ?name= read", names: []string{"A", "A"},
+			withValues: []string{"name=A"}, withoutValues: []string{"name=A"},
+			want: map[string]string{"A": "value-a"},
 		},
-		{name: "none found", body: `{"secrets":[]}`, names: []string{"X", "Y"}, want: map[string]string{},
-			wantErrs: map[string]error{"X": secrets.ErrNotFound, "Y": secrets.ErrNotFound}},
+		{
+			name: "one name, withheld", names: []string{"W"},
+			withValues: []string{"name=W"}, withoutValues: []string{"name=W"},
+			want: map[string]string{}, wantErrs: map[string]error{"W": secrets.ErrValueWithheld},
+		},
+		{
+			name: "none found: no read by name", names: []string{"X", "Y"},
+			withValues: []string{""}, withoutValues: []string{""},
+			want: map[string]string{}, wantErrs: map[string]error{"X": secrets.ErrNotFound, "Y": secrets.ErrNotFound},
+		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, b := range listBehaviours {
+		for _, tt := range tests {
+			t.Run(b.name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				f := &bulkStandIn{b: b, entries: bulkEntries()}
+				c, mt := f.client(t)
+
+				found, err := c.Secrets.GetMany(context.Background(), tt.names...)
+				wantQueries := tt.withValues
+				if b.valuesOnlyByName {
+					wantQueries = tt.withoutValues
+				}
+				queries := f.seen()
+				require.NotEmpty(t, queries)
+				assert.Equal(t, wantQueries[0], queries[0], "the first request")
+				assert.ElementsMatch(t, wantQueries, queries)
+				assert.Equal(t, len(wantQueries), mt.GetTotalCallCount())
+				assertBulkResult(t, found, err, tt.want, tt.wantErrs)
+			})
+		}
+	}
+}
+
+// TestCacheGetManyUnderEveryListBehaviour: Cache.GetMany keeps what SecretsService.GetMany read,
+// whether or not lists carry values, and serves it from memory afterwards.
+func TestCacheGetManyUnderEveryListBehaviour(t *testing.T) {
+	t.Parallel()
+	for _, b := range listBehaviours {
+		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
-			c, mt, queries := newBulkClient(t, http.StatusOK, tt.body)
-
-			found, err := c.Secrets.GetMany(context.Background(), tt.names...)
-			assert.Equal(t, 1, mt.GetTotalCallCount())
-			assert.Equal(t, []string{tt.wantQuery}, *queries)
-			require.NotNil(t, found)
-			got := map[string]string{}
-			for name, s := range found {
-				assert.Equal(t, name, s.Name)
-				require.NotNil(t, s.Value, name)
-				got[name] = *s.Value
+			f := &bulkStandIn{b: b, entries: bulkEntries()}
+			c, mt := f.client(t)
+			cache, err := secrets.NewCache(c)
+			require.NoError(t, err)
+			ctx := context.Background()
+			for range 2 { // cold, then warm
+				got, err := cache.GetMany(ctx, "A", "B", "W", "MISSING")
+				assert.Equal(t, map[string]string{"A": "value-a", "B": "value-b"}, got)
+				var bulk *secrets.BulkError
+				require.ErrorAs(t, err, &bulk)
+				assert.ErrorIs(t, bulk.Errors["W"], secrets.ErrValueWithheld)
+				assert.ErrorIs(t, bulk.Errors["MISSING"], secrets.ErrNotFound)
+				assert.Len(t, bulk.Errors, 2)
 			}
-			assert.Equal(t, tt.want, got)
-
-			if tt.wantErrs == nil {
-				assert.NoError(t, err)
-				return
+			want := 2 // the list, and W by name
+			if b.valuesOnlyByName {
+				want = 4 // the list, and A, B, W by name
 			}
+			assert.Equal(t, want, mt.GetTotalCallCount())
+		})
+	}
+}
+
+// TestSecretsGetManyWhenAReadByNameFails: a failed ?name= read costs that name only.
+func TestSecretsGetManyWhenAReadByNameFails(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusNotFound, http.StatusForbidden, http.StatusTooManyRequests, http.StatusInternalServerError} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			t.Parallel()
+			f := &bulkStandIn{b: listBehaviour{valuesOnlyByName: true}, entries: bulkEntries(), failName: "B", status: status}
+			c, _ := f.client(t)
+			found, err := c.Secrets.GetMany(context.Background(), "A", "B")
+			assert.Len(t, f.seen(), 3)
+			require.Len(t, found, 1)
+			assert.Equal(t, "value-a", *found["A"].Value)
 			var bulk *secrets.BulkError
 			require.ErrorAs(t, err, &bulk)
-			require.Len(t, bulk.Errors, len(tt.wantErrs))
-			for name, want := range tt.wantErrs {
-				assert.ErrorIs(t, bulk.Errors[name], want, name)
-				assert.ErrorIs(t, err, want, "errors.Is sees every per-name error")
-				assert.Contains(t, err.Error(), `"`+name+`"`)
-				assert.NotContains(t, found, name, "a name is in the map or in the error, never both")
-			}
+			require.Len(t, bulk.Errors, 1)
+			var ae *secrets.APIError
+			require.ErrorAs(t, bulk.Errors["B"], &ae)
+			assert.Equal(t, status, ae.StatusCode)
 			assert.NotContains(t, err.Error(), "value-")
 		})
 	}
+}
+
+// TestSecretsGetManyChangesBetweenListAndRead: the ?name= read decides, whatever changed after the
+// list: a secret deleted meanwhile is not found, one duplicated meanwhile is ambiguous.
+func TestSecretsGetManyChangesBetweenListAndRead(t *testing.T) {
+	t.Parallel()
+	f := &bulkStandIn{b: listBehaviour{valuesOnlyByName: true}, entries: bulkEntries()[:2]}
+	mt := httpmock.NewMockTransport()
+	var listed atomic.Bool
+	mt.RegisterResponder(http.MethodGet, bulkBaseURL+"/v1/secrets", func(req *http.Request) (*http.Response, error) {
+		if req.URL.RawQuery != "" && listed.CompareAndSwap(false, true) {
+			f.mu.Lock()
+			f.entries = []bulkEntry{{"id-b1", "B", bulkValue("value-b1")}, {"id-b2", "B", bulkValue("value-b2")}}
+			f.mu.Unlock()
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		g := &bulkStandIn{b: f.b, entries: f.entries}
+		return g.serve(req)
+	})
+	c, err := secrets.NewClient(secrets.WithAPIKey("bulk-key"), secrets.WithBaseURL(bulkBaseURL),
+		secrets.WithHTTPClient(&http.Client{Transport: mt}), secrets.WithRetryMax(0))
+	require.NoError(t, err)
+	found, err := c.Secrets.GetMany(context.Background(), "A", "B")
+	assertBulkResult(t, found, err, map[string]string{},
+		map[string]error{"A": secrets.ErrNotFound, "B": secrets.ErrAmbiguous})
+	assert.Equal(t, 3, mt.GetTotalCallCount())
+}
+
+// TestSecretsGetManyBoundsItsReads: never more than 8 ?name= reads at a time.
+func TestSecretsGetManyBoundsItsReads(t *testing.T) {
+	t.Parallel()
+	var names []string
+	var entries []bulkEntry
+	for i := range 40 {
+		name := "S" + strconv.Itoa(i)
+		names = append(names, name)
+		entries = append(entries, bulkEntry{"id-" + name, name, bulkValue("value-" + name)})
+	}
+	f := &bulkStandIn{b: listBehaviour{valuesOnlyByName: true}, entries: entries}
+	mt := httpmock.NewMockTransport()
+	var inFlight, most atomic.Int32
+	mt.RegisterResponder(http.MethodGet, bulkBaseURL+"/v1/secrets", func(req *http.Request) (*http.Response, error) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(time.Millisecond) // long enough for the others to pile up, were they unbounded
+		return f.serve(req)
+	})
+	c, err := secrets.NewClient(secrets.WithAPIKey("bulk-key"), secrets.WithBaseURL(bulkBaseURL),
+		secrets.WithHTTPClient(&http.Client{Transport: mt}), secrets.WithRetryMax(0))
+	require.NoError(t, err)
+	found, err := c.Secrets.GetMany(context.Background(), names...)
+	require.NoError(t, err)
+	assert.Len(t, found, 40)
+	assert.Equal(t, 41, mt.GetTotalCallCount())
+	assert.LessOrEqual(t, most.Load(), int32(8))
+}
+
+// assertBulkResult checks a GetMany answer: the values in the map, and the per-name errors.
+func assertBulkResult(t *testing.T, found map[string]*secrets.Secret, err error, want map[string]string, wantErrs map[string]error) {
+	t.Helper()
+	require.NotNil(t, found)
+	got := map[string]string{}
+	for name, s := range found {
+		assert.Equal(t, name, s.Name)
+		require.NotNil(t, s.Value, name)
+		got[name] = *s.Value
+	}
+	assert.Equal(t, want, got)
+	if wantErrs == nil {
+		assert.NoError(t, err)
+		return
+	}
+	var bulk *secrets.BulkError
+	require.ErrorAs(t, err, &bulk)
+	require.Len(t, bulk.Errors, len(wantErrs))
+	for name, want := range wantErrs {
+		assert.ErrorIs(t, bulk.Errors[name], want, name)
+		assert.ErrorIs(t, err, want, "errors.Is sees every per-name error")
+		assert.Contains(t, err.Error(), `"`+name+`"`)
+		assert.NotContains(t, found, name, "a name is in the map or in the error, never both")
+	}
+	assert.NotContains(t, err.Error(), "value-")
 }
 
 func TestSecretsGetManyFailsBeforeOrWithoutAnswers(t *testing.T) {

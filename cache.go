@@ -146,8 +146,9 @@ func (c *Cache) Lookup(ctx context.Context, name string) (CacheEntry, error) {
 }
 
 // GetMany returns the values of several secrets: those in memory and fresh without a request; the
-// others with one request (GET /v1/secrets, through SecretsService.GetMany; for a single name, the
-// shared request of Get), whose answers it keeps as Get would. Duplicate names count once.
+// others through SecretsService.GetMany (one list, then a ?name= read of each name the list gave
+// without a value; for a single name, the shared request of Get), whose answers it keeps as Get
+// would. Duplicate names count once.
 //
 // The map holds every name that could be read; each of the others is in the returned *BulkError with
 // its reason: ErrNotFound or ErrValueWithheld (remembered for the negative TTL), ErrAmbiguous, or the

@@ -34,9 +34,11 @@ func GetSecret(ctx context.Context, name string) (string, error) {
 	return *s.Value, nil
 }
 
-// GetSecrets returns the values of several secrets with one request, with credentials from the
-// environment as GetSecret reads them: GET /v1/secrets (GET /v1/secrets?name= for a single name),
-// through SecretsService.GetMany. Duplicate names count once.
+// GetSecrets returns the values of several secrets, with credentials from the environment as
+// GetSecret reads them, through SecretsService.GetMany: GET /v1/secrets, then GET /v1/secrets?name=
+// for each name the list gave without a value (a single name: that read alone). Where the service's
+// lists carry values that is one request; where they do not, one more per name. Duplicate names
+// count once.
 //
 // The map holds every name that could be read. When some could not, the map comes back with a
 // *BulkError that names each of the others and why: ErrNotFound, ErrValueWithheld or ErrAmbiguous.
