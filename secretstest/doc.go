@@ -13,11 +13,16 @@
 //	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/secrets",
 //		strings.NewReader(`{"name":"DB_PASSWORD","value":"hunter2"}`))
 //	req.Header.Set("Authorization", "Bearer "+alice.Token)
+//	req.Header.Set("Content-Type", "application/json")
 //	resp, err := http.DefaultClient.Do(req) // 200: alice created the secret and owns it
 //
 // The emulator follows the service's rules: one namespace of secret names per organization (a
 // duplicate name is 409); names of letters, digits and '_' and values of at most 5 MiB (else 400);
-// unknown IDs are 404 and bad tokens 401. Every member sees every secret, but its value only with a
+// unknown IDs are 404 and bad tokens 401. Request bodies are strict: Content-Type application/json
+// (parameters allowed, a charset only if UTF-8), valid UTF-8 with no escaped lone surrogate such as
+// "\ud800", one JSON object; anything else is 400 (413 above 40 MiB), never a value nobody sent.
+// The body of a request without a valid token is never read: the answer is 401 and the connection
+// closes. Every member sees every secret, but its value only with a
 // Reader or Owner grant (directly or through a team); only Owners may update, share or delete it; and
 // a secret left without any Owner grant is deleted. The API key acts as an organization owner: Owner
 // of every secret by inheritance, which does not count as an Owner grant; like any creator, it gets a

@@ -22,6 +22,9 @@ func call(method, url, token, body string) (int, string, http.Header) {
 		panic(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		panic(err)

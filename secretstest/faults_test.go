@@ -101,6 +101,7 @@ func TestDropNext(t *testing.T) {
 		req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/v1/secrets", bodyReader(t, map[string]string{"name": "DROPPED", "value": "v"}))
 		require.NoError(t, err)
 		req.Header.Set("Authorization", "Bearer "+e.key)
+		req.Header.Set("Content-Type", "application/json")
 		return client.Do(req)
 	}
 	for range 2 {
@@ -129,6 +130,7 @@ func TestTruncateNext(t *testing.T) {
 	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/v1/secrets", bodyReader(t, map[string]string{"name": "TRUNCATED", "value": "v"}))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+e.key)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
 	require.NoError(t, err, "headers arrive in full")
 	defer resp.Body.Close()
@@ -199,6 +201,7 @@ func TestSetLatencyAbandonsCancelledRequests(t *testing.T) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.srv.URL+"/v1/secrets", bodyReader(t, map[string]string{"name": "LATE", "value": "v"}))
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+e.key)
+	req.Header.Set("Content-Type", "application/json")
 	done := make(chan error, 1)
 	go func() {
 		resp, err := e.client.Do(req)

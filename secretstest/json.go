@@ -3,16 +3,10 @@ package secretstest
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/helios-secrets/go-secrets/internal/validate"
 )
-
-// maxBodyBytes bounds request bodies: room for a MaxValueBytes value however it is JSON-escaped.
-const maxBodyBytes = 8 * validate.MaxValueBytes
 
 // Wire shapes of the Management API (DESIGN §4). Slices are always non-nil so they encode as [].
 
@@ -147,48 +141,6 @@ func release(buf *bytes.Buffer) {
 		buf.Reset()
 		bufferPool.Put(buf)
 	}
-}
-
-// readBody reads the whole request body through the size limit. Reading it up front also lets
-// net/http notice at once when the client goes away (it watches the connection only once the body is
-// consumed), which SetLatency relies on.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	if r.Body == nil || r.Body == http.NoBody {
-		return nil, nil
-	}
-	if r.ContentLength > maxBodyBytes {
-		return nil, &http.MaxBytesError{Limit: maxBodyBytes} // refuse without reading it
-	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + bytes.MinRead) // one allocation when the length is known
-	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	return buf.Bytes(), err
-}
-
-// decodeBody decodes the body read by readBody into v. It returns a non-nil error reply (413 or 400)
-// when the body was too large, could not be read, or is not one JSON object.
-func (c *call) decodeBody(v any) *reply {
-	if c.bodyErr != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(c.bodyErr, &tooLarge) {
-			rep := fail(http.StatusRequestEntityTooLarge, "request body is too large")
-			return &rep
-		}
-		rep := fail(http.StatusBadRequest, "request body could not be read")
-		return &rep
-	}
-	data := bytes.TrimSpace(c.body)
-	if len(data) == 0 || data[0] != '{' {
-		rep := fail(http.StatusBadRequest, "request body must be a JSON object")
-		return &rep
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		rep := fail(http.StatusBadRequest, "request body is not valid JSON for this endpoint")
-		return &rep
-	}
-	return nil
 }
 
 // timestamp formats t as RFC 3339 in UTC.

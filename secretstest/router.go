@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // call is one authenticated request on its way through the router.
@@ -33,7 +34,15 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.recorder.add(rec)
 
 	c := &call{w: w, r: r}
-	c.body, c.bodyErr = readBody(w, r)
+	unread := me == nil && hasBody(r)
+	if unread {
+		// Nobody authenticated this request: its body is never read, so a client without a token
+		// cannot make the server hold memory or wait for bytes. The connection closes after the 401,
+		// instead of net/http draining the body to reuse it.
+		c.bodyErr = errUnauthenticatedBody
+	} else {
+		c.body, c.bodyErr = readBody(w, r)
+	}
 	if !s.wait(r) {
 		return // the client gave up or the server is closing: nobody is listening any more
 	}
@@ -61,6 +70,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	for k, v := range rep.header {
 		h.Set(k, v)
 	}
+	if unread {
+		h.Set("Connection", "close")
+	}
 	if kind == faultTruncate {
 		s.truncate(w, rep.status, h, body)
 		return
@@ -68,6 +80,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(rep.status)
 	_, _ = w.Write(body)
+	if unread {
+		// net/http drains up to 256 KiB of an unread body after the handler, however slowly it
+		// comes: a read deadline in the past makes that drain fail at once, and the connection close.
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+	}
 }
 
 // bearer extracts the token of an "Authorization: Bearer <token>" header (scheme case-insensitive).

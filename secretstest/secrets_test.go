@@ -165,6 +165,7 @@ func TestBodyTooLarge(t *testing.T) {
 			req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/v1/secrets", body)
 			require.NoError(t, err)
 			req.Header.Set("Authorization", "Bearer "+e.key)
+			req.Header.Set("Content-Type", "application/json")
 			if tt.contentLength {
 				req.ContentLength = size
 			}

@@ -12,6 +12,16 @@ import (
 	"time"
 )
 
+// Connection limits, so that a Server listening beyond loopback (WithAddr) cannot be held by clients
+// that connect and then send slowly or not at all: headers must arrive within readHeaderTimeout, and
+// the body of a request without a valid token is never read (see serveHTTP). There is no whole-request
+// or write deadline: net/http would cancel a request held by SetLatency when it expired.
+const (
+	readHeaderTimeout = 10 * time.Second // request line and headers
+	idleTimeout       = 2 * time.Minute  // a keep-alive connection between requests
+	maxHeaderBytes    = 64 << 10
+)
+
 // Server is a running emulator of the Management API secrets endpoints. All its methods are safe for
 // concurrent use, including while requests are being served.
 type Server struct {
@@ -74,7 +84,9 @@ func Start(opts ...Option) (*Server, error) {
 	s.http = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		ConnState:         s.connState,
-		ReadHeaderTimeout: 30 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
 	}
 	go func() {
 		defer close(s.serveDone)

@@ -105,6 +105,7 @@ func TestBinary(t *testing.T) {
 		req, err := http.NewRequest(method, line.BaseURL+path, strings.NewReader(body))
 		require.NoError(t, err)
 		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
 		resp, err := client.Do(req)
 		require.NoError(t, err)
 		defer resp.Body.Close()
