@@ -1,6 +1,8 @@
 package secretstest
 
 import (
+	"net/http"
+	"regexp"
 	"strings"
 )
 
@@ -11,14 +13,18 @@ func (s *Server) currentOrganization(c *call) reply {
 	})
 }
 
-// GET /v1/users[?email=]: members, e-mail matched case-insensitively.
+// GET /v1/users[?email=]: members, e-mail matched case-insensitively, literally or (under
+// Profile.RegexLookups) as an unanchored regular expression.
 func (s *Server) listUsers(c *call) reply {
-	email := c.r.URL.Query().Get("email")
+	match, bad := s.lookup(c, "email", true, strings.EqualFold)
+	if bad != nil {
+		return *bad
+	}
 	return s.locked(c, func(st *state) reply {
-		out := []userJSON{}
+		out := []memberJSON{}
 		for _, u := range st.sortedUsers() {
-			if email == "" || strings.EqualFold(u.email, email) {
-				out = append(out, u.info())
+			if match(u.email) {
+				out = append(out, u.member())
 			}
 		}
 		return ok(out)
@@ -27,19 +33,45 @@ func (s *Server) listUsers(c *call) reply {
 
 // GET /v1/users/current: the caller, the API key's synthetic identity included.
 func (s *Server) currentUser(c *call) reply {
-	return s.locked(c, func(*state) reply { return ok(c.me.info()) })
+	return s.locked(c, func(*state) reply { return ok(c.me.member()) })
 }
 
-// GET /v1/teams[?name=]: exact name match.
+// GET /v1/teams[?name=]: exact name match, or (under Profile.RegexLookups) an unanchored regular
+// expression.
 func (s *Server) listTeams(c *call) reply {
-	name := c.r.URL.Query().Get("name")
+	match, bad := s.lookup(c, "name", false, func(a, b string) bool { return a == b })
+	if bad != nil {
+		return *bad
+	}
 	return s.locked(c, func(st *state) reply {
 		out := []teamJSON{}
 		for _, t := range st.sortedTeams() {
-			if name == "" || t.name == name {
+			if match(t.name) {
 				out = append(out, t.info())
 			}
 		}
 		return ok(out)
 	})
+}
+
+// lookup builds the filter of a look-up parameter: everything when it is absent or empty, equal
+// under Profile's literal matching, or a regular-expression search under Profile.RegexLookups
+// (foldCase makes it case-insensitive). An invalid pattern is a 400 reply.
+func (s *Server) lookup(c *call, param string, foldCase bool, equal func(a, b string) bool) (func(string) bool, *reply) {
+	want := c.r.URL.Query().Get(param)
+	switch {
+	case want == "":
+		return func(string) bool { return true }, nil
+	case !s.profile.RegexLookups:
+		return func(have string) bool { return equal(have, want) }, nil
+	}
+	if foldCase {
+		want = "(?i)" + want
+	}
+	re, err := regexp.Compile(want)
+	if err != nil {
+		rep := fail(http.StatusBadRequest, "the "+param+" parameter is not a valid regular expression")
+		return nil, &rep
+	}
+	return re.MatchString, nil
 }

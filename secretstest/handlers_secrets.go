@@ -15,21 +15,30 @@ var (
 	errValueMissing   = fail(http.StatusBadRequest, "value is required")
 )
 
-// GET /v1/secrets[?name=]: every member sees every secret; values only where they hold a role.
+// GET /v1/secrets[?name=]: every member sees every secret; values only where they hold a role (and,
+// under Profile.ValuesOnlyByName, only with ?name=). The list is wrapped in {"secrets":…} unless
+// Profile.BareLists.
 func (s *Server) listSecrets(c *call) reply {
 	name := c.r.URL.Query().Get("name")
 	return s.locked(c, func(st *state) reply {
-		out := secretListJSON{Secrets: []secretJSON{}}
+		out := []secretJSON{}
 		if name != "" { // names are unique: at most one match
 			if sec := st.secrets[st.names[name]]; sec != nil {
-				out.Secrets = append(out.Secrets, st.secretJSON(sec, c.me))
+				out = append(out, st.secretJSON(sec, c.me))
 			}
+		} else {
+			for _, sec := range st.sortedSecrets() {
+				js := st.secretJSON(sec, c.me)
+				if s.profile.ValuesOnlyByName {
+					js.Value = nil
+				}
+				out = append(out, js)
+			}
+		}
+		if s.profile.BareLists {
 			return ok(out)
 		}
-		for _, sec := range st.sortedSecrets() {
-			out.Secrets = append(out.Secrets, st.secretJSON(sec, c.me))
-		}
-		return ok(out)
+		return ok(secretListJSON{Secrets: out})
 	})
 }
 

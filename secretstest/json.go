@@ -41,6 +41,17 @@ type userJSON struct {
 	LastName  string `json:"lastName"`
 }
 
+// memberJSON is the full User of /v1/users and /v1/users/current; userJSON alone is the UserInfo
+// summary that grants carry.
+type memberJSON struct {
+	userJSON
+	UserKind string `json:"userKind"`
+}
+
+// userKindStandard is the kind of every emulated identity: a person, not a service account or a
+// cloud principal.
+const userKindStandard = "Standard"
+
 type teamJSON struct {
 	TeamID      string `json:"teamID"`
 	Name        string `json:"name"`

@@ -17,6 +17,7 @@ type config struct {
 	orgName string
 	apiKey  string
 	clock   func() time.Time
+	profile Profile
 }
 
 func newConfig(opts []Option) config {

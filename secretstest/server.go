@@ -30,6 +30,7 @@ type Server struct {
 	URL string
 
 	clock    func() time.Time
+	profile  Profile
 	apiKey   string
 	listener net.Listener
 	http     *http.Server
@@ -74,6 +75,7 @@ func Start(opts ...Option) (*Server, error) {
 	s := &Server{
 		URL:       baseURL(ln.Addr()),
 		clock:     cfg.clock,
+		profile:   cfg.profile,
 		apiKey:    apiKey,
 		listener:  ln,
 		client:    &http.Client{Transport: &http.Transport{}},

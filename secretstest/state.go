@@ -36,6 +36,11 @@ func (u *user) info() userJSON {
 	return userJSON{UserID: u.id, Email: u.email, FirstName: u.firstName, LastName: u.lastName}
 }
 
+// member renders u as a full User, with its kind.
+func (u *user) member() memberJSON {
+	return memberJSON{userJSON: u.info(), UserKind: userKindStandard}
+}
+
 type team struct {
 	id, name, description string
 	members               map[string]bool // user IDs

@@ -4,6 +4,13 @@
 // Usage:
 //
 //	secrets-emulator [-addr 127.0.0.1:0] [-org NAME] [-api-key KEY] [-user EMAIL]... [-team NAME=EMAIL,EMAIL]...
+//		[-profile spec|bare-lists,values-only-by-name,regex-lookups]
+//
+// -profile chooses how to answer where the service's official sources disagree (see
+// secretstest.Profile): bare-lists answers GET /v1/secrets with a bare array, values-only-by-name
+// leaves values out of unfiltered lists, regex-lookups matches /v1/users?email= and /v1/teams?name=
+// as regular expressions; spec turns all three on, as the published OpenAPI document reads. By
+// default none is on.
 //
 // Once listening it prints exactly one JSON line on stdout:
 //

@@ -18,11 +18,12 @@ const shutdownTimeout = 5 * time.Second
 
 // config is the parsed command line.
 type config struct {
-	addr   string
-	org    string
-	apiKey string
-	users  []string
-	teams  []teamSpec
+	addr    string
+	org     string
+	apiKey  string
+	users   []string
+	teams   []teamSpec
+	profile secretstest.Profile
 }
 
 // teamSpec is one -team flag: a name and its members' e-mail addresses.
@@ -48,7 +49,13 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.apiKey, "api-key", "", "organization API key (default: random)")
 	fs.Var(&users, "user", "add a member with this e-mail address (repeatable)")
 	fs.Var(&teams, "team", "add a team: NAME=EMAIL1,EMAIL2 (repeatable); members not given by -user are added")
+	profile := fs.String("profile", "", "where the official sources disagree, answer as: a comma-separated list of "+
+		profileNames+"; or spec (all three); default: none of them")
 	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	var err error
+	if cfg.profile, err = parseProfile(*profile); err != nil {
 		return config{}, err
 	}
 	if fs.NArg() > 0 {
@@ -71,6 +78,32 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 		cfg.teams = append(cfg.teams, spec)
 	}
 	return cfg, nil
+}
+
+// profileNames are the -profile names of secretstest.Profile's fields, in its order.
+const profileNames = "bare-lists, values-only-by-name, regex-lookups"
+
+// parseProfile parses -profile: names of Profile's fields separated by commas, "spec" for all of
+// them, "default" or nothing for none.
+func parseProfile(v string) (secretstest.Profile, error) {
+	var p secretstest.Profile
+	for _, name := range strings.Split(v, ",") {
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "", "default":
+		case "spec":
+			p = secretstest.Profile{BareLists: true, ValuesOnlyByName: true, RegexLookups: true}
+		case "bare-lists":
+			p.BareLists = true
+		case "values-only-by-name":
+			p.ValuesOnlyByName = true
+		case "regex-lookups":
+			p.RegexLookups = true
+		default:
+			return secretstest.Profile{}, fmt.Errorf("-profile: unknown %q: want spec, default, or a comma-separated list of %s",
+				strings.TrimSpace(name), profileNames)
+		}
+	}
+	return p, nil
 }
 
 // parseTeam parses NAME=EMAIL1,EMAIL2 (NAME alone, or NAME=, is a team without members).
@@ -151,7 +184,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "secrets-emulator:", err)
 		return 2
 	}
-	opts := []secretstest.Option{secretstest.WithAddr(cfg.addr), secretstest.WithOrganizationName(cfg.org)}
+	opts := []secretstest.Option{
+		secretstest.WithAddr(cfg.addr), secretstest.WithOrganizationName(cfg.org), secretstest.WithProfile(cfg.profile),
+	}
 	if cfg.apiKey != "" {
 		opts = append(opts, secretstest.WithAPIKey(cfg.apiKey))
 	}
