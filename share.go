@@ -6,15 +6,21 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/helios-secrets/go-secrets/internal/wire"
 )
 
-// Role is a role on a secret.
+// Role is a role on a secret. RoleOwner and RoleReader are the documented ones; the Management API
+// also knows custom roles per resource type (/v1/roles/{resourceType}), so any other role name is
+// sent as given and the service's answer decides (an unknown one comes back as an *APIError, 400 or
+// 404 by the service's choice). Access returns whatever roles the service reports.
 type Role string
 
-// The roles of a secret.
+// The documented roles of a secret.
 const (
 	// RoleOwner may read, update, share and delete the secret. A secret left without any Owner is
 	// deleted by the service.
@@ -23,7 +29,22 @@ const (
 	RoleReader Role = "Reader"
 )
 
-func (r Role) valid() bool { return r == RoleOwner || r == RoleReader }
+// checkRole refuses, before any request, what cannot be a role name: empty or blank, white space at
+// either end, a control character, or bytes that are not UTF-8. The rest is the service's to judge.
+func checkRole(r Role) error {
+	s := string(r)
+	switch {
+	case strings.TrimSpace(s) == "":
+		return errors.New("empty role")
+	case strings.TrimSpace(s) != s:
+		return fmt.Errorf("role %q has white space at an end", s)
+	case !utf8.ValidString(s):
+		return errors.New("role is not valid UTF-8")
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return fmt.Errorf("role %q has a control character", s)
+	}
+	return nil
+}
 
 // ShareRequest grants and revokes roles in one change.
 type ShareRequest struct {
@@ -84,8 +105,10 @@ func (s *SecretsService) Access(ctx context.Context, secretID string) ([]*RoleAc
 // Share grants and revokes roles: PATCH /v1/secrets/{secretID}/accessControls. Only an Owner may
 // share. Revoking the last Owner makes the service delete the secret. The change is not retried
 // after it may have reached the server (only on 429 or when the connection was never made).
-// Errors: ErrInvalidArgument for an empty ID, a nil or empty request, an unknown role or an empty
-// user or team ID (all before any request); ErrNotFound, ErrForbidden and the others of Get.
+// Roles other than RoleOwner and RoleReader are sent as given (see Role). Errors: ErrInvalidArgument
+// for an empty ID, a nil or empty request, a role that is empty, blank, padded with white space or
+// holds a control character, or an empty user or team ID (all before any request); an *APIError for a
+// role the service does not know; ErrNotFound, ErrForbidden and the others of Get.
 func (s *SecretsService) Share(ctx context.Context, secretID string, req *ShareRequest) error {
 	if err := checkID("secret ID", secretID); err != nil {
 		return err
@@ -127,11 +150,11 @@ func accessControlsBody(req *ShareRequest) (*wire.AccessControls, error) {
 	return body, nil
 }
 
-// checkChange validates the i-th grant or revoke before any request: a known role, at least one
-// holder, and every holder accepted by checkHolder. Share and ShareByName both use it.
+// checkChange validates the i-th grant or revoke before any request: a role name checkRole accepts,
+// at least one holder, and every holder accepted by checkHolder. Share and ShareByName both use it.
 func checkChange(part string, i int, role Role, holders []string, checkHolder func(string) error) error {
-	if !role.valid() {
-		return invalidArgument("share: %s %d: role %q is neither %q nor %q", part, i, role, RoleOwner, RoleReader)
+	if err := checkRole(role); err != nil {
+		return invalidArgument("share: %s %d: %v", part, i, err)
 	}
 	if len(holders) == 0 {
 		return invalidArgument("share: %s %d: no users or teams", part, i)

@@ -1,7 +1,9 @@
 package secrets_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -277,4 +279,74 @@ func TestShareByName_LooksUpEachNameOnce(t *testing.T) {
 		],
 		"revokes": [{"role": "Owner", "users": [], "teams": ["`+teamDSID+`"]}]
 	}`, string(reqs[len(reqs)-1].Body))
+}
+
+// TestShare_CustomRolesReachTheService: any role name that could be one is sent as given, by Share
+// and by ShareByName; the service's answer decides, and its refusal is a typed *APIError.
+func TestShare_CustomRolesReachTheService(t *testing.T) {
+	t.Parallel()
+	roles := []secrets.Role{"Auditor", "owner", "Secret Viewer", "Prüfer", "role:custom/1"}
+	for _, role := range roles {
+		for _, status := range []int{http.StatusOK, http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity} {
+			t.Run(string(role)+"/"+strconv.Itoa(status), func(t *testing.T) {
+				t.Parallel()
+				c, api := newTestClient(t)
+				api.on(http.MethodPatch, accessPath, jsonResponder(status, `{"message":"role answer"}`))
+				api.on(http.MethodGet, "/v1/users", fixture(t, 200, "users.json"))
+				req := &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: role, Users: []string{aliceID}}}}
+				byName := &secrets.ShareByNameRequest{Revokes: []secrets.NamedAccessChange{{Role: role, UserEmails: []string{"alice@example.com"}}}}
+				for _, share := range []func() error{
+					func() error { return c.Secrets.Share(t.Context(), secretID, req) },
+					func() error { return c.Secrets.ShareByName(t.Context(), secretID, byName) },
+				} {
+					err := share()
+					if status == http.StatusOK {
+						require.NoError(t, err)
+						continue
+					}
+					var ae *secrets.APIError
+					require.ErrorAs(t, err, &ae)
+					assert.Equal(t, status, ae.StatusCode)
+				}
+				var sent []map[string][]map[string]any
+				for _, r := range api.requests() {
+					if r.Method != http.MethodPatch {
+						continue
+					}
+					var body map[string][]map[string]any
+					require.NoError(t, json.Unmarshal(r.Body, &body))
+					sent = append(sent, body)
+				}
+				require.Len(t, sent, 2)
+				assert.Equal(t, string(role), sent[0]["grants"][0]["role"])
+				assert.Equal(t, string(role), sent[1]["revokes"][0]["role"])
+			})
+		}
+	}
+}
+
+// TestShare_AccessDecodesUnknownRoles: roles the SDK has no constant for come back as the service
+// named them, with their grants, and so do inherited roles.
+func TestShare_AccessDecodesUnknownRoles(t *testing.T) {
+	t.Parallel()
+	c, api := newTestClient(t)
+	api.on(http.MethodGet, accessPath, jsonResponder(200, `[
+	 {"role":"Auditor","description":"reads the audit trail","grants":[
+	   {"createdAt":"2024-05-01T12:00:00Z","identity":{"userID":"`+aliceID+`","email":"alice@example.com"}}]},
+	 {"role":"Owner","grants":[
+	   {"identity":{"teamID":"`+teamDSID+`","name":"data-science"},
+	    "inheritedFrom":{"resourceID":"`+testOrgID+`","resourceType":"Organization","role":"Organization Admin"}}]},
+	 {"role":"","grants":[]}
+	]`))
+	roles, err := c.Secrets.Access(t.Context(), secretID)
+	require.NoError(t, err)
+	require.Len(t, roles, 3)
+	assert.Equal(t, secrets.Role("Auditor"), roles[0].Role)
+	assert.Equal(t, "reads the audit trail", roles[0].Description)
+	require.Len(t, roles[0].Grants, 1)
+	assert.Equal(t, aliceID, roles[0].Grants[0].User.ID)
+	assert.Equal(t, secrets.RoleOwner, roles[1].Role)
+	require.Len(t, roles[1].Grants, 1)
+	assert.Equal(t, secrets.Role("Organization Admin"), roles[1].Grants[0].InheritedFrom.Role)
+	assert.Equal(t, secrets.Role(""), roles[2].Role, "an unnamed role is reported as the service sent it")
 }

@@ -188,7 +188,7 @@ func TestValidation_IDs(t *testing.T) {
 	}
 }
 
-// TestValidation_ShareRequests: nil or empty requests, unknown roles and empty holders are refused
+// TestValidation_ShareRequests: nil or empty requests, roles that cannot be names and empty holders are refused
 // before any request, by Share and by ShareByName (which would otherwise look names up first).
 func TestValidation_ShareRequests(t *testing.T) {
 	t.Parallel()
@@ -197,13 +197,18 @@ func TestValidation_ShareRequests(t *testing.T) {
 		"empty":           {},
 		"empty slices":    {Grants: []secrets.AccessChange{}, Revokes: []secrets.AccessChange{}},
 		"no role":         {Grants: []secrets.AccessChange{{Users: []string{aliceID}}}},
-		"lowercase role":  {Grants: []secrets.AccessChange{{Role: "owner", Users: []string{aliceID}}}},
-		"unknown role":    {Revokes: []secrets.AccessChange{{Role: "Admin", Teams: []string{teamDSID}}}},
+		"blank role":      {Grants: []secrets.AccessChange{{Role: " \t", Users: []string{aliceID}}}},
+		"padded role":     {Grants: []secrets.AccessChange{{Role: "Owner ", Users: []string{aliceID}}}},
+		"control in role": {Revokes: []secrets.AccessChange{{Role: "Read\ner", Teams: []string{teamDSID}}}},
+		"NUL in role":     {Revokes: []secrets.AccessChange{{Role: "Owner\x00", Teams: []string{teamDSID}}}},
+		"DEL in role":     {Revokes: []secrets.AccessChange{{Role: "Own\x7fer", Teams: []string{teamDSID}}}},
+		"C1 in role":      {Revokes: []secrets.AccessChange{{Role: "Own\u0085er", Teams: []string{teamDSID}}}},
+		"non-UTF-8 role":  {Revokes: []secrets.AccessChange{{Role: "Own\xffer", Teams: []string{teamDSID}}}},
 		"nobody":          {Grants: []secrets.AccessChange{{Role: secrets.RoleReader}}},
 		"empty user ID":   {Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID, ""}}}},
 		"empty team ID":   {Revokes: []secrets.AccessChange{{Role: secrets.RoleOwner, Teams: []string{""}}}},
 		"value as an ID":  {Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{"hunter2 correct horse"}}}},
-		"bad second item": {Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID}}, {Role: "Writer", Users: []string{aliceID}}}},
+		"bad second item": {Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID}}, {Role: "\nWriter", Users: []string{aliceID}}}},
 	}
 	for name, req := range byID {
 		t.Run("Share/"+name, func(t *testing.T) {
@@ -215,14 +220,15 @@ func TestValidation_ShareRequests(t *testing.T) {
 		})
 	}
 	byName := map[string]*secrets.ShareByNameRequest{
-		"nil":            nil,
-		"empty":          {},
-		"no role":        {Grants: []secrets.NamedAccessChange{{UserEmails: []string{"alice@example.com"}}}},
-		"unknown role":   {Revokes: []secrets.NamedAccessChange{{Role: "Admin", TeamNames: []string{"data-science"}}}},
-		"nobody":         {Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader}}},
-		"empty e-mail":   {Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, UserEmails: []string{" "}}}},
-		"empty team":     {Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, TeamNames: []string{""}}}},
-		"bad later item": {Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, UserEmails: []string{"alice@example.com"}}}, Revokes: []secrets.NamedAccessChange{{Role: "reader", TeamNames: []string{"x"}}}},
+		"nil":             nil,
+		"empty":           {},
+		"no role":         {Grants: []secrets.NamedAccessChange{{UserEmails: []string{"alice@example.com"}}}},
+		"control in role": {Revokes: []secrets.NamedAccessChange{{Role: "Ad\rmin", TeamNames: []string{"data-science"}}}},
+		"blank role":      {Grants: []secrets.NamedAccessChange{{Role: "\u00a0", UserEmails: []string{"alice@example.com"}}}},
+		"nobody":          {Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader}}},
+		"empty e-mail":    {Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, UserEmails: []string{" "}}}},
+		"empty team":      {Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, TeamNames: []string{""}}}},
+		"bad later item":  {Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, UserEmails: []string{"alice@example.com"}}}, Revokes: []secrets.NamedAccessChange{{Role: " reader", TeamNames: []string{"x"}}}},
 	}
 	for name, req := range byName {
 		t.Run("ShareByName/"+name, func(t *testing.T) {

@@ -6,12 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
 func shareCommand() *command {
-	var readers, owners stringList
+	var readers, owners, to stringList
+	var role roleFlag
 	var revoke, yes bool
 	return &command{
 		name:    "share",
@@ -28,6 +31,11 @@ WHO is a user's e-mail address, or team:NAME for a team (user:EMAIL is accepted 
     secrets share DB_PASSWORD --owner bob@example.com
     secrets share DB_PASSWORD --revoke --reader alice@example.com
 
+Any other role (the service may know custom roles) is named with --role, once per command,
+and given to every --to WHO; the service decides whether the role exists:
+
+    secrets share DB_PASSWORD --role Auditor --to alice@example.com --to team:audit
+
 Every e-mail address and team name is looked up first; when any is unknown, nothing is
 changed and the command exits with 3, naming each unknown one. All changes are then made
 in one request.
@@ -38,10 +46,13 @@ when standard input is not a terminal, refuses unless --yes is given).`,
 		setup: func(fs *flag.FlagSet) runner {
 			fs.Var(&readers, "reader", "give the Reader role to `WHO` (repeatable)")
 			fs.Var(&owners, "owner", "give the Owner role to `WHO` (repeatable)")
+			fs.Var(&role, "role", "give the role `ROLE` to every --to WHO (once per command)")
+			fs.Var(&to, "to", "give the --role role to `WHO` (repeatable)")
 			fs.BoolVar(&revoke, "revoke", false, "take the roles away instead of giving them")
 			fs.BoolVar(&yes, "yes", false, "do not ask before revoking the last Owners")
 			return func(ctx context.Context, a *app, args []string) error {
-				return runShare(ctx, a, args, shareSpec{readers: readers, owners: owners, revoke: revoke, yes: yes})
+				return runShare(ctx, a, args, shareSpec{readers: readers, owners: owners, role: role.name, to: to,
+					roleSet: role.set, revoke: revoke, yes: yes})
 			}
 		},
 	}
@@ -49,7 +60,63 @@ when standard input is not a terminal, refuses unless --yes is given).`,
 
 type shareSpec struct {
 	readers, owners []string
+	role            string   // --role
+	roleSet         bool     // --role was given, even empty
+	to              []string // the holders of --role
 	revoke, yes     bool
+}
+
+// roleFlag is --role: given at most once, and told apart from an empty value.
+type roleFlag struct {
+	name string
+	set  bool
+}
+
+func (f *roleFlag) String() string { return f.name }
+
+func (f *roleFlag) Set(v string) error {
+	if f.set {
+		return errors.New("given more than once: one --role per command")
+	}
+	f.name, f.set = v, true
+	return nil
+}
+
+// roleChanges returns the WHO values of each role of spec, Reader and Owner first, then --role
+// (merged with them when it names one of them).
+func (spec shareSpec) roleChanges() ([]secrets.Role, map[secrets.Role][]string, error) {
+	roles := []secrets.Role{secrets.RoleReader, secrets.RoleOwner}
+	whos := map[secrets.Role][]string{secrets.RoleReader: spec.readers, secrets.RoleOwner: spec.owners}
+	switch {
+	case spec.roleSet && len(spec.to) == 0:
+		return nil, nil, errors.New("--role needs at least one --to WHO")
+	case !spec.roleSet && len(spec.to) > 0:
+		return nil, nil, errors.New("--to needs --role ROLE (or use --reader or --owner)")
+	case !spec.roleSet:
+		return roles, whos, nil
+	}
+	if err := checkRoleName(spec.role); err != nil {
+		return nil, nil, err
+	}
+	role := secrets.Role(spec.role)
+	if _, known := whos[role]; !known {
+		roles = append(roles, role)
+	}
+	whos[role] = append(append([]string{}, whos[role]...), spec.to...)
+	return roles, whos, nil
+}
+
+// checkRoleName refuses what the SDK would refuse as a role, before the command makes any request.
+func checkRoleName(role string) error {
+	switch {
+	case strings.TrimSpace(role) == "":
+		return errors.New("--role: empty role")
+	case strings.TrimSpace(role) != role:
+		return fmt.Errorf("--role %q: white space at an end", role)
+	case !utf8.ValidString(role) || strings.IndexFunc(role, unicode.IsControl) >= 0:
+		return fmt.Errorf("--role %q: a control character or invalid UTF-8", role)
+	}
+	return nil
 }
 
 // identity is a parsed WHO: an e-mail address or a team name.
@@ -115,24 +182,25 @@ func namedChange(role secrets.Role, whos []string) (secrets.NamedAccessChange, [
 
 // shareRequest builds the request of a share command line.
 func shareRequest(spec shareSpec) (*secrets.ShareByNameRequest, map[secrets.Role][]identity, error) {
+	roles, whos, err := spec.roleChanges()
+	if err != nil {
+		return nil, nil, err
+	}
 	var changes []secrets.NamedAccessChange
 	who := map[secrets.Role][]identity{}
-	for _, r := range []struct {
-		role secrets.Role
-		whos []string
-	}{{secrets.RoleReader, spec.readers}, {secrets.RoleOwner, spec.owners}} {
-		if len(r.whos) == 0 {
+	for _, role := range roles {
+		if len(whos[role]) == 0 {
 			continue
 		}
-		ch, ids, err := namedChange(r.role, r.whos)
+		ch, ids, err := namedChange(role, whos[role])
 		if err != nil {
 			return nil, nil, err
 		}
 		changes = append(changes, ch)
-		who[r.role] = ids
+		who[role] = ids
 	}
 	if len(changes) == 0 {
-		return nil, nil, errors.New("nothing to share: give at least one --reader or --owner")
+		return nil, nil, errors.New("nothing to share: give at least one --reader, --owner or --role ROLE --to")
 	}
 	req := &secrets.ShareByNameRequest{}
 	if spec.revoke {
@@ -149,6 +217,12 @@ func runShare(ctx context.Context, a *app, args []string, spec shareSpec) error 
 		return err
 	}
 	req, who, err := shareRequest(spec)
+	roles := make([]secrets.Role, 0, len(who))
+	if req != nil {
+		for _, ch := range append(req.Grants, req.Revokes...) {
+			roles = append(roles, ch.Role)
+		}
+	}
 	if err != nil {
 		return usagef("share", "share: %v", err)
 	}
@@ -188,7 +262,7 @@ func runShare(ctx context.Context, a *app, args []string, spec shareSpec) error 
 	if spec.revoke {
 		verb, prep = "took", "from"
 	}
-	for _, role := range []secrets.Role{secrets.RoleReader, secrets.RoleOwner} {
+	for _, role := range roles {
 		if ids := who[role]; len(ids) > 0 {
 			names := make([]string, len(ids))
 			for i, id := range ids {

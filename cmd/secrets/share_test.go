@@ -1,0 +1,91 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	secrets "github.com/helios-secrets/go-secrets"
+)
+
+// TestShareRequestRoles: the command line of `share` becomes one ShareByNameRequest; --role ROLE --to WHO
+// carries any role, merged with --reader or --owner when it names one of them.
+func TestShareRequestRoles(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		spec    shareSpec
+		want    []secrets.NamedAccessChange
+		wantErr string
+	}{
+		{
+			name: "reader and owner",
+			spec: shareSpec{readers: []string{"a@x.io", "team:ops"}, owners: []string{"user:b@x.io"}},
+			want: []secrets.NamedAccessChange{
+				{Role: secrets.RoleReader, UserEmails: []string{"a@x.io"}, TeamNames: []string{"ops"}},
+				{Role: secrets.RoleOwner, UserEmails: []string{"b@x.io"}},
+			},
+		},
+		{
+			name: "a custom role, after the others",
+			spec: shareSpec{owners: []string{"b@x.io"}, role: "Auditor", roleSet: true, to: []string{"a@x.io", "team:audit"}},
+			want: []secrets.NamedAccessChange{
+				{Role: secrets.RoleOwner, UserEmails: []string{"b@x.io"}},
+				{Role: "Auditor", UserEmails: []string{"a@x.io"}, TeamNames: []string{"audit"}},
+			},
+		},
+		{
+			name: "--role Owner merges with --owner, once per holder",
+			spec: shareSpec{owners: []string{"b@x.io"}, role: "Owner", roleSet: true, to: []string{"B@x.io", "c@x.io"}},
+			want: []secrets.NamedAccessChange{{Role: secrets.RoleOwner, UserEmails: []string{"b@x.io", "c@x.io"}}},
+		},
+		{
+			name: "case and spaces inside a role are the service's to judge",
+			spec: shareSpec{role: "secret viewer", roleSet: true, to: []string{"a@x.io"}},
+			want: []secrets.NamedAccessChange{{Role: "secret viewer", UserEmails: []string{"a@x.io"}}},
+		},
+		{name: "empty role", spec: shareSpec{role: "", roleSet: true, to: []string{"a@x.io"}}, wantErr: "--role: empty role"},
+		{name: "blank role", spec: shareSpec{role: "\u00a0", roleSet: true, to: []string{"a@x.io"}}, wantErr: "--role: empty role"},
+		{name: "padded role", spec: shareSpec{role: "\tOwner", roleSet: true, to: []string{"a@x.io"}}, wantErr: "white space at an end"},
+		{name: "control character", spec: shareSpec{role: "Own\x1ber", roleSet: true, to: []string{"a@x.io"}}, wantErr: "control character"},
+		{name: "invalid UTF-8", spec: shareSpec{role: "Own\xffer", roleSet: true, to: []string{"a@x.io"}}, wantErr: "invalid UTF-8"},
+		{name: "role without --to", spec: shareSpec{role: "Auditor", roleSet: true}, wantErr: "--role needs at least one --to WHO"},
+		{name: "--to without role", spec: shareSpec{to: []string{"a@x.io"}}, wantErr: "--to needs --role ROLE"},
+		{name: "bad WHO after --role", spec: shareSpec{role: "Auditor", roleSet: true, to: []string{"ops"}}, wantErr: "neither an e-mail address nor team:NAME"},
+		{name: "nothing", spec: shareSpec{}, wantErr: "nothing to share"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			for _, revoke := range []bool{false, true} {
+				spec := tt.spec
+				spec.revoke = revoke
+				req, _, err := shareRequest(spec)
+				if tt.wantErr != "" {
+					require.Error(t, err)
+					assert.Contains(t, err.Error(), tt.wantErr)
+					continue
+				}
+				require.NoError(t, err)
+				got := req.Grants
+				if revoke {
+					assert.Empty(t, req.Grants)
+					got = req.Revokes
+				} else {
+					assert.Empty(t, req.Revokes)
+				}
+				assert.Equal(t, tt.want, got)
+			}
+		})
+	}
+}
+
+// TestRoleFlagOnce: --role may be given once.
+func TestRoleFlagOnce(t *testing.T) {
+	t.Parallel()
+	var f roleFlag
+	require.NoError(t, f.Set(""))
+	assert.True(t, f.set)
+	assert.ErrorContains(t, f.Set("Owner"), "one --role per command")
+}
