@@ -3,7 +3,6 @@ package secrets
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/helios-secrets/go-secrets/internal/wire"
@@ -71,61 +70,50 @@ func (s *OrganizationsService) CurrentUser(ctx context.Context) (*UserInfo, erro
 	return userFromWire(w), nil
 }
 
-// UserByEmail finds a user of the organization by e-mail address (case does not matter):
-// GET /v1/users?email=. Errors: ErrInvalidArgument for an empty address (before any request);
-// ErrNotFound when no user has it; ErrAmbiguous when several do; those of Current.
+// UserByEmail finds the user of the organization with e-mail address email (case does not matter):
+// GET /v1/users?email=. The service may match that parameter literally or as a regular expression;
+// either way only the user with exactly that address is returned, never a look-alike, and an address
+// with regular-expression metacharacters (alice+ml@example.com) is asked again as an anchored,
+// escaped pattern when the first answer holds no exact match or is a 400 (see lookup.go): at most two
+// requests. Errors: ErrInvalidArgument for an empty address (before any request); a *LookupError
+// matching ErrNotFound when no user has it, or ErrAmbiguous when several do; those of Current.
 func (s *OrganizationsService) UserByEmail(ctx context.Context, email string) (*UserInfo, error) {
 	email = strings.TrimSpace(email)
 	if email == "" {
 		return nil, invalidArgument("empty e-mail address")
 	}
-	var users []wire.UserInfo
-	r := &request{method: http.MethodGet, path: "/users", query: "email=" + url.QueryEscape(email), idempotent: true, maxBody: maxListBody}
-	if err := s.client.do(ctx, r, decodeJSON(&users)); err != nil {
+	users, err := lookUp(ctx, s.client, "/users", "email", email, func(u wire.UserInfo) bool { return strings.EqualFold(u.Email, email) })
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	var found *UserInfo
-	for _, u := range users {
-		if !strings.EqualFold(u.Email, email) {
-			continue
-		}
-		if found != nil {
-			return nil, &LookupError{Kind: "user", Name: email, Err: ErrAmbiguous}
-		}
-		found = userFromWire(u)
-	}
-	if found == nil {
+	case len(users) == 0:
 		return nil, &LookupError{Kind: "user", Name: email, Err: ErrNotFound}
+	case len(users) > 1:
+		return nil, &LookupError{Kind: "user", Name: email, Err: ErrAmbiguous}
 	}
-	return found, nil
+	return userFromWire(users[0]), nil
 }
 
-// TeamByName finds a team of the organization by its exact name: GET /v1/teams?name=. Errors:
-// ErrInvalidArgument for an empty name (before any request); ErrNotFound when no team has it;
-// ErrAmbiguous when several do; those of Current.
+// TeamByName finds the team of the organization named exactly name: GET /v1/teams?name=, under
+// literal or regular-expression matching as UserByEmail does (a name such as "C++ (eu)" is asked
+// again as an anchored, escaped pattern). Errors: ErrInvalidArgument for an empty name (before any
+// request); a *LookupError matching ErrNotFound when no team has it, or ErrAmbiguous when several
+// do; those of Current.
 func (s *OrganizationsService) TeamByName(ctx context.Context, name string) (*TeamInfo, error) {
 	if strings.TrimSpace(name) == "" {
 		return nil, invalidArgument("empty team name")
 	}
-	var teams []wire.TeamInfo
-	r := &request{method: http.MethodGet, path: "/teams", query: "name=" + url.QueryEscape(name), idempotent: true, maxBody: maxListBody}
-	if err := s.client.do(ctx, r, decodeJSON(&teams)); err != nil {
+	teams, err := lookUp(ctx, s.client, "/teams", "name", name, func(t wire.TeamInfo) bool { return t.Name == name })
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	var found *TeamInfo
-	for _, t := range teams {
-		if t.Name != name {
-			continue
-		}
-		if found != nil {
-			return nil, &LookupError{Kind: "team", Name: name, Err: ErrAmbiguous}
-		}
-		found = &TeamInfo{ID: t.TeamID, Name: t.Name, Description: t.Description}
-	}
-	if found == nil {
+	case len(teams) == 0:
 		return nil, &LookupError{Kind: "team", Name: name, Err: ErrNotFound}
+	case len(teams) > 1:
+		return nil, &LookupError{Kind: "team", Name: name, Err: ErrAmbiguous}
 	}
-	return found, nil
+	t := teams[0]
+	return &TeamInfo{ID: t.TeamID, Name: t.Name, Description: t.Description}, nil
 }
 
 func userFromWire(w wire.UserInfo) *UserInfo {

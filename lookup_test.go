@@ -1,0 +1,302 @@
+package secrets_test
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	secrets "github.com/helios-secrets/go-secrets"
+)
+
+// matching is one plausible reading of ?email= and ?name= on /v1/users and /v1/teams.
+type matching int
+
+const (
+	literalEqual     matching = iota // the value, exactly (e-mail case aside)
+	literalContains                  // any entry containing the value
+	regexInvalid400                  // an unanchored regular expression; an invalid one is a 400
+	regexInvalidNone                 // an unanchored regular expression; an invalid one matches nothing
+	regexFull                        // a regular expression that must match the whole entry
+)
+
+var matchings = map[string]matching{
+	"literal": literalEqual, "literal substring": literalContains, "regex, 400 when invalid": regexInvalid400,
+	"regex, nothing when invalid": regexInvalidNone, "regex, whole value": regexFull,
+}
+
+// lookupStandIn answers GET /v1/users?email= and GET /v1/teams?name= from fixed directories, by its
+// reading m, and counts requests.
+type lookupStandIn struct {
+	m     matching
+	users []map[string]string // userID, email
+	teams []map[string]string // teamID, name
+
+	mu    sync.Mutex
+	calls int
+}
+
+// match reports whether entry matches the query q, or whether the service would refuse q (a 400).
+func (f *lookupStandIn) match(q, entry string, foldCase bool) (ok, refuse bool) {
+	if foldCase {
+		q, entry = strings.ToLower(q), strings.ToLower(entry)
+	}
+	switch f.m {
+	case literalEqual:
+		return q == entry, false
+	case literalContains:
+		return strings.Contains(entry, q), false
+	}
+	pattern := q
+	if f.m == regexFull {
+		pattern = "^(?:" + q + ")$"
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return false, f.m == regexInvalid400
+	}
+	return re.MatchString(entry), false
+}
+
+func (f *lookupStandIn) responder(list []map[string]string, param, field string, foldCase bool) httpmock.Responder {
+	return func(req *http.Request) (*http.Response, error) {
+		f.mu.Lock()
+		f.calls++
+		f.mu.Unlock()
+		q := req.URL.Query().Get(param)
+		out := []map[string]string{}
+		for _, entry := range list {
+			ok, refuse := f.match(q, entry[field], foldCase)
+			if refuse {
+				return httpmock.NewStringResponse(http.StatusBadRequest, `{"message":"invalid regular expression"}`), nil
+			}
+			if ok {
+				out = append(out, entry)
+			}
+		}
+		return httpmock.NewJsonResponse(http.StatusOK, out)
+	}
+}
+
+func (f *lookupStandIn) client(t *testing.T) (*secrets.Client, *fakeAPI) {
+	t.Helper()
+	c, api := newTestClient(t)
+	api.on(http.MethodGet, "/v1/users", f.responder(f.users, "email", "email", true))
+	api.on(http.MethodGet, "/v1/teams", f.responder(f.teams, "name", "name", false))
+	return c, api
+}
+
+func lookupUsers(emails ...string) []map[string]string {
+	var out []map[string]string
+	for _, e := range emails {
+		out = append(out, map[string]string{"userID": lookupID("u", e), "email": e})
+	}
+	return out
+}
+
+func lookupTeams(names ...string) []map[string]string {
+	var out []map[string]string
+	for _, n := range names {
+		out = append(out, map[string]string{"teamID": lookupID("t", n), "name": n})
+	}
+	return out
+}
+
+// The directories: each name next to the look-alikes a pattern or a substring would also find.
+var (
+	allUsers = []string{"alice+ml@example.com", "aliceml@example.com", "aliceeml@example.com", "data.eng@example.com",
+		"dataXeng@example.com", "bob@example.com", "bob@example.com.evil", "xbob@example.com", "a(b)c|d@example.com", "abc@example.com"}
+	allTeams = []string{"C++ (eu)", "C (eu)", "CC (eu)", "data.eng", "dataXeng", "ops", "ops-eu", "dev-ops", "[x]", "x", "a^b$", "ab", `back\slash`}
+)
+
+// TestLookups_ExactUnderEveryMatching: under every reading of the service's matching, UserByEmail and
+// TeamByName find exactly the identity named, in at most two requests, and never a look-alike; when
+// only look-alikes exist, ErrNotFound.
+func TestLookups_ExactUnderEveryMatching(t *testing.T) {
+	t.Parallel()
+	for mName, m := range matchings {
+		t.Run(mName, func(t *testing.T) {
+			t.Parallel()
+			for _, email := range allUsers {
+				t.Run("user "+email, func(t *testing.T) {
+					t.Parallel()
+					f := &lookupStandIn{m: m, users: lookupUsers(allUsers...)}
+					c, _ := f.client(t)
+					u, err := c.Organizations.UserByEmail(t.Context(), strings.ToUpper(email[:1])+email[1:])
+					require.NoError(t, err)
+					assert.Equal(t, lookupID("u", email), u.ID)
+					assert.LessOrEqual(t, f.calls, 2)
+
+					f = &lookupStandIn{m: m, users: lookupUsers(without(allUsers, email)...)}
+					c, _ = f.client(t)
+					_, err = c.Organizations.UserByEmail(t.Context(), email)
+					assertLookupError(t, err, "user", email, secrets.ErrNotFound)
+					assert.LessOrEqual(t, f.calls, 2)
+				})
+			}
+			for _, name := range allTeams {
+				t.Run("team "+name, func(t *testing.T) {
+					t.Parallel()
+					f := &lookupStandIn{m: m, teams: lookupTeams(allTeams...)}
+					c, _ := f.client(t)
+					team, err := c.Organizations.TeamByName(t.Context(), name)
+					require.NoError(t, err)
+					assert.Equal(t, lookupID("t", name), team.ID)
+					assert.LessOrEqual(t, f.calls, 2)
+
+					f = &lookupStandIn{m: m, teams: lookupTeams(without(allTeams, name)...)}
+					c, _ = f.client(t)
+					_, err = c.Organizations.TeamByName(t.Context(), name)
+					assertLookupError(t, err, "team", name, secrets.ErrNotFound)
+					assert.LessOrEqual(t, f.calls, 2)
+				})
+			}
+		})
+	}
+}
+
+// TestLookups_RequestsSent: a name that matches itself as a pattern is asked once; a name with other
+// metacharacters is asked again, anchored and escaped, only when the first answer did not settle it.
+func TestLookups_RequestsSent(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, team string
+		m          matching
+		missing    bool
+		want       []string
+	}{
+		{name: "plain name found", team: "data.eng", m: regexInvalid400, want: []string{"data.eng"}},
+		{name: "plain name missing: no second request", team: "data.eng", m: regexInvalid400, missing: true, want: []string{"data.eng"}},
+		{name: "metacharacters, found literally", team: "C++ (eu)", m: literalEqual, want: []string{"C++ (eu)"}},
+		{name: "metacharacters, refused", team: "C++ (eu)", m: regexInvalid400, want: []string{"C++ (eu)", `^C\+\+ \(eu\)$`}},
+		{name: "metacharacters, matched nothing", team: "C++ (eu)", m: regexInvalidNone, want: []string{"C++ (eu)", `^C\+\+ \(eu\)$`}},
+		{name: "metacharacters, missing", team: "C++ (eu)", m: literalEqual, missing: true, want: []string{"C++ (eu)", `^C\+\+ \(eu\)$`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			teams := allTeams
+			if tt.missing {
+				teams = without(allTeams, tt.team)
+			}
+			f := &lookupStandIn{m: tt.m, teams: lookupTeams(teams...)}
+			c, api := f.client(t)
+			_, _ = c.Organizations.TeamByName(t.Context(), tt.team)
+			var got []string
+			for _, r := range api.requests() {
+				got = append(got, r.URL.Query().Get("name"))
+			}
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// TestLookups_Refusals: a 400 on a name that matches itself, or on both forms, is the service's
+// *APIError; a 400 on the pattern after a literal answer is ErrNotFound; other failures pass through.
+func TestLookups_Refusals(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name           string
+		team           string
+		first, second  httpmock.Responder
+		wantStatus     int
+		wantNotFound   bool
+		wantSecondSent bool
+	}{
+		{name: "plain name refused", team: "ops", first: jsonResponder(400, `{"message":"first"}`), wantStatus: 400},
+		{name: "both refused", team: "C++ (eu)", first: jsonResponder(400, `{"message":"first"}`),
+			second: jsonResponder(400, `{"message":"second"}`), wantStatus: 400, wantSecondSent: true},
+		{name: "pattern refused after a literal answer", team: "C++ (eu)", first: jsonResponder(200, `[]`),
+			second: jsonResponder(400, `{"message":"second"}`), wantNotFound: true, wantSecondSent: true},
+		{name: "pattern forbidden", team: "C++ (eu)", first: jsonResponder(200, `[]`),
+			second: jsonResponder(403, `{"message":"no"}`), wantStatus: 403, wantSecondSent: true},
+		{name: "first forbidden", team: "C++ (eu)", first: jsonResponder(403, `{"message":"no"}`), wantStatus: 403},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, api := newTestClient(t, secrets.WithRetryMax(0))
+			api.on(http.MethodGet, "/v1/teams", func(req *http.Request) (*http.Response, error) {
+				if req.URL.Query().Get("name") == tt.team {
+					return tt.first(req)
+				}
+				return tt.second(req)
+			})
+			_, err := c.Organizations.TeamByName(t.Context(), tt.team)
+			require.Error(t, err)
+			if tt.wantNotFound {
+				assertLookupError(t, err, "team", tt.team, secrets.ErrNotFound)
+			} else {
+				var ae *secrets.APIError
+				require.ErrorAs(t, err, &ae)
+				assert.Equal(t, tt.wantStatus, ae.StatusCode)
+				if tt.wantStatus == 400 {
+					assert.Contains(t, ae.Message, "first")
+				}
+			}
+			want := 1
+			if tt.wantSecondSent {
+				want = 2
+			}
+			assert.Equal(t, want, api.GetTotalCallCount())
+		})
+	}
+}
+
+// TestShareByName_GrantsOnlyTheIdentityNamed: under regular-expression matching, ShareByName sends
+// the IDs of exactly the users and teams named, never a look-alike's.
+func TestShareByName_GrantsOnlyTheIdentityNamed(t *testing.T) {
+	t.Parallel()
+	for mName, m := range matchings {
+		t.Run(mName, func(t *testing.T) {
+			t.Parallel()
+			f := &lookupStandIn{m: m, users: lookupUsers(allUsers...), teams: lookupTeams(allTeams...)}
+			c, api := f.client(t)
+			api.on(http.MethodPatch, accessPath, httpmock.NewStringResponder(200, ""))
+			require.NoError(t, c.Secrets.ShareByName(t.Context(), secretID, &secrets.ShareByNameRequest{
+				Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader,
+					UserEmails: []string{"alice+ml@example.com", "data.eng@example.com"},
+					TeamNames:  []string{"C++ (eu)", "data.eng", "ops"}}},
+			}))
+			reqs := api.requests()
+			last := reqs[len(reqs)-1]
+			require.Equal(t, http.MethodPatch, last.Method)
+			var body struct {
+				Grants []struct{ Users, Teams []string }
+			}
+			require.NoError(t, json.Unmarshal(last.Body, &body))
+			require.Len(t, body.Grants, 1)
+			assert.Equal(t, []string{lookupID("u", "alice+ml@example.com"), lookupID("u", "data.eng@example.com")}, body.Grants[0].Users)
+			assert.Equal(t, []string{lookupID("t", "C++ (eu)"), lookupID("t", "data.eng"), lookupID("t", "ops")}, body.Grants[0].Teams)
+		})
+	}
+}
+
+func assertLookupError(t *testing.T, err error, kind, name string, want error) {
+	t.Helper()
+	var le *secrets.LookupError
+	require.ErrorAs(t, err, &le)
+	assert.Equal(t, secrets.LookupError{Kind: kind, Name: name, Err: want}, *le)
+	assertSentinels(t, err, want)
+}
+
+// lookupID is the ID the stand-in gives the identity of that kind and name (letters and digits, as
+// IDs are).
+func lookupID(kind, name string) string { return kind + "-" + hex.EncodeToString([]byte(name)) }
+
+func without(list []string, drop string) []string {
+	var out []string
+	for _, s := range list {
+		if s != drop {
+			out = append(out, s)
+		}
+	}
+	return out
+}
