@@ -1,15 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of the repository, with the race detector where cgo works (else without it, saying
 # so): the library module (which holds the emulator, the commands and the quickstart) and each nested
-# example module.
+# module (examples/s3, compat/official: scripts/modules.sh finds them).
 # Extra arguments go to every `go test`, e.g. scripts/test.sh -run TestCache -v
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-modules=(.)
-while IFS= read -r mod; do
-  modules+=("$(dirname "$mod")")
-done < <(find examples -mindepth 2 -name go.mod -not -path '*/testdata/*' | sort)
+mapfile -t modules < <(scripts/modules.sh) # the root module, then every nested one
 
 race=$(scripts/race-flag.sh)
 
