@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,6 +30,10 @@ import (
 //     past its TTL (WithStaleIfError), with a Warn record to the logger.
 //   - The number of names held is bounded (WithMaxEntries); Invalidate and InvalidateAll drop
 //     entries, for instance after rotating a value.
+//   - TTLs are shortened by a small random fraction (WithTTLJitter, default up to 10%), so that
+//     replicas that started together do not all refresh at the same moment.
+//   - Optionally, a Get close to a value's expiry refreshes it in the background (WithRefreshAhead),
+//     so that a name read steadily is never fetched on a caller's path. Close ends those refreshes.
 //
 // fmt and slog print a Cache without any value.
 type Cache struct {
@@ -44,6 +49,12 @@ type Cache struct {
 	mu   sync.Mutex    // serializes changes to entries, ring, hand and entry states
 	ring []*cacheEntry // every entry, in the order the eviction sweep visits them
 	hand int           // where the sweep resumes
+
+	background context.Context // of the refreshes of WithRefreshAhead; cancelled by Close
+	stop       context.CancelFunc
+	closeMu    sync.Mutex     // orders refreshes.Add before Close's Wait
+	closed     bool           // guarded by closeMu
+	refreshes  sync.WaitGroup // background refreshes under way
 }
 
 // cacheEntry is one name. Its state is replaced whole, never modified.
@@ -54,14 +65,17 @@ type cacheEntry struct {
 	slot  int         // index in Cache.ring; guarded by Cache.mu
 }
 
-// cacheState is what the cache knows of a name: a value, or a remembered failure (err).
+// cacheState is what the cache knows of a name: a value, or a remembered failure (err). Only its
+// refreshing flag ever changes; the rest is replaced whole.
 type cacheState struct {
 	value      string
 	err        error // wraps ErrNotFound or ErrValueWithheld; nil for a value
 	fetched    int64 // offsets from Cache.base, in nanoseconds
 	expires    int64 // served from memory until then
+	refreshAt  int64 // a hit from then on starts a background refresh (= expires: never)
 	staleUntil int64 // after a failed refresh, servable until then (= expires without WithStaleIfError)
 	stale      bool  // served after a failed refresh
+	refreshing atomic.Bool
 }
 
 // CacheEntry is a cached value with its timing, as Lookup returns it: what an AWS credentials
@@ -90,7 +104,14 @@ func NewCache(c *Client, opts ...CacheOption) (*Cache, error) {
 			return nil, err
 		}
 	}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if cfg.random == nil {
+		cfg.random = rand.Float64
+	}
 	cache := &Cache{client: c, cfg: cfg, logger: c.logger}
+	cache.background, cache.stop = context.WithCancel(context.Background())
 	if cfg.loggerSet {
 		cache.logger = cfg.logger
 	}
@@ -106,6 +127,8 @@ func NewCache(c *Client, opts ...CacheOption) (*Cache, error) {
 // Get returns the value of the secret named name. While the value is fresh (fetched less than the
 // TTL ago), Get serves it from memory: no request, no allocation, ctx unused. Otherwise it makes one
 // request, GET /v1/secrets?name=, shared by every concurrent Get of that name, and keeps the value.
+// With WithRefreshAhead, a Get close to the value's expiry also starts that request in the
+// background, and returns the value it holds without waiting.
 //
 // Errors: ErrInvalidName (before any request); ErrNotFound and ErrValueWithheld, remembered for the
 // negative TTL; ErrAmbiguous; the context's error when ctx ends before the value comes (the shared
@@ -210,7 +233,7 @@ func (c *Cache) GetMany(ctx context.Context, names ...string) (map[string]string
 			if value == nil && nameErr == nil {
 				nameErr = notFoundError(name)
 			}
-			st, err := c.settle(ctx, name, gen, value, nameErr)
+			st, err := c.settle(ctx, name, gen, false, value, nameErr)
 			record(name, st, err)
 		}
 	}
@@ -233,6 +256,19 @@ func (c *Cache) Invalidate(name string) {
 	c.flights.Load().Forget(name)
 }
 
+// Close ends the background refreshes of WithRefreshAhead: it cancels those under way, waits for
+// them to end, and no later Get starts one (a Get waiting for a cancelled refresh gets
+// context.Canceled). The Cache still serves Gets afterwards, as without WithRefreshAhead. Close
+// makes no request; calling it again does nothing. A Cache without WithRefreshAhead runs nothing
+// in the background between Gets and need not be closed.
+func (c *Cache) Close() {
+	c.closeMu.Lock()
+	c.closed = true
+	c.closeMu.Unlock()
+	c.stop()
+	c.refreshes.Wait()
+}
+
 // InvalidateAll drops everything the cache holds, as Invalidate does for one name. It makes no
 // request.
 func (c *Cache) InvalidateAll() {
@@ -252,8 +288,9 @@ func (c *Cache) Len() int {
 	return len(c.ring)
 }
 
-// fresh returns the state of name when it may be served from memory, else nil. It is the whole of
-// a hit: no lock, no allocation.
+// fresh returns the state of name when it may be served from memory, else nil, and starts the
+// background refresh of a value close to its expiry. It is the whole of a hit: no lock, no
+// allocation (but once per value when a refresh starts).
 func (c *Cache) fresh(name string) *cacheState {
 	v, ok := c.entries.Load(name)
 	if !ok {
@@ -261,13 +298,90 @@ func (c *Cache) fresh(name string) *cacheState {
 	}
 	e := v.(*cacheEntry)
 	st := e.state.Load()
-	if st == nil || c.now() >= st.expires {
+	if st == nil {
+		return nil
+	}
+	now := c.now()
+	if now >= st.expires {
 		return nil
 	}
 	if !e.ref.Load() { // read before writing: hits on a hot name do not fight over its cache line
 		e.ref.Store(true)
 	}
+	if now >= st.refreshAt {
+		c.refreshAhead(name, st)
+	}
 	return st
+}
+
+// unexpired returns the state of name while it may be served from memory, else nil: fresh
+// without its side effects, for the fetches themselves.
+func (c *Cache) unexpired(name string) *cacheState {
+	if v, ok := c.entries.Load(name); ok {
+		if st := v.(*cacheEntry).state.Load(); st != nil && c.now() < st.expires {
+			return st
+		}
+	}
+	return nil
+}
+
+// refreshAhead starts the background refresh of name, whose state st is due for one, unless one
+// has started already. The refresh is the shared fetch of name: a Get that misses meanwhile waits
+// for it instead of making its own request.
+func (c *Cache) refreshAhead(name string, st *cacheState) {
+	if st.refreshing.Load() || !st.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	c.closeMu.Lock()
+	if c.closed {
+		c.closeMu.Unlock()
+		return
+	}
+	c.refreshes.Add(1)
+	c.closeMu.Unlock()
+	gen, flights := c.gen.Load(), c.flights.Load()
+	go func() {
+		defer c.refreshes.Done()
+		_, _, _ = flights.Do(name, func() (any, error) { return c.refresh(name, gen, st) })
+	}()
+}
+
+// refresh fetches name in the background to replace old, the state whose refresh is due. While
+// old is still fresh, a failure is not anyone's to see: old stays, and is refreshed again later.
+// Once old has expired (a Get that missed may be waiting), the outcome is settled as a miss's.
+func (c *Cache) refresh(name string, gen uint64, old *cacheState) (*cacheState, error) {
+	ctx, cancel := context.WithTimeout(c.background, c.cfg.fetchTimeout)
+	defer cancel()
+	value, err := c.read(ctx, name)
+	if err != nil && c.now() < old.expires {
+		c.refreshFailed(ctx, name, gen, old, err)
+		return old, nil
+	}
+	return c.settle(ctx, name, gen, true, value, err)
+}
+
+// refreshFailed keeps old, whose background refresh failed with err, until it expires, and
+// schedules the next refresh after staleRetryInterval, so that a failing service sees at most one
+// request per name per interval.
+func (c *Cache) refreshFailed(ctx context.Context, name string, gen uint64, old *cacheState, err error) {
+	if c.background.Err() != nil {
+		return // Close cancelled it: not a failure of the service
+	}
+	c.mu.Lock()
+	now := c.now()
+	e := c.entryLocked(name)
+	kept := c.gen.Load() == gen && e != nil && e.state.Load() == old
+	if kept {
+		e.state.Store(&cacheState{value: old.value, err: old.err, fetched: old.fetched, expires: old.expires,
+			refreshAt: min(now+int64(staleRetryInterval), old.expires), staleUntil: old.staleUntil, stale: old.stale})
+	}
+	c.mu.Unlock()
+	if kept && c.logger != nil {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "secrets: cache refresh-ahead failed: serving the value until it expires",
+			slog.String("name", name),
+			slog.String("error", maskHeld(err, old.value).Error()),
+			slog.Time("expiresAt", c.at(old.expires)))
+	}
 }
 
 // load fetches name, sharing the request with concurrent callers. The request runs on a context
@@ -303,26 +417,33 @@ func (c *Cache) fetch(ctx context.Context, name string) (*cacheState, error) {
 	gen := c.gen.Load()
 	// A caller that missed just before the previous fetch of name stored its value starts a new
 	// fetch; it finds the value here, without a request.
-	if st := c.fresh(name); st != nil {
+	if st := c.unexpired(name); st != nil {
 		return st, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.fetchTimeout)
 	defer cancel()
+	value, err := c.read(ctx, name)
+	return c.settle(ctx, name, gen, false, value, err)
+}
+
+// read makes the request for name: its value, or why there is none.
+func (c *Cache) read(ctx context.Context, name string) (*string, error) {
 	s, err := c.client.Secrets.GetByName(ctx, name)
-	var value *string
-	if err == nil {
-		if value = s.Value; value == nil {
-			err = withheldError(name)
-		}
+	if err != nil {
+		return nil, err
 	}
-	return c.settle(ctx, name, gen, value, err)
+	if s.Value == nil {
+		return nil, withheldError(name)
+	}
+	return s.Value, nil
 }
 
 // settle turns the outcome of a fetch of name (a value, or err) into what the caller gets, and keeps
-// it unless an invalidation happened since the fetch began (gen). The result is a state (a value, or
-// a remembered failure in its err) or an error that is not remembered.
-func (c *Cache) settle(ctx context.Context, name string, gen uint64, value *string, err error) (*cacheState, error) {
-	st, err, stale := c.settleLocked(name, gen, value, err)
+// it unless an invalidation happened since the fetch began (gen), or, for a background refresh,
+// unless the entry it was to refresh is gone (evicted). The result is a state (a value, or a
+// remembered failure in its err) or an error that is not remembered.
+func (c *Cache) settle(ctx context.Context, name string, gen uint64, refresh bool, value *string, err error) (*cacheState, error) {
+	st, err, stale := c.settleLocked(name, gen, refresh, value, err)
 	if stale != nil && c.logger != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "secrets: cache serving a stale value: refreshing it failed",
 			slog.String("name", name),
@@ -333,12 +454,12 @@ func (c *Cache) settle(ctx context.Context, name string, gen uint64, value *stri
 	return st, err
 }
 
-func (c *Cache) settleLocked(name string, gen uint64, value *string, err error) (st *cacheState, _ error, staleCause error) {
+func (c *Cache) settleLocked(name string, gen uint64, refresh bool, value *string, err error) (st *cacheState, _ error, staleCause error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
-	keep := c.gen.Load() == gen
 	e := c.entryLocked(name)
+	keep := c.gen.Load() == gen && (e != nil || !refresh)
 	if err != nil && e != nil {
 		if old := e.state.Load(); old != nil && old.err == nil {
 			err = maskHeld(err, old.value)
@@ -346,7 +467,9 @@ func (c *Cache) settleLocked(name string, gen uint64, value *string, err error) 
 	}
 	switch {
 	case err == nil:
-		st = &cacheState{value: *value, fetched: now, expires: now + int64(c.cfg.ttl)}
+		lifetime := c.jittered(c.cfg.ttl)
+		st = &cacheState{value: *value, fetched: now, expires: now + lifetime}
+		st.refreshAt = st.expires - min(int64(c.cfg.refreshAhead), lifetime/2)
 		st.staleUntil = st.expires + int64(c.cfg.staleFor)
 		if keep {
 			c.storeLocked(name, e, st, now)
@@ -354,8 +477,8 @@ func (c *Cache) settleLocked(name string, gen uint64, value *string, err error) 
 		return st, nil, nil
 
 	case errors.Is(err, ErrNotFound) || errors.Is(err, ErrValueWithheld):
-		st = &cacheState{err: err, fetched: now, expires: now + int64(c.cfg.negativeTTL)}
-		st.staleUntil = st.expires
+		st = &cacheState{err: err, fetched: now, expires: now + c.jittered(c.cfg.negativeTTL)}
+		st.refreshAt, st.staleUntil = st.expires, st.expires
 		switch {
 		case !keep:
 		case c.cfg.negativeTTL > 0:
@@ -373,6 +496,7 @@ func (c *Cache) settleLocked(name string, gen uint64, value *string, err error) 
 			if old := e.state.Load(); old != nil && old.err == nil && now < old.staleUntil {
 				st = &cacheState{value: old.value, fetched: old.fetched,
 					expires: min(now+int64(staleRetryInterval), old.staleUntil), staleUntil: old.staleUntil, stale: true}
+				st.refreshAt = st.expires
 				if keep {
 					e.state.Store(st)
 				}
@@ -387,6 +511,12 @@ func (c *Cache) settleLocked(name string, gen uint64, value *string, err error) 
 		}
 		return nil, err, nil
 	}
+}
+
+// jittered returns d less a random fraction of it, up to the TTL jitter, in nanoseconds. It is
+// called with c.mu held.
+func (c *Cache) jittered(d time.Duration) int64 {
+	return int64(d) - int64(float64(d)*c.cfg.ttlJitter*c.cfg.random())
 }
 
 // heldValues returns the values the cache holds for names, expired or not.
@@ -529,8 +659,8 @@ func (c *Cache) Format(f fmt.State, _ rune) {
 		_, _ = f.Write([]byte("secrets.Cache(nil)"))
 		return
 	}
-	fmt.Fprintf(f, "secrets.Cache{TTL: %s, NegativeTTL: %s, StaleIfError: %s, MaxEntries: %d, Len: %d}",
-		c.cfg.ttl, c.cfg.negativeTTL, c.cfg.staleFor, c.cfg.maxEntries, c.Len())
+	fmt.Fprintf(f, "secrets.Cache{TTL: %s, TTLJitter: %v, NegativeTTL: %s, StaleIfError: %s, RefreshAhead: %s, MaxEntries: %d, Len: %d}",
+		c.cfg.ttl, c.cfg.ttlJitter, c.cfg.negativeTTL, c.cfg.staleFor, c.cfg.refreshAhead, c.cfg.maxEntries, c.Len())
 }
 
 // LogValue logs the cache's settings and size, never a value.
@@ -540,8 +670,10 @@ func (c *Cache) LogValue() slog.Value {
 	}
 	return slog.GroupValue(
 		slog.Duration("ttl", c.cfg.ttl),
+		slog.Float64("ttlJitter", c.cfg.ttlJitter),
 		slog.Duration("negativeTTL", c.cfg.negativeTTL),
 		slog.Duration("staleIfError", c.cfg.staleFor),
+		slog.Duration("refreshAhead", c.cfg.refreshAhead),
 		slog.Int("maxEntries", c.cfg.maxEntries),
 		slog.Int("len", c.Len()))
 }

@@ -28,6 +28,7 @@ type apiStub struct {
 	secrets []stubSecret
 	status  int           // non-zero: answer every request with this status
 	gate    chan struct{} // non-nil: requests wait until it is closed
+	gated   string        // non-empty: only requests for this ?name= wait at the gate
 	log     []stubRequest
 }
 
@@ -97,11 +98,22 @@ func (s *apiStub) fail(status int) {
 }
 
 // hold makes requests wait until the returned function is called (which the test must call).
-func (s *apiStub) hold() (release func()) {
+func (s *apiStub) hold() (release func()) { return s.holdName("") }
+
+// holdName is hold for the requests of one ?name= only ("": all requests). The arrivals of
+// earlier requests are forgotten: waitArrival then waits for a request that came after the hold.
+func (s *apiStub) holdName(name string) (release func()) {
 	gate := make(chan struct{})
 	s.mu.Lock()
-	s.gate = gate
+	s.gate, s.gated = gate, name
 	s.mu.Unlock()
+	for drained := false; !drained; {
+		select {
+		case <-s.arrived:
+		default:
+			drained = true
+		}
+	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
@@ -136,6 +148,9 @@ func (s *apiStub) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.log = append(s.log, stubRequest{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization")})
 	gate, status := s.gate, s.status
+	if s.gated != "" && s.gated != r.URL.Query().Get("name") {
+		gate = nil
+	}
 	list := append([]stubSecret(nil), s.secrets...)
 	s.mu.Unlock()
 	select {

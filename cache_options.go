@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"log/slog"
+	"math"
 	"time"
 )
 
@@ -11,6 +12,8 @@ const (
 	defaultCacheNegativeTTL = 10 * time.Second
 	defaultCacheMaxEntries  = 1000
 	defaultCacheFetchTime   = time.Minute
+	defaultCacheTTLJitter   = 0.1
+	maxCacheTTLJitter       = 0.5
 	maxCacheEntries         = 1 << 24
 
 	// staleRetryInterval is how long a stale value is served, after a failed refresh, before the
@@ -28,9 +31,12 @@ type cacheConfig struct {
 	staleFor     time.Duration
 	maxEntries   int
 	fetchTimeout time.Duration
+	refreshAhead time.Duration // 0: off
+	ttlJitter    float64       // fraction of a TTL that may be cut off at random
 	logger       *slog.Logger
 	loggerSet    bool
 	clock        func() time.Time // nil: the real clock, read cheaply (tests set a fake one)
+	random       func() float64   // in [0, 1); nil: math/rand/v2 (tests set a fixed one)
 }
 
 func defaultCacheConfig() cacheConfig {
@@ -39,12 +45,21 @@ func defaultCacheConfig() cacheConfig {
 		negativeTTL:  defaultCacheNegativeTTL,
 		maxEntries:   defaultCacheMaxEntries,
 		fetchTimeout: defaultCacheFetchTime,
+		ttlJitter:    defaultCacheTTLJitter,
 	}
 }
 
+// check validates what single options cannot, because it depends on several of them.
+func (c *cacheConfig) check() error {
+	if c.refreshAhead >= c.ttl {
+		return invalidArgument("WithRefreshAhead: window %s is not shorter than the TTL %s", c.refreshAhead, c.ttl)
+	}
+	return nil
+}
+
 // WithTTL sets how long a value is served from memory before the next Get fetches it again;
-// default 5 minutes. It is also how long a rotated value can go unnoticed, unless Invalidate is
-// called. d must be positive.
+// default 5 minutes, less a random jitter of up to 10% (WithTTLJitter). It is also how long a
+// rotated value can go unnoticed, unless Invalidate is called. d must be positive.
 func WithTTL(d time.Duration) CacheOption {
 	return func(c *cacheConfig) error {
 		if d <= 0 {
@@ -85,6 +100,46 @@ func WithStaleIfError(d time.Duration) CacheOption {
 	}
 }
 
+// WithRefreshAhead makes a Get that finds a value within window of its expiry start one
+// background refresh of it (GET /v1/secrets?name=, shared with any Get that misses meanwhile)
+// and return the value it holds at once; the refreshed value replaces it when it arrives. A name
+// read steadily is then never fetched on a caller's path. Default 0: off, the first Get after
+// expiry waits for the request.
+//
+// Refreshes are driven by reads: a name nobody reads is not refreshed, and eviction works as
+// without the option. A refresh that fails, whatever the failure, leaves the value served until
+// it expires, with a Warn record to the logger, and is tried again after 5 seconds (or at expiry,
+// if sooner); once the value has expired, the rules of WithStaleIfError apply as for any Get. An
+// Invalidate during a refresh discards its result. The refresh starts no earlier than halfway
+// through the value's lifetime, whatever the window, so a name is fetched at most about twice per
+// TTL. Refreshes run on the Cache's own goroutines: Close ends them.
+//
+// window must not be negative and must be shorter than the TTL; NewCache checks it once every
+// option is applied, so the order of WithTTL and WithRefreshAhead does not matter.
+func WithRefreshAhead(window time.Duration) CacheOption {
+	return func(c *cacheConfig) error {
+		if window < 0 {
+			return invalidArgument("WithRefreshAhead: %s is negative", window)
+		}
+		c.refreshAhead = window
+		return nil
+	}
+}
+
+// WithTTLJitter cuts each value's TTL, and each negative TTL, by a random fraction of it, up to
+// fraction, so that replicas that started together do not refresh together (a fleet whose
+// requests arrive in bursts is answered with 429). Default 0.1: a 5-minute TTL lasts between 4.5
+// and 5 minutes. 0 turns jitter off. fraction must be between 0 and 0.5.
+func WithTTLJitter(fraction float64) CacheOption {
+	return func(c *cacheConfig) error {
+		if math.IsNaN(fraction) || fraction < 0 || fraction > maxCacheTTLJitter {
+			return invalidArgument("WithTTLJitter: %v is outside 0..%v", fraction, maxCacheTTLJitter)
+		}
+		c.ttlJitter = fraction
+		return nil
+	}
+}
+
 // WithMaxEntries bounds how many names the cache holds (values and remembered failures alike);
 // default 1000. When a new name would exceed it, the cache evicts one it holds: an expired one if it
 // finds one, else one not read since the eviction sweep last passed (the CLOCK approximation of
@@ -119,6 +174,18 @@ func WithFetchTimeout(d time.Duration) CacheOption {
 func WithCacheLogger(l *slog.Logger) CacheOption {
 	return func(c *cacheConfig) error {
 		c.logger, c.loggerSet = l, true
+		return nil
+	}
+}
+
+// withCacheRandom replaces the random source of TTL jitter, for deterministic tests; see
+// cache_export_test.go. It is called with the Cache's lock held.
+func withCacheRandom(random func() float64) CacheOption {
+	return func(c *cacheConfig) error {
+		if random == nil {
+			return invalidArgument("withCacheRandom: nil source")
+		}
+		c.random = random
 		return nil
 	}
 }

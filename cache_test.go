@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"sync"
@@ -23,17 +24,20 @@ const (
 	cacheNegTTL = 10 * time.Second
 )
 
-// newTestCache returns a Cache on stub, on clock, with a one-minute TTL and a ten-second negative
-// TTL unless opts say otherwise.
+// newTestCache returns a Cache on stub, on clock, with a one-minute TTL, a ten-second negative TTL
+// and no TTL jitter (so that expiries fall at known instants) unless opts say otherwise. The
+// Cache is closed when the test ends.
 func newTestCache(t *testing.T, stub *apiStub, clock *stubClock, opts ...secrets.CacheOption) *secrets.Cache {
 	t.Helper()
 	all := append([]secrets.CacheOption{
 		secrets.WithCacheClock(clock.Now),
 		secrets.WithTTL(cacheTTL),
 		secrets.WithNegativeTTL(cacheNegTTL),
+		secrets.WithTTLJitter(0),
 	}, opts...)
 	c, err := secrets.NewCache(stub.client(t), all...)
 	require.NoError(t, err)
+	t.Cleanup(c.Close)
 	return c
 }
 
@@ -86,6 +90,19 @@ func TestNewCacheValidatesOptions(t *testing.T) {
 		{name: "huge max entries", client: client, opts: []secrets.CacheOption{secrets.WithMaxEntries(1 << 30)}},
 		{name: "zero fetch timeout", client: client, opts: []secrets.CacheOption{secrets.WithFetchTimeout(0)}},
 		{name: "nil clock", client: client, opts: []secrets.CacheOption{secrets.WithCacheClock(nil)}},
+		{name: "jitter off", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(0)}, valid: true},
+		{name: "jitter at its bound", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(0.5)}, valid: true},
+		{name: "negative jitter", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(-0.01)}},
+		{name: "jitter over the bound", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(0.51)}},
+		{name: "jitter NaN", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(math.NaN())}},
+		{name: "jitter infinite", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(math.Inf(1))}},
+		{name: "nil random source", client: client, opts: []secrets.CacheOption{secrets.WithCacheRandom(nil)}},
+		{name: "refresh-ahead off", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(0)}, valid: true},
+		{name: "refresh-ahead just under the default TTL", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(5*time.Minute - 1)}, valid: true},
+		{name: "refresh-ahead, then a longer TTL", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(time.Hour), secrets.WithTTL(2 * time.Hour)}, valid: true},
+		{name: "negative refresh-ahead", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(-time.Second)}},
+		{name: "refresh-ahead as long as the default TTL", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(5 * time.Minute)}},
+		{name: "refresh-ahead, then a shorter TTL", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(time.Minute), secrets.WithTTL(time.Second)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

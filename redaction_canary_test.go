@@ -278,6 +278,10 @@ var canaryOps = []canaryOp{
 		f.cache.InvalidateAll()
 		return f.cache.Lookup(ctx, "DB_PASSWORD")
 	}},
+	{"Cache.Close", func(ctx context.Context, f *canaryFixture) (any, error) {
+		f.cache.Close()
+		return f.cache.Lookup(ctx, "DB_PASSWORD")
+	}},
 	{"SecretsService.Delete", func(ctx context.Context, f *canaryFixture) (any, error) { return nil, f.c.Secrets.Delete(ctx, f.delID) }},
 }
 

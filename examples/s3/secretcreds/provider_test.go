@@ -42,7 +42,7 @@ func newFixture(t *testing.T, ttl time.Duration, seed map[string]string) *fixtur
 	}
 	admin, err := secrets.NewClient(secrets.WithAPIKey(srv.APIKey()), secrets.WithBaseURL(srv.URL), secrets.WithRetryMax(0))
 	require.NoError(t, err)
-	cache, err := secrets.NewCache(admin, secrets.WithTTL(ttl))
+	cache, err := secrets.NewCache(admin, secrets.WithTTL(ttl), secrets.WithTTLJitter(0)) // expiries at exactly the TTL
 	require.NoError(t, err)
 	srv.ResetRequests()
 	return &fixture{srv: srv, admin: admin, cache: cache}

@@ -1,0 +1,459 @@
+package secrets_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	secrets "github.com/helios-secrets/go-secrets"
+)
+
+// refreshWindow is the refresh-ahead window of these tests: with the one-minute TTL of
+// newTestCache, a value fetched at 0 is refreshed by the first Get from 50s on.
+const refreshWindow = 10 * time.Second
+
+// getNow reads name and fails the test unless the Get returns want at once.
+func getNow(t *testing.T, cache *secrets.Cache, name, want string) {
+	t.Helper()
+	done := make(chan struct{})
+	var got string
+	var err error
+	go func() {
+		defer close(done)
+		got, err = cache.Get(context.Background(), name)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Get(%s) waited for the server", name)
+	}
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+}
+
+func TestCacheRefreshAheadServesFromMemoryAndReplacesTheValue(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	stub := newAPIStub(t)
+	stub.set("DB_PASSWORD", "first")
+	clock := newStubClock()
+	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
+
+	getNow(t, cache, "DB_PASSWORD", "first")
+	clock.Advance(cacheTTL - refreshWindow - time.Nanosecond)
+	getNow(t, cache, "DB_PASSWORD", "first")
+	secrets.WaitForRefreshes(cache)
+	assert.Equal(t, 1, stub.count(), "no refresh before the window")
+
+	// In the window, with the server holding every request: Gets return the value they hold, and
+	// only one refresh is sent, however many Gets see the value due.
+	release := stub.hold()
+	t.Cleanup(release)
+	stub.set("DB_PASSWORD", "second")
+	clock.Advance(time.Nanosecond)
+	getNow(t, cache, "DB_PASSWORD", "first")
+	stub.waitArrival(t)
+	for range 50 {
+		getNow(t, cache, "DB_PASSWORD", "first")
+	}
+	clock.Advance(refreshWindow - time.Nanosecond) // the last instant the old value is fresh
+	getNow(t, cache, "DB_PASSWORD", "first")
+	assert.Equal(t, 2, stub.count())
+
+	release()
+	secrets.WaitForRefreshes(cache)
+	getNow(t, cache, "DB_PASSWORD", "second")
+	entry, err := cache.Lookup(ctx, "DB_PASSWORD")
+	require.NoError(t, err)
+	assert.Equal(t, clock.Now(), entry.FetchedAt, "the refreshed value's TTL runs from its fetch")
+	assert.Equal(t, clock.Now().Add(cacheTTL), entry.ExpiresAt)
+	assert.Equal(t, 2, stub.count())
+
+	// The next window is relative to the new value.
+	clock.Advance(cacheTTL - refreshWindow - time.Nanosecond)
+	getNow(t, cache, "DB_PASSWORD", "second")
+	secrets.WaitForRefreshes(cache)
+	assert.Equal(t, 2, stub.count())
+	clock.Advance(time.Nanosecond)
+	getNow(t, cache, "DB_PASSWORD", "second")
+	secrets.WaitForRefreshes(cache)
+	assert.Equal(t, 3, stub.count())
+}
+
+func TestCacheRefreshAheadIsSharedWithAMiss(t *testing.T) {
+	t.Parallel()
+	stub := newAPIStub(t)
+	stub.set("DB_PASSWORD", "first")
+	clock := newStubClock()
+	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
+	getNow(t, cache, "DB_PASSWORD", "first")
+
+	release := stub.hold()
+	t.Cleanup(release)
+	clock.Advance(cacheTTL - refreshWindow)
+	getNow(t, cache, "DB_PASSWORD", "first") // starts the refresh, held at the server
+	stub.waitArrival(t)
+	stub.set("DB_PASSWORD", "second") // the held request has read "first" already
+	clock.Advance(refreshWindow)      // the value expires while its refresh is under way
+
+	missed := make(chan string, 3)
+	for range cap(missed) {
+		go func() {
+			v, err := cache.Get(context.Background(), "DB_PASSWORD")
+			assert.NoError(t, err)
+			missed <- v
+		}()
+	}
+	release()
+	for range cap(missed) {
+		assert.Equal(t, "first", <-missed, "the misses waited for the refresh under way")
+	}
+	secrets.WaitForRefreshes(cache)
+	assert.Equal(t, 2, stub.count(), "the misses made no request of their own")
+}
+
+func TestCacheRefreshAheadFailureNeverSurfacesWhileFresh(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		break_  func(*apiStub)
+		wantErr error // what the first Get after expiry returns (without WithStaleIfError)
+	}{
+		{name: "503", break_: func(s *apiStub) { s.fail(http.StatusServiceUnavailable) }, wantErr: &secrets.APIError{}},
+		{name: "429", break_: func(s *apiStub) { s.fail(http.StatusTooManyRequests) }, wantErr: secrets.ErrRateLimited},
+		{name: "connection dropped", break_: func(s *apiStub) { s.fail(dropConnection) }, wantErr: &secrets.RequestError{}},
+		{name: "deleted", break_: func(s *apiStub) { s.remove("DB_PASSWORD") }, wantErr: secrets.ErrNotFound},
+		{name: "withheld", break_: func(s *apiStub) { s.withhold("DB_PASSWORD") }, wantErr: secrets.ErrValueWithheld},
+		{name: "403", break_: func(s *apiStub) { s.fail(http.StatusForbidden) }, wantErr: secrets.ErrForbidden},
+		{name: "401", break_: func(s *apiStub) { s.fail(http.StatusUnauthorized) }, wantErr: secrets.ErrUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			stub := newAPIStub(t)
+			stub.set("DB_PASSWORD", "fresh-value-123")
+			clock := newStubClock()
+			logger, logs := newBufferLogger()
+			cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow), secrets.WithCacheLogger(logger))
+			getNow(t, cache, "DB_PASSWORD", "fresh-value-123")
+			tt.break_(stub)
+
+			// Fetched at 0, fresh until 60s; refreshes due from 50s, then 5s after each failure.
+			steps := []struct {
+				at        time.Duration
+				wantCount int
+			}{
+				{at: 50 * time.Second, wantCount: 2},
+				{at: 54 * time.Second, wantCount: 2},
+				{at: 55 * time.Second, wantCount: 3},
+				{at: 60*time.Second - time.Nanosecond, wantCount: 3}, // the next try would be at 60s: expiry
+			}
+			start := clock.Now()
+			for _, step := range steps {
+				clock.Advance(start.Add(step.at).Sub(clock.Now()))
+				getNow(t, cache, "DB_PASSWORD", "fresh-value-123")
+				secrets.WaitForRefreshes(cache)
+				assert.LessOrEqual(t, step.wantCount, stub.count(), "requests at %s", step.at)
+				if tt.name != "connection dropped" { // net/http retries a GET once on a dropped reused connection
+					assert.Equal(t, step.wantCount, stub.count(), "requests at %s", step.at)
+				}
+			}
+			assert.Contains(t, logs.String(), "level=WARN")
+			assert.Contains(t, logs.String(), "refresh-ahead failed")
+			assert.Contains(t, logs.String(), "name=DB_PASSWORD")
+			assert.NotContains(t, logs.String(), "fresh-value-123")
+
+			// Expired: the next Get is a miss, and gets the failure as it would without refresh-ahead.
+			clock.Advance(time.Nanosecond)
+			got, err := cache.Get(context.Background(), "DB_PASSWORD")
+			assert.Empty(t, got)
+			switch want := tt.wantErr.(type) {
+			case *secrets.APIError:
+				var apiErr *secrets.APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
+			case *secrets.RequestError:
+				assert.ErrorAs(t, err, &want)
+			default:
+				assert.ErrorIs(t, err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestCacheRefreshAheadThenStaleIfError(t *testing.T) {
+	t.Parallel()
+	stub := newAPIStub(t)
+	stub.set("DB_PASSWORD", "the-value")
+	clock := newStubClock()
+	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow), secrets.WithStaleIfError(time.Hour))
+	getNow(t, cache, "DB_PASSWORD", "the-value")
+	stub.fail(http.StatusTooManyRequests)
+
+	for at := time.Second; at <= 3*cacheTTL; at += time.Second {
+		clock.Advance(time.Second)
+		getNow(t, cache, "DB_PASSWORD", "the-value")
+		secrets.WaitForRefreshes(cache)
+	}
+	entry, err := cache.Lookup(context.Background(), "DB_PASSWORD")
+	require.NoError(t, err)
+	assert.True(t, entry.Stale)
+	// 2 refreshes ahead (50s, 55s), then one try every 5s while stale (60s…180s).
+	assert.Equal(t, 1+2+25, stub.count())
+
+	stub.fail(0)
+	stub.set("DB_PASSWORD", "rotated")
+	clock.Advance(5 * time.Second)
+	getNow(t, cache, "DB_PASSWORD", "rotated")
+	entry, err = cache.Lookup(context.Background(), "DB_PASSWORD")
+	require.NoError(t, err)
+	assert.False(t, entry.Stale)
+}
+
+func TestCacheInvalidateDuringRefreshAheadDiscardsItsResult(t *testing.T) {
+	t.Parallel()
+	for _, all := range []bool{false, true} {
+		t.Run("all="+strconv.FormatBool(all), func(t *testing.T) {
+			t.Parallel()
+			stub := newAPIStub(t)
+			stub.set("A", "old")
+			clock := newStubClock()
+			cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
+			getNow(t, cache, "A", "old")
+
+			release := stub.hold()
+			t.Cleanup(release)
+			clock.Advance(cacheTTL - refreshWindow)
+			getNow(t, cache, "A", "old") // the refresh reads "old"…
+			stub.waitArrival(t)
+			stub.set("A", "new") // …the value is rotated, and the cache told so
+			if all {
+				cache.InvalidateAll()
+			} else {
+				cache.Invalidate("A")
+			}
+			second := make(chan string, 1)
+			go func() {
+				v, err := cache.Get(context.Background(), "A")
+				assert.NoError(t, err)
+				second <- v
+			}()
+			stub.waitArrival(t)
+			release()
+			assert.Equal(t, "new", <-second, "a Get after Invalidate does not join the refresh")
+			secrets.WaitForRefreshes(cache)
+			getNow(t, cache, "A", "new")
+			assert.Equal(t, 3, stub.count())
+		})
+	}
+}
+
+func TestCacheRefreshAheadIsDrivenByReads(t *testing.T) {
+	t.Parallel()
+	stub := newAPIStub(t)
+	stub.set("HOT", "h")
+	stub.set("COLD", "c")
+	clock := newStubClock()
+	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
+	getNow(t, cache, "HOT", "h")
+	getNow(t, cache, "COLD", "c")
+
+	// HOT is read every second for ten TTLs; COLD once, then never.
+	clock.Advance(cacheTTL - refreshWindow)
+	getNow(t, cache, "COLD", "c")
+	for range 10 * int(cacheTTL/time.Second) {
+		clock.Advance(time.Second)
+		getNow(t, cache, "HOT", "h")
+		secrets.WaitForRefreshes(cache)
+	}
+	requests := map[string]int{}
+	for _, r := range stub.recorded() {
+		requests[r.RawQuery]++
+	}
+	assert.Equal(t, 2, requests["name=COLD"], "the cold name: its first read and one refresh, then nothing")
+	// Refreshed at 51s, then every 50s (TTL less the window) until 650s; never on a caller's path.
+	assert.Equal(t, 1+12, requests["name=HOT"], "the hot name: one request per TTL less the window")
+}
+
+func TestCacheRefreshAheadRespectsEviction(t *testing.T) {
+	t.Parallel()
+	stub := newAPIStub(t)
+	stub.set("A", "a")
+	stub.set("B", "b")
+	clock := newStubClock()
+	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow), secrets.WithMaxEntries(1))
+	getNow(t, cache, "A", "a")
+
+	release := stub.holdName("A")
+	t.Cleanup(release)
+	clock.Advance(cacheTTL - refreshWindow)
+	getNow(t, cache, "A", "a") // A's refresh is held at the server
+	stub.waitArrival(t)
+	getNow(t, cache, "B", "b") // evicts A
+	assert.Equal(t, 3, stub.count())
+	release()
+	secrets.WaitForRefreshes(cache)
+	assert.Equal(t, 1, cache.Len())
+	getNow(t, cache, "B", "b")
+	assert.Equal(t, 3, stub.count(), "A's refresh did not bring A back in B's place")
+	getNow(t, cache, "A", "a")
+	assert.Equal(t, 4, stub.count())
+}
+
+func TestCacheCloseEndsRefreshes(t *testing.T) {
+	t.Parallel()
+	stub := newAPIStub(t)
+	stub.set("A", "a")
+	stub.set("B", "b")
+	clock := newStubClock()
+	logger, logs := newBufferLogger()
+	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow), secrets.WithCacheLogger(logger))
+	getNow(t, cache, "A", "a")
+	getNow(t, cache, "B", "b")
+
+	t.Cleanup(stub.hold()) // the server never answers: only Close can end the refresh
+	clock.Advance(cacheTTL - refreshWindow)
+	getNow(t, cache, "A", "a")
+	stub.waitArrival(t)
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		cache.Close()
+	}()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close waited for the server")
+	}
+	cache.Close() // again: nothing to do
+
+	getNow(t, cache, "A", "a")
+	getNow(t, cache, "B", "b")
+	assert.Equal(t, 3, stub.count(), "no refresh starts after Close")
+	assert.Empty(t, logs.String(), "a refresh cancelled by Close is not a failure to report")
+}
+
+func TestCacheTTLJitter(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		opts        []secrets.CacheOption
+		random      float64
+		wantTTL     time.Duration
+		wantNegTTL  time.Duration
+		wantRefresh time.Duration // after the fetch; 0: no refresh-ahead
+	}{
+		{name: "default: up to 10% shorter", random: 0.5, wantTTL: 57 * time.Second, wantNegTTL: 9500 * time.Millisecond},
+		{name: "default, three quarters", random: 0.75, wantTTL: 55500 * time.Millisecond, wantNegTTL: 9250 * time.Millisecond},
+		{name: "default, none", random: 0, wantTTL: cacheTTL, wantNegTTL: cacheNegTTL},
+		{name: "off", opts: []secrets.CacheOption{secrets.WithTTLJitter(0)}, random: 0.5, wantTTL: cacheTTL, wantNegTTL: cacheNegTTL},
+		{name: "half", opts: []secrets.CacheOption{secrets.WithTTLJitter(0.5)}, random: 0.5, wantTTL: 45 * time.Second, wantNegTTL: 7500 * time.Millisecond},
+		{name: "refresh window from the jittered expiry", opts: []secrets.CacheOption{secrets.WithRefreshAhead(refreshWindow)},
+			random: 0.5, wantTTL: 57 * time.Second, wantNegTTL: 9500 * time.Millisecond, wantRefresh: 47 * time.Second},
+		{name: "refresh no earlier than half the lifetime", opts: []secrets.CacheOption{secrets.WithRefreshAhead(50 * time.Second)},
+			random: 0.5, wantTTL: 57 * time.Second, wantNegTTL: 9500 * time.Millisecond, wantRefresh: 28500 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			stub := newAPIStub(t)
+			stub.set("A", "a")
+			clock := newStubClock()
+			client := stub.client(t)
+			opts := append([]secrets.CacheOption{secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL),
+				secrets.WithNegativeTTL(cacheNegTTL), secrets.WithCacheRandom(func() float64 { return tt.random })}, tt.opts...)
+			cache, err := secrets.NewCache(client, opts...)
+			require.NoError(t, err)
+			t.Cleanup(cache.Close)
+			start := clock.Now()
+
+			entry, err := cache.Lookup(context.Background(), "A")
+			require.NoError(t, err)
+			assert.Equal(t, start.Add(tt.wantTTL), entry.ExpiresAt)
+			_, err = cache.Get(context.Background(), "MISSING")
+			require.ErrorIs(t, err, secrets.ErrNotFound)
+			require.Equal(t, 2, stub.count())
+
+			if tt.wantRefresh > 0 {
+				clock.Advance(tt.wantRefresh - time.Nanosecond)
+				getNow(t, cache, "A", "a")
+				secrets.WaitForRefreshes(cache)
+				assert.Equal(t, 2, stub.count(), "no refresh before %s", tt.wantRefresh)
+				clock.Advance(time.Nanosecond)
+				getNow(t, cache, "A", "a")
+				secrets.WaitForRefreshes(cache)
+				assert.Equal(t, 3, stub.count(), "a refresh at %s", tt.wantRefresh)
+				return
+			}
+			clock.Advance(tt.wantNegTTL - time.Nanosecond)
+			_, err = cache.Get(context.Background(), "MISSING")
+			require.ErrorIs(t, err, secrets.ErrNotFound)
+			assert.Equal(t, 2, stub.count(), "not found is remembered until %s", tt.wantNegTTL)
+			clock.Advance(time.Nanosecond)
+			_, err = cache.Get(context.Background(), "MISSING")
+			require.ErrorIs(t, err, secrets.ErrNotFound)
+			assert.Equal(t, 3, stub.count(), "not found is asked again at %s", tt.wantNegTTL)
+
+			clock.Advance(tt.wantTTL - tt.wantNegTTL - time.Nanosecond)
+			getNow(t, cache, "A", "a")
+			assert.Equal(t, 3, stub.count(), "the value is fresh until %s", tt.wantTTL)
+			clock.Advance(time.Nanosecond)
+			getNow(t, cache, "A", "a")
+			assert.Equal(t, 4, stub.count(), "the value expires at %s", tt.wantTTL)
+		})
+	}
+}
+
+func TestCacheTTLJitterSpreadsExpiries(t *testing.T) {
+	t.Parallel()
+	stub := newAPIStub(t)
+	stub.set("A", "a")
+	client := stub.client(t)
+	clock := newStubClock()
+	// The real random source: 200 caches that fetched together expire at different instants, each
+	// within the last 10% of the TTL.
+	seen := map[time.Time]bool{}
+	for range 200 {
+		cache, err := secrets.NewCache(client, secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL))
+		require.NoError(t, err)
+		entry, err := cache.Lookup(context.Background(), "A")
+		require.NoError(t, err)
+		assert.WithinRange(t, entry.ExpiresAt, clock.Now().Add(cacheTTL*9/10), clock.Now().Add(cacheTTL))
+		seen[entry.ExpiresAt] = true
+	}
+	assert.Greater(t, len(seen), 190)
+}
+
+// TestCanary_RefreshAheadMasksTheValueItHolds: a background refresh fails with an error that
+// quotes the value the cache holds (and the token); the Warn record it leaves shows neither.
+func TestCanary_RefreshAheadMasksTheValueItHolds(t *testing.T) {
+	t.Parallel()
+	srv, failing := canaryStoredValueServer(t)
+	cacheLogs := newCanaryRecorder(t)
+	c, err := secrets.NewClient(secrets.WithAPIKey(canaryToken), secrets.WithBaseURL(srv.URL), secrets.WithHTTPClient(srv.Client()),
+		secrets.WithRetryMax(0))
+	require.NoError(t, err)
+	clock := newStubClock()
+	cache, err := secrets.NewCache(c, secrets.WithCacheLogger(cacheLogs.logger), secrets.WithCacheClock(clock.Now),
+		secrets.WithTTL(time.Minute), secrets.WithRefreshAhead(refreshWindow))
+	require.NoError(t, err)
+	t.Cleanup(cache.Close)
+
+	got, err := cache.Get(t.Context(), "DB_PASSWORD")
+	require.NoError(t, err)
+	require.Equal(t, canaryValue, got)
+	failing.Store(true)
+	clock.Advance(time.Minute - refreshWindow)
+	got, err = cache.Get(t.Context(), "DB_PASSWORD")
+	require.NoError(t, err)
+	require.Equal(t, canaryValue, got)
+	secrets.WaitForRefreshes(cache)
+
+	cacheLogs.verifyLogs("refresh-ahead failed", "[REDACTED]")
+	cacheLogs.inspect("*Cache", cache)
+}
