@@ -74,3 +74,36 @@ func ExampleCache_GetMany() {
 	// secrets: could not read 1 secret: "S3_REGION": not found
 	// 2 11
 }
+
+func ExampleWithRefreshAhead() {
+	ctx := context.Background()
+	srv := secretstest.NewServer()
+	defer srv.Close()
+	client, err := secrets.NewClient(secrets.WithAPIKey(srv.APIKey()), secrets.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if _, err := client.Secrets.Create(ctx, "DB_PASSWORD", "hunter2"); err != nil {
+		log.Fatal(err)
+	}
+
+	cache, err := secrets.NewCache(client,
+		secrets.WithTTL(5*time.Minute),
+		secrets.WithRefreshAhead(30*time.Second), // a Get in a value's last 30s refreshes it in the background
+		secrets.WithStaleIfError(time.Hour),      // a refresh that fails past expiry serves the old value
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cache.Close() // ends a background refresh under way
+
+	password, err := cache.Get(ctx, "DB_PASSWORD") // the first read waits; later ones never do
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(password))
+	fmt.Println(cache) // the settings, TTL jitter by default included; never a value
+	// Output:
+	// 7
+	// secrets.Cache{TTL: 5m0s, TTLJitter: 0.1, NegativeTTL: 10s, StaleIfError: 1h0m0s, RefreshAhead: 30s, MaxEntries: 1000, Len: 1}
+}

@@ -5,17 +5,25 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
-// BenchmarkCacheHit reads a cached value: budget ≤ 100 ns and 0 allocations.
+// BenchmarkCacheHit reads a cached value: budget ≤ 100 ns and 0 allocations, with the default
+// options and with WithRefreshAhead (no refresh due: the hit path is the same).
 func BenchmarkCacheHit(b *testing.B) {
+	b.Run("options=default", func(b *testing.B) { benchmarkCacheHit(b) })
+	b.Run("options=refresh-ahead", func(b *testing.B) { benchmarkCacheHit(b, secrets.WithRefreshAhead(time.Minute)) })
+}
+
+func benchmarkCacheHit(b *testing.B, opts ...secrets.CacheOption) {
 	r := newReplay(b, standardRoutes())
-	cache, err := secrets.NewCache(newSDK(b, r.srv.URL))
+	cache, err := secrets.NewCache(newSDK(b, r.srv.URL), opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer cache.Close()
 	ctx := context.Background()
 	if _, err := cache.Get(ctx, benchName); err != nil {
 		b.Fatal(err)
@@ -105,4 +113,48 @@ func BenchmarkGetSecretAmbient(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkCacheHitPaired alternates blocks of hits on a default cache and on one with
+// WithRefreshAhead (no refresh due), order swapped every block, so that both see the same machine
+// load: time-ratio (refresh-ahead over default) is what shows whether the option costs a hit
+// anything. One op is one block of each.
+func BenchmarkCacheHitPaired(b *testing.B) {
+	r := newReplay(b, standardRoutes())
+	client := newSDK(b, r.srv.URL)
+	ctx := context.Background()
+	caches := make([]*secrets.Cache, 2)
+	for i, opts := range [][]secrets.CacheOption{nil, {secrets.WithRefreshAhead(time.Minute)}} {
+		c, err := secrets.NewCache(client, opts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.Get(ctx, benchName); err != nil {
+			b.Fatal(err)
+		}
+		caches[i] = c
+	}
+	const block = 1000
+	var spent [2]time.Duration
+	blocks := 0
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		for k := range 2 {
+			which := (i + k) % 2
+			cache := caches[which]
+			start := time.Now()
+			for range block {
+				if _, err := cache.Get(ctx, benchName); err != nil {
+					b.Fatal(err)
+				}
+			}
+			spent[which] += time.Since(start)
+		}
+		blocks++
+	}
+	gets := float64(blocks * block)
+	b.ReportMetric(float64(spent[0])/gets, "default-ns/get")
+	b.ReportMetric(float64(spent[1])/gets, "refresh-ahead-ns/get")
+	b.ReportMetric(float64(spent[1])/float64(spent[0]), "time-ratio")
 }
