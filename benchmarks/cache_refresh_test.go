@@ -12,7 +12,7 @@ import (
 	"github.com/helios-secrets/go-secrets/secretstest"
 )
 
-// Parameters of BenchmarkCacheAcrossTTLs (DESIGN.md §11): a hot name read by 4 goroutines, each
+// Parameters of BenchmarkCacheAcrossTTLs (the refresh-ahead budget, BENCHMARKS.md): a hot name read by 4 goroutines, each
 // at about 2,000 Gets per second (a Get, then a pause, as request handlers would), across many
 // TTL boundaries, with 30 ms of service latency.
 const (
