@@ -12,9 +12,9 @@ import (
 	"github.com/helios-secrets/go-secrets/secretstest"
 )
 
-// Parameters of BenchmarkCacheAcrossTTLs (the refresh-ahead budget, BENCHMARKS.md): a hot name read by 4 goroutines, each
-// at about 2,000 Gets per second (a Get, then a pause, as request handlers would), across many
-// TTL boundaries, with 30 ms of service latency.
+// Parameters of BenchmarkCacheAcrossTTLs (the refresh-ahead budget, BENCHMARKS.md): a hot name
+// read by 4 goroutines, each at about 2,000 Gets per second (a Get, then a pause, as request
+// handlers would), across many TTL boundaries, with 30 ms of service latency.
 const (
 	hotReaders       = 4
 	hotReadPause     = 500 * time.Microsecond
