@@ -15,14 +15,14 @@ func TestWithEnvFunc(t *testing.T) {
 		secrets.EnvManagementToken:   " key-123 ",
 		secrets.EnvManagementBaseURL: "http://127.0.0.1:9",
 		secrets.EnvManagementVersion: "v2",
-		secrets.EnvOrganization:      "org-1",
+		secrets.EnvOrganization:      testOrgID,
 	}
 	c, err := secrets.NewClient(secrets.WithEnvFunc(func(k string) string { return env[k] }))
 	require.NoError(t, err)
 	info := c.Info()
 	assert.Equal(t, secrets.EnvManagementToken, info.TokenSource)
 	assert.Equal(t, "http://127.0.0.1:9/v2", info.BaseURL)
-	assert.Equal(t, "org-1", info.OrganizationID)
+	assert.Equal(t, testOrgID, info.OrganizationID)
 	assert.False(t, info.TokenIsJWT)
 }
 
@@ -34,10 +34,10 @@ func TestWithEnvFuncLaterOptionsWin(t *testing.T) {
 		}
 		return ""
 	}
-	c, err := secrets.NewClient(secrets.WithEnvFunc(getenv), secrets.WithBaseURL("http://localhost:1"), secrets.WithOrganizationID("o"))
+	c, err := secrets.NewClient(secrets.WithEnvFunc(getenv), secrets.WithBaseURL("http://localhost:1"), secrets.WithOrganizationID(otherOrgID))
 	require.NoError(t, err)
 	assert.Equal(t, "http://localhost:1/v1", c.Info().BaseURL)
-	assert.Equal(t, "o", c.Info().OrganizationID)
+	assert.Equal(t, otherOrgID, c.Info().OrganizationID)
 }
 
 func TestWithEnvFuncErrors(t *testing.T) {

@@ -78,9 +78,9 @@ func TestGetSecretAmbientCredentials(t *testing.T) {
 		},
 		{
 			name:      "organization",
-			env:       map[string]string{secrets.EnvManagementToken: "k", secrets.EnvOrganization: "0b8c6e3a-org"},
+			env:       map[string]string{secrets.EnvManagementToken: "k", secrets.EnvOrganization: testOrgID},
 			wantAuth:  "Bearer k",
-			wantQuery: "name=OPENAI_API_KEY&organizationID=0b8c6e3a-org",
+			wantQuery: "name=OPENAI_API_KEY&organizationID=" + testOrgID,
 		},
 	}
 	for _, tt := range tests {
@@ -269,14 +269,14 @@ func TestGetSecrets(t *testing.T) {
 	stub.set("UNASKED", "not-for-you")
 	stub.withhold("HIDDEN")
 	setAmbientEnv(t, map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementBaseURL: stub.srv.URL,
-		secrets.EnvOrganization: "org-1"})
+		secrets.EnvOrganization: testOrgID})
 	ctx := context.Background()
 
 	got, err := secrets.GetSecrets(ctx, "S3_ACCESS_KEY", "S3_SECRET_KEY")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"S3_ACCESS_KEY": "AKIAEXAMPLE", "S3_SECRET_KEY": "wJalrXUtnFEMI"}, got)
 	require.Equal(t, 1, stub.count())
-	assert.Equal(t, stubRequest{Method: http.MethodGet, Path: "/v1/secrets", RawQuery: "organizationID=org-1",
+	assert.Equal(t, stubRequest{Method: http.MethodGet, Path: "/v1/secrets", RawQuery: "organizationID=" + testOrgID,
 		Authorization: "Bearer k"}, stub.recorded()[0])
 
 	got, err = secrets.GetSecrets(ctx, "S3_ACCESS_KEY", "HIDDEN", "MISSING")

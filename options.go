@@ -91,11 +91,15 @@ func WithAPIVersion(v string) Option {
 }
 
 // WithOrganizationID sends organizationID=id as a query parameter on every request, for tokens that
-// can act in several organizations. Default: none, the token's own organization.
+// can act in several organizations. Default: none, the token's own organization. An ID that is not a
+// UUID (the form of the service's IDs) is rejected, without quoting it.
 func WithOrganizationID(id string) Option {
 	return func(o *options) error {
 		if strings.TrimSpace(id) == "" {
 			return invalidArgument("WithOrganizationID: empty ID")
+		}
+		if err := checkOrgID(id); err != nil {
+			return invalidArgument("WithOrganizationID: %s", err)
 		}
 		o.orgID = id
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/jarcoal/httpmock"
@@ -308,18 +309,20 @@ func TestProtocol_BaseURLPrefixAndVersion(t *testing.T) {
 	}
 }
 
-// TestProtocol_IDIsPathEscaped checks that an ID cannot add path segments.
+// TestProtocol_IDsThatNoIDHoldsAreRefused checks that an ID cannot add path segments, and that an
+// ID in either case of hexadecimal digits reaches the path as given.
 func TestProtocol_IDsThatNoIDHoldsAreRefused(t *testing.T) {
 	t.Parallel()
 	c, api := newTestClient(t)
-	for _, id := range []string{"a/b?c#d", "q r", "..", "%2e", "ü", "x.y"} {
+	for _, id := range []string{"a/b?c#d", "q r", "..", "%2e", "ü", "x.y", "Ab-9_z"} {
 		_, err := c.Secrets.Get(t.Context(), id)
 		require.ErrorIs(t, err, secrets.ErrInvalidArgument, id)
 		assert.NotContains(t, err.Error(), id, "the ID is not quoted: it may be a value passed by mistake")
 	}
 	assert.Zero(t, api.GetTotalCallCount())
 
-	api.on(http.MethodGet, "/v1/secrets/Ab-9_z", fixture(t, 200, "secret.json"))
-	_, err := c.Secrets.Get(t.Context(), "Ab-9_z")
+	upper := strings.ToUpper(secretID)
+	api.on(http.MethodGet, "/v1/secrets/"+upper, fixture(t, 200, "secret.json"))
+	_, err := c.Secrets.Get(t.Context(), upper)
 	require.NoError(t, err)
 }

@@ -82,9 +82,9 @@ func (c *Client) listSecrets(ctx context.Context, r *request) ([]*Secret, error)
 }
 
 // Get returns the secret with ID secretID: GET /v1/secrets/{secretID}. Errors: ErrInvalidArgument for
-// an empty ID (before any request), ErrNotFound (an *APIError) for an unknown ID, and those of List.
+// an ID that is not a UUID (before any request; a name gets a hint to use GetByName), ErrNotFound (an *APIError) for an unknown ID, and those of List.
 func (s *SecretsService) Get(ctx context.Context, secretID string) (*Secret, error) {
-	if err := checkID("secret ID", secretID); err != nil {
+	if err := checkID(secretIDArg, secretID); err != nil {
 		return nil, err
 	}
 	var w wire.Secret
@@ -149,10 +149,10 @@ func (s *SecretsService) Create(ctx context.Context, name, value string) (*Secre
 }
 
 // Update sets the value of a secret: PATCH /v1/secrets/{secretID}. Secrets cannot be renamed. Only an
-// Owner may update. Errors: ErrInvalidArgument for an invalid ID or a value that is not valid UTF-8,
+// Owner may update. Errors: ErrInvalidArgument for an ID that is not a UUID or a value that is not valid UTF-8,
 // and ErrValueTooLarge (all before any request); ErrNotFound, ErrForbidden and the others of Get.
 func (s *SecretsService) Update(ctx context.Context, secretID, value string) (*Secret, error) {
-	if err := checkID("secret ID", secretID); err != nil {
+	if err := checkID(secretIDArg, secretID); err != nil {
 		return nil, err
 	}
 	if err := checkValue(value); err != nil {
@@ -169,10 +169,10 @@ func (s *SecretsService) Update(ctx context.Context, secretID, value string) (*S
 
 // Delete deletes a secret: DELETE /v1/secrets/{secretID}. Only an Owner may delete. A DELETE that
 // was retried after an attempt that may have been processed (a 5xx, a connection lost after sending),
-// then answered 404, counts as done: that attempt deleted the secret but its answer was lost. Errors: ErrInvalidArgument for an empty ID (before any request); ErrNotFound,
+// then answered 404, counts as done: that attempt deleted the secret but its answer was lost. Errors: ErrInvalidArgument for an ID that is not a UUID (before any request); ErrNotFound,
 // ErrForbidden and the others of Get.
 func (s *SecretsService) Delete(ctx context.Context, secretID string) error {
-	if err := checkID("secret ID", secretID); err != nil {
+	if err := checkID(secretIDArg, secretID); err != nil {
 		return err
 	}
 	r := &request{method: http.MethodDelete, path: "/secrets/" + url.PathEscape(secretID), idempotent: true,
@@ -180,17 +180,14 @@ func (s *SecretsService) Delete(ctx context.Context, secretID string) error {
 	return s.client.do(ctx, r, nil)
 }
 
-// checkName enforces the naming rule without quoting the name: a value passed by mistake as a name
-// must not end up in an error string.
+// checkName enforces the naming rule. Its error shows the first offending character, escaped, and
+// its position (a name is not a secret, and "position 3" alone does not say what to fix), but never
+// the rest of the name.
 func checkName(name string) error {
-	switch i := validate.NameProblem(name); {
-	case i < 0:
-		return nil
-	case name == "":
-		return &argError{msg: "empty secret name", kind: ErrInvalidName}
-	default:
-		return &argError{msg: fmt.Sprintf("secret name of %d bytes has a byte other than a letter, digit or _ at offset %d", len(name), i), kind: ErrInvalidName}
+	if problem := validate.NameError(name); problem != "" {
+		return &argError{msg: "invalid secret name: " + problem, kind: ErrInvalidName}
 	}
+	return nil
 }
 
 // checkValue enforces the size limit, and UTF-8: the API carries values in JSON strings, where
@@ -205,23 +202,33 @@ func checkValue(value string) error {
 	return nil
 }
 
-// checkID accepts IDs of letters, digits, '-' and '_' (the service's IDs are UUIDs) and refuses
-// anything else without quoting it. That keeps a value passed by mistake where an ID belongs
-// (Update(ctx, value, id)) out of the request line, the error and the logs, and keeps path tricks
-// such as "." or "a/b" from naming another resource.
+// checkID accepts the IDs the service issues, UUIDs, and refuses anything else before any request,
+// without quoting it: a value passed by mistake where an ID belongs (Update(ctx, value, id), or a
+// token that happens to look like an ID) stays out of the request line, the error and the logs, and
+// path tricks such as "." or "a/b" cannot name another resource. An argument that follows the naming
+// rule is most likely a secret name: the error says so, and which call takes names.
 func checkID(what, id string) error {
-	if id == "" {
+	switch {
+	case id == "":
 		return invalidArgument("empty %s", what)
+	case validate.UUID(id):
+		return nil
+	case validate.ValidName(id) && what == secretIDArg:
+		return invalidArgument("the %s (%d bytes) is not a UUID; it looks like a name: use GetByName to look a secret up by name", what, len(id))
 	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if c == '-' || c == '_' || ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') {
-			continue
-		}
-		return invalidArgument("%s of %d bytes has a byte other than a letter, digit, - or _ at offset %d", what, len(id), i)
+	return invalidArgument("the %s (%d bytes) is not a UUID, the form of the IDs the service issues", what, len(id))
+}
+
+// checkOrgID is the rule of checkID for organization IDs; its error is a phrase for a caller's message.
+func checkOrgID(id string) error {
+	if !validate.UUID(id) {
+		return fmt.Errorf("an ID of %d bytes that is not a UUID, the form of the IDs the service issues", len(id))
 	}
 	return nil
 }
+
+// secretIDArg names the secret ID argument in errors.
+const secretIDArg = "secret ID"
 
 func secretFromWire(w *wire.Secret) *Secret {
 	s := &Secret{

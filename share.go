@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/helios-secrets/go-secrets/internal/validate"
 	"github.com/helios-secrets/go-secrets/internal/wire"
 )
 
@@ -84,10 +85,10 @@ type Inheritance struct {
 }
 
 // Access lists the roles on a secret and their holders: GET /v1/secrets/{secretID}/accessControls.
-// Errors: ErrInvalidArgument for an empty ID (before any request); ErrNotFound, ErrForbidden and the
+// Errors: ErrInvalidArgument for an ID that is not a UUID (before any request); ErrNotFound, ErrForbidden and the
 // others of Get.
 func (s *SecretsService) Access(ctx context.Context, secretID string) ([]*RoleAccess, error) {
-	if err := checkID("secret ID", secretID); err != nil {
+	if err := checkID(secretIDArg, secretID); err != nil {
 		return nil, err
 	}
 	var roles []wire.ResourceRole
@@ -106,11 +107,12 @@ func (s *SecretsService) Access(ctx context.Context, secretID string) ([]*RoleAc
 // share. Revoking the last Owner makes the service delete the secret. The change is not retried
 // after it may have reached the server (only on 429 or when the connection was never made).
 // Roles other than RoleOwner and RoleReader are sent as given (see Role). Errors: ErrInvalidArgument
-// for an empty ID, a nil or empty request, a role that is empty, blank, padded with white space or
-// holds a control character, or an empty user or team ID (all before any request); an *APIError for a
-// role the service does not know; ErrNotFound, ErrForbidden and the others of Get.
+// for a secret ID that is not a UUID, a nil or empty request, a role that is empty, blank, padded with
+// white space or holds a control character, or a user or team ID that is not a UUID (all before any
+// request); an *APIError for a role the service does not know; ErrNotFound, ErrForbidden and the
+// others of Get.
 func (s *SecretsService) Share(ctx context.Context, secretID string, req *ShareRequest) error {
-	if err := checkID("secret ID", secretID); err != nil {
+	if err := checkID(secretIDArg, secretID); err != nil {
 		return err
 	}
 	body, err := accessControlsBody(req)
@@ -167,10 +169,14 @@ func checkChange(part string, i int, role Role, holders []string, checkHolder fu
 	return nil
 }
 
-// checkHolderID accepts user and team IDs by the rule of checkID, without quoting a rejected one.
+// checkHolderID accepts user and team IDs by the rule of checkID (UUIDs), without quoting a rejected
+// one.
 func checkHolderID(id string) error {
-	if checkID("ID", id) != nil {
-		return errors.New("a user or team ID that is empty or holds a byte no ID holds")
+	switch {
+	case id == "":
+		return errors.New("an empty user or team ID")
+	case !validate.UUID(id):
+		return errors.New("a user or team ID that is not a UUID (ShareByName takes e-mail addresses and team names)")
 	}
 	return nil
 }

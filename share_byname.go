@@ -26,7 +26,7 @@ type NamedAccessChange struct {
 // holds a *LookupError for each such name (errors.Is ErrNotFound or ErrAmbiguous). Other errors: those
 // of Share.
 func (s *SecretsService) ShareByName(ctx context.Context, secretID string, req *ShareByNameRequest) error {
-	if err := checkID("secret ID", secretID); err != nil {
+	if err := checkID(secretIDArg, secretID); err != nil {
 		return err
 	}
 	if req == nil || len(req.Grants)+len(req.Revokes) == 0 {

@@ -30,9 +30,31 @@ var invalidNames = map[string]string{
 	"value passed as name": "sk-live-9f8e7d6c5b4a",
 }
 
+// TestValidation_InvalidNameSaysWhatIsWrong (issue 14): the error shows the offending character,
+// escaped when it is not printable ASCII, and its position counted from 1.
+func TestValidation_InvalidNameSaysWhatIsWrong(t *testing.T) {
+	t.Parallel()
+	c, _ := newTestClient(t)
+	cases := map[string]string{
+		"":                "secrets: invalid secret name: the name is empty",
+		"DB-PASSWORD":     "secrets: invalid secret name: character '-' at position 3 is not a letter, digit or _",
+		" DB_PASSWORD":    "secrets: invalid secret name: character ' ' at position 1 is not a letter, digit or _",
+		"DB_PASSWORD\n":   `secrets: invalid secret name: character '\n' at position 12 is not a letter, digit or _`,
+		"KEY\x1b]0;pwn\a": `secrets: invalid secret name: character '\x1b' at position 4 is not a letter, digit or _`,
+		"PASSWÖRD":        "secrets: invalid secret name: character 'Ö' (U+00D6) at position 6 is not a letter, digit or _",
+		"KEY\u202eDROW":   `secrets: invalid secret name: character '\u202e' at position 4 is not a letter, digit or _`,
+		"KEY\xff":         `secrets: invalid secret name: character '\xff' at position 4 is not a letter, digit or _`,
+	}
+	for name, want := range cases {
+		_, err := c.Secrets.GetByName(t.Context(), name)
+		require.ErrorIs(t, err, secrets.ErrInvalidName)
+		assert.Equal(t, want, err.Error(), "%q", name)
+	}
+}
+
 // TestValidation_InvalidNames checks every method taking a name: ErrInvalidName (and
 // ErrInvalidArgument) before any request, with an error that does not quote the name (a value passed
-// by mistake must not end up in logs).
+// by mistake must not end up in logs): only its first offending character.
 func TestValidation_InvalidNames(t *testing.T) {
 	t.Parallel()
 	methods := map[string]func(ctx context.Context, c *secrets.Client, name string) error{
