@@ -287,7 +287,7 @@ func TestGetSecrets(t *testing.T) {
 	assert.ErrorIs(t, err, secrets.ErrNotFound)
 	assert.Equal(t, `secrets: could not read 2 secrets: "HIDDEN": value withheld; "MISSING": not found`, err.Error())
 	require.Equal(t, 3, stub.count(), "the list, then HIDDEN by name: a list may leave values out")
-	assert.Equal(t, "name=HIDDEN&organizationID=org-1", stub.recorded()[2].RawQuery)
+	assert.Equal(t, "name=HIDDEN&organizationID="+testOrgID, stub.recorded()[2].RawQuery)
 
 	got, err = secrets.GetSecrets(ctx, "S3_ACCESS_KEY", "bad name")
 	assert.ErrorIs(t, err, secrets.ErrInvalidName)
