@@ -1,6 +1,7 @@
 package secrets_test
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -287,9 +288,13 @@ func assertLookupError(t *testing.T, err error, kind, name string, want error) {
 	assertSentinels(t, err, want)
 }
 
-// lookupID is the ID the stand-in gives the identity of that kind and name (letters and digits, as
-// IDs are).
-func lookupID(kind, name string) string { return kind + "-" + hex.EncodeToString([]byte(name)) }
+// lookupID is the ID the stand-in gives the identity of that kind and name: a UUID, as the service's
+// IDs are, derived from both.
+func lookupID(kind, name string) string {
+	sum := sha256.Sum256([]byte(kind + "/" + name))
+	h := hex.EncodeToString(sum[:16])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
 
 func without(list []string, drop string) []string {
 	var out []string
