@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
-	"github.com/helios-secrets/go-secrets/internal/jwt"
 	"github.com/helios-secrets/go-secrets/internal/redact"
 	"github.com/helios-secrets/go-secrets/internal/retry"
 )
@@ -32,13 +31,10 @@ type Client struct {
 	// Secrets creates, reads, updates, deletes and shares secrets.
 	Secrets *SecretsService
 
-	base            string      // scheme://host[/prefix]/version, no trailing slash
-	basePath        string      // /prefix/version, the start of every error's Path
-	host            string      // the only host the token is sent to
-	cred            *credential // behind a pointer, see credential
-	tokenSource     string
-	tokenIsJWT      bool
-	tokenExpiry     time.Time // zero unless the token is a JWT with exp
+	base            string        // scheme://host[/prefix]/version, no trailing slash
+	basePath        string        // /prefix/version, the start of every error's Path
+	host            string        // the only host the token is sent to
+	auth            tokenProvider // the token of each attempt
 	orgID           string
 	userAgent       string
 	userAgentHeader []string // {userAgent}, shared by every request
@@ -47,17 +43,10 @@ type Client struct {
 	http            *retryablehttp.Client
 }
 
-// credential is the token. A Client keeps it behind a pointer: fmt, given a verb it cannot apply to
-// a struct that holds a *Client in an unexported field (such as %s of a *SecretsService), prints the
-// Client's fields without calling its Format method, but a pointer field only as an address.
-type credential struct {
-	authHeader []string // {"Bearer <token>"}, shared by every request; nothing writes to it
-	token      string   // kept for redaction of server messages
-}
-
 // NewClient builds a Client from options alone; it never reads the environment (see WithEnv). It
-// returns an error wrapping ErrInvalidArgument for an invalid option, ErrNoCredentials when no token
-// was given, and ErrTokenExpired when the token is a JWT that has expired.
+// returns an error wrapping ErrInvalidArgument for an invalid option, ErrNoCredentials when no option
+// gave a token (WithAPIKey, WithTokenSource, or WithEnv finding one), and ErrTokenExpired when the
+// token is a JWT that has expired. A TokenSource is not called until the first request.
 func NewClient(opts ...Option) (*Client, error) {
 	o := defaultOptions()
 	for _, opt := range opts {
@@ -72,8 +61,10 @@ func NewClient(opts ...Option) (*Client, error) {
 }
 
 // ManageWorkspaces mirrors the Python SDK's manage_workspaces(key): a Client configured from the
-// environment (WithEnv), with apiKey as the token when it is not empty, then opts. It returns the
-// errors of NewClient; with no key and no token in the environment, ErrNoCredentials.
+// environment (WithEnv), with apiKey as the token when it is not empty, then opts. With apiKey "" the
+// token comes from the environment and the Client follows its rotation (see WithEnv). It returns the
+// errors of NewClient; with no key and no token in the environment, ErrNoCredentials naming the
+// variables.
 func ManageWorkspaces(apiKey string, opts ...Option) (*Client, error) {
 	all := make([]Option, 0, len(opts)+2)
 	all = append(all, WithEnv())
@@ -84,9 +75,12 @@ func ManageWorkspaces(apiKey string, opts ...Option) (*Client, error) {
 }
 
 func newClient(o *options) (*Client, error) {
-	if o.token == "" {
-		return nil, fmt.Errorf("secrets: no token: pass WithAPIKey, or set %s (or a JWT as the password in %s): %w",
-			EnvManagementToken, EnvURL, ErrNoCredentials)
+	if o.auth == nil {
+		if o.noAuth != nil {
+			return nil, o.noAuth // WithEnv found no token: its error names the variables
+		}
+		return nil, fmt.Errorf("secrets: no token: pass WithAPIKey or WithTokenSource, or read the environment with WithEnv() or ManageWorkspaces(\"\"): %w",
+			ErrNoCredentials)
 	}
 	base, err := parseBaseURL(o.baseURL)
 	if err != nil {
@@ -104,19 +98,17 @@ func newClient(o *options) (*Client, error) {
 		}
 	}
 	c := &Client{
-		host:        base.Host,
-		cred:        &credential{authHeader: []string{"Bearer " + o.token}, token: o.token},
-		tokenSource: o.tokenSource,
-		orgID:       o.orgID,
-		userAgent:   "go-secrets/" + Version,
-		logger:      o.logger,
-		now:         o.now,
+		host:      base.Host,
+		auth:      o.auth,
+		orgID:     o.orgID,
+		userAgent: "go-secrets/" + Version,
+		logger:    o.logger,
+		now:       o.now,
 	}
-	if claims, err := jwt.Parse(o.token); err == nil {
-		c.tokenIsJWT, c.tokenExpiry = true, claims.Expiry
-	}
-	if err := c.checkToken(); err != nil {
-		return nil, err
+	if cred := o.auth.last(); cred != nil {
+		if err := cred.check(c.now()); err != nil {
+			return nil, err
+		}
 	}
 	if o.userAgent != "" {
 		c.userAgent += " " + o.userAgent
@@ -128,14 +120,6 @@ func newClient(o *options) (*Client, error) {
 	c.Organizations = &OrganizationsService{client: c}
 	c.Secrets = &SecretsService{client: c}
 	return c, nil
-}
-
-// checkToken fails when the token is a JWT past its expiry.
-func (c *Client) checkToken() error {
-	if !c.tokenExpiry.IsZero() && !c.now().Before(c.tokenExpiry) {
-		return &tokenExpiredError{source: c.tokenSource, at: c.tokenExpiry}
-	}
-	return nil
 }
 
 // parseBaseURL accepts https URLs, and http URLs whose host is loopback.
@@ -199,6 +183,7 @@ func (c *Client) newRetryClient(o *options) *retryablehttp.Client {
 		Backoff:        policy.Backoff,
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
 		RequestLogHook: c.onAttempt,
+		PrepareRetry:   c.prepareRetry,
 	}
 }
 

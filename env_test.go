@@ -17,7 +17,7 @@ import (
 
 var envVars = []string{
 	secrets.EnvManagementToken, secrets.EnvManagementBaseURL, secrets.EnvManagementVersion,
-	secrets.EnvOrganization, secrets.EnvURL,
+	secrets.EnvOrganization, secrets.EnvHost, secrets.EnvURL,
 }
 
 // setEnv clears every variable the SDK reads, then sets vars, for the duration of the test.
@@ -292,4 +292,29 @@ func TestEnv_InvalidValues(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEnv_ManageWorkspacesFollowsRotation: a long-lived ManageWorkspaces("") client reads the process
+// environment again before each request, so it follows the platform's rotation of the token.
+func TestEnv_ManageWorkspacesFollowsRotation(t *testing.T) {
+	first := makeJWT(t, map[string]any{"sub": "nb", "exp": time.Now().Add(time.Hour).Unix()})
+	second := makeJWT(t, map[string]any{"sub": "nb", "exp": time.Now().Add(2 * time.Hour).Unix()})
+	setEnv(t, map[string]string{secrets.EnvURL: "admin:" + first + "@svc.example.com:3306"})
+	api := newFakeAPI(t)
+	api.on(http.MethodGet, "/v1/secrets/"+secretID, fixture(t, 200, "secret.json"))
+	c, err := secrets.ManageWorkspaces("", secrets.WithHTTPClient(api.httpClient()))
+	require.NoError(t, err)
+	_, err = c.Secrets.Get(t.Context(), secretID)
+	require.NoError(t, err)
+	t.Setenv(secrets.EnvURL, "admin:"+second+"@svc.example.com:3306")
+	_, err = c.Secrets.Get(t.Context(), secretID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{first, second}, authorizations(api))
+
+	// A key given to ManageWorkspaces is fixed: the environment's token does not replace it.
+	keyed, err := secrets.ManageWorkspaces("explicit-key", secrets.WithHTTPClient(api.httpClient()))
+	require.NoError(t, err)
+	_, err = keyed.Secrets.Get(t.Context(), secretID)
+	require.NoError(t, err)
+	assert.Equal(t, "explicit-key", authorizations(api)[2])
 }

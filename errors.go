@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/helios-secrets/go-secrets/internal/redact"
 )
 
 // Sentinel errors. Every error the SDK returns wraps at most a few of these, so callers test with
@@ -40,6 +42,9 @@ var (
 	// ErrTokenExpired: the token is a JWT whose "exp" has passed; no request was made.
 	// It also matches ErrUnauthorized.
 	ErrTokenExpired = errors.New("token expired")
+	// ErrTokenSource: the TokenSource of WithTokenSource returned an error (which the error also
+	// matches) or a token that cannot be sent; no request was sent.
+	ErrTokenSource = errors.New("token source failed")
 	// ErrInvalidResponse: a 2xx response could not be read: not the expected JSON, or larger than
 	// any valid response.
 	ErrInvalidResponse = errors.New("invalid response")
@@ -186,6 +191,39 @@ func (e *tokenExpiredError) Error() string {
 }
 
 func (e *tokenExpiredError) Unwrap() []error { return []error{ErrTokenExpired, ErrUnauthorized} }
+
+// tokenSourceError matches ErrTokenSource and the source's own error. Its text is the source's, with
+// the client's latest token masked, should the source have quoted it.
+type tokenSourceError struct {
+	text string
+	err  error
+}
+
+func newTokenSourceError(err error, prev *credential) error {
+	text := err.Error()
+	if prev != nil {
+		text = redact.String(text, prev.token)
+	}
+	return &tokenSourceError{text: "secrets: token source: " + text, err: err}
+}
+
+func (e *tokenSourceError) Error() string   { return e.text }
+func (e *tokenSourceError) Unwrap() []error { return []error{ErrTokenSource, e.err} }
+
+// noEnvCredentialsError is an environment without a usable token; it matches ErrNoCredentials. note
+// says why a variable that is set did not count, without quoting it.
+type noEnvCredentialsError struct{ note string }
+
+func (e *noEnvCredentialsError) Error() string {
+	msg := "secrets: no credentials: set " + EnvManagementToken + " to an API key or JWT, or put a JWT as the password of " +
+		EnvHost + " or " + EnvURL
+	if e.note != "" {
+		msg += " (" + e.note + ")"
+	}
+	return msg
+}
+
+func (e *noEnvCredentialsError) Unwrap() error { return ErrNoCredentials }
 
 // LookupError is an e-mail address or team name that matched no user or team (Err is ErrNotFound),
 // or more than one (Err is ErrAmbiguous).

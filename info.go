@@ -3,11 +3,13 @@ package secrets
 import "time"
 
 // ClientInfo describes a Client's configuration without its token: what a "whoami" or a start-up
-// log line wants to show.
+// log line wants to show. For a Client that follows the environment it describes the token the
+// environment holds now; for one with a TokenSource, the token of its latest attempt (TokenIsJWT
+// false and TokenExpiry zero before the first).
 type ClientInfo struct {
 	BaseURL        string    // the URL every path is appended to, version included: https://api.singlestore.com/v1
 	OrganizationID string    // sent as organizationID, "" when none
-	TokenSource    string    // where the token came from: "WithAPIKey", EnvManagementToken, or EnvURL+" (password)"
+	TokenSource    string    // where the token came from: "WithAPIKey", "WithTokenSource", EnvManagementToken, EnvHost+" (password)" or EnvURL+" (password)"
 	TokenIsJWT     bool      // the token is a JWT (else an opaque API key)
 	TokenExpiry    time.Time // the JWT's expiry; zero for API keys and JWTs without exp
 	UserAgent      string
@@ -15,12 +17,17 @@ type ClientInfo struct {
 
 // Info returns the client's configuration, without its token.
 func (c *Client) Info() ClientInfo {
-	return ClientInfo{
+	info := ClientInfo{
 		BaseURL:        c.base,
 		OrganizationID: c.orgID,
-		TokenSource:    c.tokenSource,
-		TokenIsJWT:     c.tokenIsJWT,
-		TokenExpiry:    c.tokenExpiry,
+		TokenSource:    c.auth.name(),
 		UserAgent:      c.userAgent,
 	}
+	if env, ok := c.auth.(*envToken); ok {
+		env.refresh()
+	}
+	if cred := c.auth.last(); cred != nil {
+		info.TokenSource, info.TokenIsJWT, info.TokenExpiry = cred.source, cred.isJWT, cred.expiry
+	}
+	return info
 }

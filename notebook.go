@@ -1,16 +1,11 @@
 package secrets
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"os"
-)
+import "context"
 
 // GetSecret returns the value of the secret named name, with credentials from the environment, as the
 // Python SDK's get_secret(name) does in notebooks: the token from SINGLESTOREDB_MANAGEMENT_TOKEN, else
-// a JWT in the password of SINGLESTOREDB_URL, and the base URL, version and organization from their
-// variables (see WithEnv). The environment is read on every call, so a refreshed token takes effect at
+// a JWT in the password of SINGLESTOREDB_HOST or SINGLESTOREDB_URL, and the base URL, version and
+// organization from their variables (see WithEnv). The environment is read on every call, so a refreshed token takes effect at
 // once; connections are pooled across calls; each call makes one request, GET /v1/secrets?name=.
 //
 // It never returns "" for a problem. Errors: ErrNoCredentials naming the variables; ErrTokenExpired
@@ -66,16 +61,7 @@ func GetSecrets(ctx context.Context, names ...string) (map[string]string, error)
 
 // envClient builds a Client from the environment for the notebook-style helpers. Every such Client
 // shares one connection pool (see sharedTransport), so building one per call costs no connection.
+// Its ErrNoCredentials names the variables, and says why one that is set did not count.
 func envClient() (*Client, error) {
-	c, err := NewClient(WithEnv())
-	if errors.Is(err, ErrNoCredentials) {
-		// NewClient's message suggests WithAPIKey, which these helpers do not take.
-		note := ""
-		if os.Getenv(EnvURL) != "" {
-			note = " (" + EnvURL + " is set, but its password is not a JWT)"
-		}
-		return nil, fmt.Errorf("secrets: no credentials in the environment: set %s, or %s with a JWT as its password%s: %w",
-			EnvManagementToken, EnvURL, note, ErrNoCredentials)
-	}
-	return c, err
+	return NewClient(WithEnv())
 }

@@ -26,6 +26,7 @@ func BenchmarkGetSecret(b *testing.B) {
 	b.Setenv(secrets.EnvManagementVersion, "")
 	b.Setenv(secrets.EnvOrganization, "")
 	b.Setenv(secrets.EnvURL, "")
+	b.Setenv(secrets.EnvHost, "")
 
 	b.Run("GetSecret", func(b *testing.B) {
 		b.ReportAllocs()

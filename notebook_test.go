@@ -18,7 +18,7 @@ import (
 func setAmbientEnv(t *testing.T, env map[string]string) {
 	t.Helper()
 	for _, name := range []string{secrets.EnvManagementToken, secrets.EnvManagementBaseURL,
-		secrets.EnvManagementVersion, secrets.EnvOrganization, secrets.EnvURL} {
+		secrets.EnvManagementVersion, secrets.EnvOrganization, secrets.EnvHost, secrets.EnvURL} {
 		t.Setenv(name, env[name])
 	}
 }

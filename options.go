@@ -24,8 +24,8 @@ type Option func(*options) error
 
 // options is what the Options build; NewClient turns it into an immutable Client.
 type options struct {
-	token       string
-	tokenSource string // where the token came from, for messages: an option or a variable name
+	auth        tokenProvider // set by the last of WithAPIKey, WithTokenSource and WithEnv that found a token
+	noAuth      error         // why WithEnv found no token, returned when no other option gave one
 	baseURL     string
 	baseURLFrom string // the option or variable that set baseURL, for messages
 	apiVersion  string
@@ -55,16 +55,34 @@ func defaultOptions() options {
 }
 
 // WithAPIKey sets the Bearer token: an organization API key or a user's JWT. An empty key, or one
-// with spaces or control characters, is rejected.
+// with spaces or control characters, is rejected. The token is fixed: a JWT is checked for expiry
+// before each request (ErrTokenExpired, nothing sent) but never renewed; for tokens that rotate, see
+// WithTokenSource and WithEnv. Like WithTokenSource and WithEnv (when the environment holds a token),
+// it replaces the token source of the options before it, and the ones after it replace it.
 func WithAPIKey(key string) Option {
 	return func(o *options) error {
-		if key == "" {
-			return invalidArgument("WithAPIKey: empty key")
+		if err := checkTokenText(key); err != nil {
+			return invalidArgument("WithAPIKey: %v", err)
 		}
-		if strings.ContainsFunc(key, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-			return invalidArgument("WithAPIKey: the key holds spaces or control characters")
+		o.auth = &fixedToken{cred: newCredential(key, "WithAPIKey")}
+		return nil
+	}
+}
+
+// WithTokenSource makes the Client ask src for the Bearer token before every attempt, retries
+// included, for programs whose tokens come from their own identity provider and rotate. The token it
+// gives is checked as WithAPIKey checks a key, and a JWT for expiry (ErrTokenExpired); when Token
+// fails, or its token is rejected, the call returns an error matching ErrTokenSource (and the source's
+// own error) and nothing is sent. Server messages quoted in errors have the token of the attempt
+// masked, whichever it was. Like WithAPIKey and WithEnv (when the environment holds a token), it
+// replaces the token source of the options before it, and the ones after it replace it. A nil src is
+// rejected.
+func WithTokenSource(src TokenSource) Option {
+	return func(o *options) error {
+		if src == nil {
+			return invalidArgument("WithTokenSource: nil source")
 		}
-		o.token, o.tokenSource = key, "WithAPIKey"
+		o.auth = &sourceToken{src: src}
 		return nil
 	}
 }
@@ -177,23 +195,36 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithEnv reads the configuration the Python SDK reads (see the Env constants): the token from
-// SINGLESTOREDB_MANAGEMENT_TOKEN, else a JWT in the password of SINGLESTOREDB_URL; the base URL, API
-// version and organization from their variables. Unset variables leave earlier options alone, and
-// options after WithEnv override it. A set but invalid variable is an error naming the variable.
+// WithEnv reads the configuration the Python SDK reads (see the Env constants). The token comes from
+// SINGLESTOREDB_MANAGEMENT_TOKEN, else a JWT in the password of SINGLESTOREDB_HOST, else one in the
+// password of SINGLESTOREDB_URL; the base URL, API version and organization from their variables.
+//
+// When the environment holds a token, the Client follows it: before every attempt it reads those three
+// variables again (parsing only when their text changed), so a token the platform rotates (a notebook's
+// JWT) is used from the next attempt on, by the Client and by a Cache on it; an expired one is refused
+// before any request (ErrTokenExpired); a token gone from the environment fails the call with
+// ErrNoCredentials, and one that turned invalid with ErrInvalidArgument, both naming the variables and
+// sending nothing. The other variables are read once.
+//
+// Unset variables leave earlier options alone, and options after WithEnv override it: a WithAPIKey or
+// WithTokenSource after it replaces the environment's token, one before it is replaced when the
+// environment holds a token. A set but invalid variable is an error naming the variable. When no token
+// is found and no other option gives one, NewClient returns ErrNoCredentials naming the variables.
 func WithEnv() Option {
 	return WithEnvFunc(os.Getenv)
 }
 
-// WithEnvFunc is WithEnv reading each variable through getenv instead of os.Getenv: for programs that
-// carry an environment of their own (a command-line tool's run function, a test that must not touch
-// the process environment). A nil getenv makes NewClient return an error wrapping ErrInvalidArgument.
+// WithEnvFunc is WithEnv reading each variable through getenv instead of os.Getenv, when the Client is
+// built and, for the token, before every attempt: for programs that carry an environment of their own
+// (a command-line tool's run function, a test that must not touch the process environment). getenv
+// must be safe for concurrent use. A nil getenv makes NewClient return an error wrapping
+// ErrInvalidArgument.
 func WithEnvFunc(getenv func(key string) string) Option {
 	return func(o *options) error {
 		if getenv == nil {
 			return invalidArgument("WithEnvFunc: nil function")
 		}
-		return applyEnv(o, readEnv(getenv))
+		return applyEnv(o, getenv)
 	}
 }
 

@@ -56,6 +56,9 @@ type call struct {
 	data      []byte        // the body of attempt handledAt
 	handledAt int           // the attempt whose body data holds (0: none); each retry makes a new response
 	buf       *bytes.Buffer // pooled buffer behind data for 2xx bodies; released when do returns
+	cred      *credential   // the token of the latest attempt
+	earlier   []string      // the tokens of earlier attempts, when a retry rotated the token
+	authErr   error         // why a retry found no token to send (see prepareRetry)
 }
 
 // do sends r with retries and hands a 2xx body to decode (which may be nil; it must not keep the
@@ -68,7 +71,8 @@ func (c *Client) do(ctx context.Context, r *request, decode func([]byte) error) 
 	if err := ctx.Err(); err != nil {
 		return c.requestError(ctx, r, 0, err)
 	}
-	if err := c.checkToken(); err != nil {
+	cred, err := c.auth.credential(ctx, c.now())
+	if err != nil {
 		return err
 	}
 	var body any // stays a nil interface for bodiless requests
@@ -79,13 +83,13 @@ func (c *Client) do(ctx context.Context, r *request, decode func([]byte) error) 
 		}
 		body = b
 	}
-	cl := &call{Ctx: retry.Ctx{Context: ctx, State: retry.State{Idempotent: r.idempotent}}, c: c, r: r}
+	cl := &call{Ctx: retry.Ctx{Context: ctx, State: retry.State{Idempotent: r.idempotent}}, c: c, r: r, cred: cred}
 	defer cl.release()
 	req, err := retryablehttp.NewRequestWithContext(cl, r.method, c.url(r), body)
 	if err != nil {
 		return invalidArgument("building the request: %v", err)
 	}
-	req.Header["Authorization"] = c.cred.authHeader
+	req.Header["Authorization"] = cred.authHeader
 	req.Header["Accept"] = jsonHeader
 	req.Header["User-Agent"] = c.userAgentHeader
 	if body != nil {
@@ -98,8 +102,11 @@ func (c *Client) do(ctx context.Context, r *request, decode func([]byte) error) 
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	attempts := cl.Attempts
+	if cl.authErr != nil {
+		return cl.authErr // as before the first attempt: the token's own error
+	}
 	if err != nil {
-		err = c.requestError(ctx, r, attempts, err)
+		err = c.requestError(ctx, r, attempts, err, cl.tokens()...)
 		c.log(ctx, r, 0, attempts, start, err)
 		return err
 	}
@@ -111,7 +118,7 @@ func (c *Client) do(ctx context.Context, r *request, decode func([]byte) error) 
 		return nil
 	}
 	if !ok2xx(resp.StatusCode) {
-		return c.apiError(r, resp, cl.data, attempts)
+		return c.apiError(r, resp, cl.data, attempts, cl.tokens()...)
 	}
 	if decode == nil {
 		return nil
@@ -135,6 +142,35 @@ func (cl *call) readResponse(resp *http.Response) error {
 	var err error
 	cl.data, err = readBody(resp, cl.r.limit(), cl.buf)
 	return err
+}
+
+// prepareRetry is retryablehttp's PrepareRetry: before each retry it asks the client's token provider
+// again, so that a token rotated meanwhile (or an expired one) is seen. An error stops the retries with
+// nothing sent, and do returns it.
+func (c *Client) prepareRetry(req *http.Request) error {
+	cl, ok := req.Context().(*call)
+	if !ok {
+		return nil
+	}
+	cred, err := c.auth.credential(cl, c.now())
+	if err != nil {
+		cl.authErr = err
+		return err
+	}
+	if cred != cl.cred {
+		// retryablehttp made req a shallow copy; its Header map is still the earlier attempt's.
+		req.Header = req.Header.Clone()
+		req.Header["Authorization"] = cred.authHeader
+		cl.earlier = append(cl.earlier, cl.cred.token)
+		cl.cred = cred
+	}
+	return nil
+}
+
+// tokens are the tokens this call sent and the value it sent, to mask in anything quoted back from
+// the server.
+func (cl *call) tokens() []string {
+	return append([]string{cl.cred.token, cl.r.secret}, cl.earlier...)
 }
 
 func (cl *call) release() {
@@ -225,18 +261,19 @@ func readErrorBody(resp *http.Response) ([]byte, error) {
 }
 
 // apiError builds the *APIError of a non-2xx response, with secrets masked.
-func (c *Client) apiError(r *request, resp *http.Response, body []byte, attempts int) error {
+// masked holds the tokens the call sent and the value it sent (r.secret).
+func (c *Client) apiError(r *request, resp *http.Response, body []byte, attempts int, masked ...string) error {
 	if len(body) >= maxErrorBody {
-		body = redact.Cut(body, c.cred.token, r.secret) // cut by readErrorBody: a secret may straddle the cut
+		body = redact.Cut(body, masked...) // cut by readErrorBody: a secret may straddle the cut
 	} else {
-		body = redact.Bytes(body, c.cred.token, r.secret)
+		body = redact.Bytes(body, masked...)
 	}
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		Method:     r.method,
 		Path:       c.basePath + r.path,
-		Message:    redact.Message(body, c.cred.token, r.secret),
-		RequestID:  redact.String(resp.Header.Get("X-Request-Id"), c.cred.token, r.secret),
+		Message:    redact.Message(body, masked...),
+		RequestID:  redact.String(resp.Header.Get("X-Request-Id"), masked...),
 		Attempts:   max(attempts, 1),
 		Body:       body,
 	}
@@ -249,8 +286,9 @@ func (c *Client) apiError(r *request, resp *http.Response, body []byte, attempts
 }
 
 // requestError wraps a failure without a usable response. A finished context wins over whatever
-// error it caused, so callers see context.Canceled or context.DeadlineExceeded.
-func (c *Client) requestError(ctx context.Context, r *request, attempts int, err error) error {
+// error it caused, so callers see context.Canceled or context.DeadlineExceeded. masked holds the
+// tokens the call sent and the value it sent.
+func (c *Client) requestError(ctx context.Context, r *request, attempts int, err error, masked ...string) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		err = ctxErr
 	}
@@ -260,8 +298,8 @@ func (c *Client) requestError(ctx context.Context, r *request, attempts int, err
 	}
 	// net/http quotes what the server sent in some errors (an unparsable Location header, say), and
 	// a hostile server can echo the request there.
-	if text := err.Error(); redact.String(text, c.cred.token, r.secret) != text {
-		err = &maskedError{text: redact.String(text, c.cred.token, r.secret), cause: err}
+	if text := err.Error(); redact.String(text, masked...) != text {
+		err = &maskedError{text: redact.String(text, masked...), cause: err}
 	}
 	return &RequestError{Method: r.method, Path: c.basePath + r.path, Attempts: attempts, Err: err}
 }

@@ -374,15 +374,17 @@ func TestNewClient_ValidOptions(t *testing.T) {
 	}, c.Info())
 }
 
-// TestNewClient_Credentials: no token is ErrNoCredentials naming the variables; a JWT is recognised
-// and its expiry checked.
+// TestNewClient_Credentials: no token is ErrNoCredentials naming the options that give one. NewClient
+// never reads the environment, so its message names no variable: setting one would change nothing.
 func TestNewClient_Credentials(t *testing.T) {
 	t.Parallel()
 	for _, opts := range [][]secrets.Option{nil, {secrets.WithBaseURL(testBaseURL)}} {
 		c, err := secrets.NewClient(opts...)
 		assert.Nil(t, c)
 		assertSentinels(t, err, secrets.ErrNoCredentials)
-		assert.Contains(t, err.Error(), secrets.EnvManagementToken)
-		assert.Contains(t, err.Error(), secrets.EnvURL)
+		for _, option := range []string{"WithAPIKey", "WithTokenSource", "WithEnv()", `ManageWorkspaces("")`} {
+			assert.Contains(t, err.Error(), option)
+		}
+		assert.NotContains(t, err.Error(), "SINGLESTOREDB_")
 	}
 }

@@ -1,0 +1,409 @@
+package secrets_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	secrets "github.com/helios-secrets/go-secrets"
+)
+
+// liveEnv is an environment that changes while a Client uses it, as a notebook's does when the
+// platform rotates its JWT.
+type liveEnv struct {
+	mu   sync.RWMutex
+	vars map[string]string
+}
+
+func newLiveEnv(vars map[string]string) *liveEnv { return &liveEnv{vars: vars} }
+
+func (e *liveEnv) get(k string) string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.vars[k]
+}
+
+func (e *liveEnv) set(k, v string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.vars[k] = v
+}
+
+// authorizations lists the Authorization header of every attempt f saw, without "Bearer ".
+func authorizations(f *fakeAPI) []string {
+	var out []string
+	for _, r := range f.requests() {
+		out = append(out, strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+	}
+	return out
+}
+
+// envClient builds a Client that follows env, on a fresh fakeAPI that answers GET /v1/secrets/{id}.
+func rotatingEnvClient(t *testing.T, env *liveEnv, opts ...secrets.Option) (*secrets.Client, *fakeAPI) {
+	t.Helper()
+	f := newFakeAPI(t)
+	f.on(http.MethodGet, "/v1/secrets/"+secretID, fixture(t, 200, "secret.json"))
+	c, err := secrets.NewClient(append([]secrets.Option{secrets.WithEnvFunc(env.get), secrets.WithBaseURL(testBaseURL),
+		secrets.WithHTTPClient(f.httpClient()), fastRetries()}, opts...)...)
+	require.NoError(t, err)
+	return c, f
+}
+
+// TestTokenRotation_Environment: a Client whose token came from the environment sends, on each
+// request, the token the environment holds then, from whichever variable holds it.
+func TestTokenRotation_Environment(t *testing.T) {
+	t.Parallel()
+	jwt1 := makeJWT(t, map[string]any{"sub": "u", "exp": time.Now().Add(time.Hour).Unix()})
+	jwt2 := makeJWT(t, map[string]any{"sub": "u", "exp": time.Now().Add(2 * time.Hour).Unix()})
+	jwt3 := makeJWT(t, map[string]any{"sub": "u", "exp": time.Now().Add(3 * time.Hour).Unix()})
+	for _, variable := range []string{secrets.EnvManagementToken, secrets.EnvHost, secrets.EnvURL} {
+		t.Run(variable, func(t *testing.T) {
+			t.Parallel()
+			wrap := func(token string) string {
+				if variable == secrets.EnvManagementToken {
+					return token
+				}
+				return "admin:" + token + "@svc-1.example.com:3306/db"
+			}
+			env := newLiveEnv(map[string]string{variable: wrap(jwt1)})
+			c, f := rotatingEnvClient(t, env)
+			for _, token := range []string{jwt1, jwt1, jwt2, jwt3} {
+				env.set(variable, wrap(token))
+				_, err := c.Secrets.Get(t.Context(), secretID)
+				require.NoError(t, err)
+				info := c.Info()
+				assert.True(t, info.TokenIsJWT)
+				assert.Contains(t, info.TokenSource, variable)
+			}
+			assert.Equal(t, []string{jwt1, jwt1, jwt2, jwt3}, authorizations(f))
+		})
+	}
+}
+
+// TestTokenRotation_EnvironmentCache: a Cache on a Client built by ManageWorkspaces("")-style options
+// fetches with the token of the moment.
+func TestTokenRotation_EnvironmentCache(t *testing.T) {
+	t.Parallel()
+	env := newLiveEnv(map[string]string{secrets.EnvManagementToken: "key-before"})
+	f := newFakeAPI(t)
+	f.on(http.MethodGet, "/v1/secrets", fixture(t, 200, "list_wrapped.json"))
+	c, err := secrets.NewClient(secrets.WithEnvFunc(env.get), secrets.WithBaseURL(testBaseURL), secrets.WithHTTPClient(f.httpClient()))
+	require.NoError(t, err)
+	cache, err := secrets.NewCache(c)
+	require.NoError(t, err)
+	v, err := cache.Get(t.Context(), "DB_PASSWORD")
+	require.NoError(t, err)
+	assert.Equal(t, "hunter2", v)
+	env.set(secrets.EnvManagementToken, "key-after")
+	_, err = cache.Get(t.Context(), "DB_PASSWORD") // a hit: no request
+	require.NoError(t, err)
+	_, err = cache.Get(t.Context(), "API_KEY") // a miss: the new token
+	require.ErrorIs(t, err, secrets.ErrValueWithheld)
+	assert.Equal(t, []string{"key-before", "key-after"}, authorizations(f))
+}
+
+// TestTokenRotation_EnvironmentFailures: a token that expired, went away or turned invalid in the
+// environment fails the call before anything is sent, with an error naming the variables and never
+// quoting a token; a fresh token makes the Client work again.
+func TestTokenRotation_EnvironmentFailures(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
+	var clock atomic.Int64
+	clock.Store(now.UnixNano())
+	expiring := makeJWT(t, map[string]any{"sub": "u", "exp": now.Add(time.Minute).Unix()})
+	fresh := makeJWT(t, map[string]any{"sub": "u", "exp": now.Add(time.Hour).Unix()})
+
+	env := newLiveEnv(map[string]string{secrets.EnvURL: "admin:" + expiring + "@host:3306"})
+	c, f := rotatingEnvClient(t, env, secrets.WithClock(func() time.Time { return time.Unix(0, clock.Load()) }))
+	_, err := c.Secrets.Get(t.Context(), secretID)
+	require.NoError(t, err)
+
+	clock.Store(now.Add(time.Minute).UnixNano())
+	_, err = c.Secrets.Get(t.Context(), secretID)
+	assertSentinels(t, err, secrets.ErrTokenExpired, secrets.ErrUnauthorized)
+	assert.Contains(t, err.Error(), secrets.EnvURL)
+	assert.NotContains(t, err.Error(), expiring)
+
+	env.set(secrets.EnvURL, "admin:not-a-jwt-pw@host:3306")
+	_, err = c.Secrets.Get(t.Context(), secretID)
+	assertSentinels(t, err, secrets.ErrNoCredentials)
+	assert.Contains(t, err.Error(), secrets.EnvURL+" is set, but its password is not a JWT")
+	assert.NotContains(t, err.Error(), "not-a-jwt-pw")
+
+	env.set(secrets.EnvURL, "")
+	env.set(secrets.EnvManagementToken, "key with-a-space")
+	_, err = c.Secrets.Get(t.Context(), secretID)
+	assertSentinels(t, err, secrets.ErrInvalidArgument)
+	assert.Contains(t, err.Error(), secrets.EnvManagementToken)
+	assert.NotContains(t, err.Error(), "with-a-space")
+	assert.Len(t, f.requests(), 1, "nothing sent since the first call")
+
+	env.set(secrets.EnvManagementToken, fresh)
+	_, err = c.Secrets.Get(t.Context(), secretID)
+	require.NoError(t, err)
+	assert.Equal(t, []string{expiring, fresh}, authorizations(f))
+}
+
+// TestTokenRotation_DuringRetries: each retry carries the token of its own moment, from the
+// environment or from a TokenSource, and an error quoting any token the call sent shows it masked.
+func TestTokenRotation_DuringRetries(t *testing.T) {
+	t.Parallel()
+	t.Run("environment", func(t *testing.T) {
+		t.Parallel()
+		env := newLiveEnv(map[string]string{secrets.EnvManagementToken: "env-key-1"})
+		f := newFakeAPI(t)
+		var n atomic.Int32
+		f.on(http.MethodGet, "/v1/secrets/"+secretID, func(req *http.Request) (*http.Response, error) {
+			switch n.Add(1) {
+			case 1:
+				env.set(secrets.EnvManagementToken, "env-key-2") // rotated while the server fails
+				return httpmock.NewStringResponse(http.StatusServiceUnavailable, `{"message":"busy"}`), nil
+			case 2:
+				env.set(secrets.EnvManagementToken, "env-key-3")
+				return httpmock.NewStringResponse(http.StatusBadGateway, ""), nil
+			}
+			return fixture(t, 200, "secret.json")(req)
+		})
+		c, err := secrets.NewClient(secrets.WithEnvFunc(env.get), secrets.WithBaseURL(testBaseURL),
+			secrets.WithHTTPClient(f.httpClient()), fastRetries())
+		require.NoError(t, err)
+		_, err = c.Secrets.Get(t.Context(), secretID)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"env-key-1", "env-key-2", "env-key-3"}, authorizations(f))
+	})
+	t.Run("token source, every token masked", func(t *testing.T) {
+		t.Parallel()
+		var calls atomic.Int32
+		src := secrets.TokenSourceFunc(func(context.Context) (string, error) {
+			return fmt.Sprintf("src-token-%d", calls.Add(1)), nil
+		})
+		c, f := newTestClient(t, secrets.WithTokenSource(src), secrets.WithRetryMax(2))
+		f.on(http.MethodGet, "/v1/secrets/"+secretID, func(req *http.Request) (*http.Response, error) {
+			echo := `{"message":"rejected ` + strings.Join(authorizations(f), ", ") + `"}`
+			return httpmock.NewStringResponse(http.StatusServiceUnavailable, echo), nil
+		})
+		_, err := c.Secrets.Get(t.Context(), secretID)
+		var apiErr *secrets.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, 3, apiErr.Attempts)
+		assert.Equal(t, []string{"src-token-1", "src-token-2", "src-token-3"}, authorizations(f))
+		for _, token := range authorizations(f) {
+			assert.NotContains(t, err.Error(), token)
+			assert.NotContains(t, string(apiErr.Body), token)
+		}
+		assert.Contains(t, apiErr.Message, "rejected")
+		assert.Equal(t, int32(3), calls.Load(), "asked before each attempt")
+	})
+}
+
+// TestTokenSource_Errors: a TokenSource that fails, or gives a token that cannot be sent, fails the
+// call with nothing sent (or nothing more, when a retry needed the token), with an error that matches
+// ErrTokenSource and the source's own error and quotes no token.
+func TestTokenSource_Errors(t *testing.T) {
+	t.Parallel()
+	errIdP := errors.New("identity provider unreachable")
+	expired := makeJWT(t, map[string]any{"sub": "u", "exp": time.Now().Add(-time.Minute).Unix()})
+	cases := map[string]struct {
+		tokens   []string // one a call; "" with err at that index fails
+		errs     []error
+		sent     int
+		sentinel []error
+		inMsg    string
+	}{
+		"fails at once":                {tokens: []string{""}, errs: []error{errIdP}, sent: 0, sentinel: []error{secrets.ErrTokenSource}, inMsg: "token source: identity provider unreachable"},
+		"fails before the retry":       {tokens: []string{"t1", ""}, errs: []error{nil, errIdP}, sent: 1, sentinel: []error{secrets.ErrTokenSource}, inMsg: "identity provider unreachable"},
+		"empty token":                  {tokens: []string{""}, errs: []error{nil}, sent: 0, sentinel: []error{secrets.ErrTokenSource}, inMsg: "empty token"},
+		"token with a space":           {tokens: []string{"abc def-secret"}, errs: []error{nil}, sent: 0, sentinel: []error{secrets.ErrTokenSource}, inMsg: "spaces or control characters"},
+		"token with a newline":         {tokens: []string{"abc\r\nX-Injected: 1"}, errs: []error{nil}, sent: 0, sentinel: []error{secrets.ErrTokenSource}, inMsg: "control characters"},
+		"expired JWT":                  {tokens: []string{expired}, errs: []error{nil}, sent: 0, sentinel: []error{secrets.ErrTokenExpired, secrets.ErrUnauthorized}, inMsg: "the token from WithTokenSource expired"},
+		"expired JWT before the retry": {tokens: []string{"t1", expired}, errs: []error{nil, nil}, sent: 1, sentinel: []error{secrets.ErrTokenExpired, secrets.ErrUnauthorized}, inMsg: "expired"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var calls atomic.Int32
+			src := secrets.TokenSourceFunc(func(context.Context) (string, error) {
+				i := int(calls.Add(1)) - 1
+				if i >= len(tc.tokens) {
+					i = len(tc.tokens) - 1
+				}
+				return tc.tokens[i], tc.errs[i]
+			})
+			c, f := newTestClient(t, secrets.WithTokenSource(src))
+			f.on(http.MethodGet, "/v1/secrets/"+secretID, httpmock.NewStringResponder(http.StatusServiceUnavailable, ""))
+			_, err := c.Secrets.Get(t.Context(), secretID)
+			require.Error(t, err)
+			assertSentinels(t, err, tc.sentinel...)
+			if tc.errs[len(tc.errs)-1] != nil {
+				assert.ErrorIs(t, err, errIdP)
+			}
+			assert.Contains(t, err.Error(), tc.inMsg)
+			for _, token := range tc.tokens {
+				if len(token) > 3 {
+					assert.NotContains(t, err.Error(), token)
+				}
+			}
+			assert.Len(t, f.requests(), tc.sent)
+		})
+	}
+}
+
+// TestTokenSource_ContextAndMasking: the source gets the call's context, and its error text is
+// masked when it quotes the token it gave before.
+func TestTokenSource_ContextAndMasking(t *testing.T) {
+	t.Parallel()
+	type key struct{}
+	var calls atomic.Int32
+	src := secrets.TokenSourceFunc(func(ctx context.Context) (string, error) {
+		if ctx.Value(key{}) != "call-ctx" {
+			return "", errors.New("not the call's context")
+		}
+		if calls.Add(1) == 1 {
+			return "first-token-abc", nil
+		}
+		return "", errors.New("cannot renew first-token-abc")
+	})
+	c, f := newTestClient(t, secrets.WithTokenSource(src))
+	f.on(http.MethodGet, "/v1/secrets/"+secretID, fixture(t, 200, "secret.json"))
+	ctx := context.WithValue(t.Context(), key{}, "call-ctx")
+	_, err := c.Secrets.Get(ctx, secretID)
+	require.NoError(t, err)
+	_, err = c.Secrets.Get(ctx, secretID)
+	require.ErrorIs(t, err, secrets.ErrTokenSource)
+	assert.NotContains(t, err.Error(), "first-token-abc")
+	assert.Contains(t, err.Error(), "cannot renew")
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = c.Secrets.Get(cancelled, secretID)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Len(t, f.requests(), 1)
+}
+
+// TestTokenOptions_LastOneWins: WithAPIKey, WithTokenSource and WithEnv (when the environment holds a
+// token) replace one another in order; WithEnv without a token leaves the earlier one alone.
+func TestTokenOptions_LastOneWins(t *testing.T) {
+	t.Parallel()
+	src := secrets.TokenSourceFunc(func(context.Context) (string, error) { return "from-source", nil })
+	withToken := secrets.WithEnvFunc(func(k string) string {
+		if k == secrets.EnvManagementToken {
+			return "from-env"
+		}
+		return ""
+	})
+	noToken := secrets.WithEnvFunc(func(string) string { return "" })
+	cases := map[string]struct {
+		opts   []secrets.Option
+		sent   string
+		source string
+	}{
+		"env, then source":        {[]secrets.Option{withToken, secrets.WithTokenSource(src)}, "from-source", "WithTokenSource"},
+		"source, then env":        {[]secrets.Option{secrets.WithTokenSource(src), withToken}, "from-env", secrets.EnvManagementToken},
+		"source, then empty env":  {[]secrets.Option{secrets.WithTokenSource(src), noToken}, "from-source", "WithTokenSource"},
+		"source, then key":        {[]secrets.Option{secrets.WithTokenSource(src), secrets.WithAPIKey("from-key")}, "from-key", "WithAPIKey"},
+		"key, then source":        {[]secrets.Option{secrets.WithAPIKey("from-key"), secrets.WithTokenSource(src)}, "from-source", "WithTokenSource"},
+		"env, then key":           {[]secrets.Option{withToken, secrets.WithAPIKey("from-key")}, "from-key", "WithAPIKey"},
+		"key, then env with none": {[]secrets.Option{secrets.WithAPIKey("from-key"), noToken}, "from-key", "WithAPIKey"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, f := newTestClient(t, tc.opts...)
+			f.on(http.MethodGet, "/v1/secrets/"+secretID, fixture(t, 200, "secret.json"))
+			_, err := c.Secrets.Get(t.Context(), secretID)
+			require.NoError(t, err)
+			assert.Equal(t, []string{tc.sent}, authorizations(f))
+			assert.Equal(t, tc.source, c.Info().TokenSource)
+		})
+	}
+
+	_, err := secrets.NewClient(secrets.WithTokenSource(nil))
+	assert.ErrorIs(t, err, secrets.ErrInvalidArgument)
+}
+
+// TestTokenSource_Info: before the first request Info knows only the source; after it, the kind and
+// expiry of the latest token. NewClient does not call the source.
+func TestTokenSource_Info(t *testing.T) {
+	t.Parallel()
+	exp := time.Now().Add(time.Hour).Truncate(time.Second)
+	token := makeJWT(t, map[string]any{"sub": "u", "exp": exp.Unix()})
+	var calls atomic.Int32
+	c, f := newTestClient(t, secrets.WithTokenSource(secrets.TokenSourceFunc(func(context.Context) (string, error) {
+		calls.Add(1)
+		return token, nil
+	})))
+	f.on(http.MethodGet, "/v1/secrets/"+secretID, fixture(t, 200, "secret.json"))
+	assert.Equal(t, int32(0), calls.Load())
+	info := c.Info()
+	assert.Equal(t, "WithTokenSource", info.TokenSource)
+	assert.False(t, info.TokenIsJWT)
+	_, err := c.Secrets.Get(t.Context(), secretID)
+	require.NoError(t, err)
+	info = c.Info()
+	assert.True(t, info.TokenIsJWT)
+	assert.True(t, exp.Equal(info.TokenExpiry))
+	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", c, info, c), token)
+}
+
+// TestTokenRotation_Concurrent: requests from many goroutines while the environment and a source
+// rotate: each attempt carries one whole token of the set (run with -race).
+func TestTokenRotation_Concurrent(t *testing.T) {
+	t.Parallel()
+	tokens := []string{"rot-a", "rot-b", "rot-c", "rot-d"}
+	var tick atomic.Int32
+	env := newLiveEnv(map[string]string{secrets.EnvManagementToken: tokens[0]})
+	envClient, envAPI := rotatingEnvClient(t, env)
+	srcClient, srcAPI := newTestClient(t, secrets.WithTokenSource(secrets.TokenSourceFunc(func(context.Context) (string, error) {
+		return tokens[int(tick.Load())%len(tokens)], nil
+	})))
+	srcAPI.on(http.MethodGet, "/v1/secrets/"+secretID, fixture(t, 200, "secret.json"))
+
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 1; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			tick.Store(int32(i))
+			env.set(secrets.EnvManagementToken, tokens[i%len(tokens)])
+			time.Sleep(50 * time.Microsecond)
+		}
+	}()
+	var callers sync.WaitGroup
+	for range 8 {
+		callers.Add(1)
+		go func() {
+			defer callers.Done()
+			for range 25 {
+				_, err := envClient.Secrets.Get(t.Context(), secretID)
+				assert.NoError(t, err)
+				_, err = srcClient.Secrets.Get(t.Context(), secretID)
+				assert.NoError(t, err)
+				_ = envClient.Info()
+			}
+		}()
+	}
+	callers.Wait()
+	close(stop)
+	wg.Wait()
+	for _, sent := range append(authorizations(envAPI), authorizations(srcAPI)...) {
+		assert.Contains(t, tokens, sent)
+	}
+	assert.Len(t, envAPI.requests(), 200)
+	assert.Len(t, srcAPI.requests(), 200)
+}
