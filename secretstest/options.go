@@ -18,6 +18,9 @@ type config struct {
 	apiKey  string
 	clock   func() time.Time
 	profile Profile
+
+	ratePerSecond float64 // 0: no limit
+	rateBurst     int
 }
 
 func newConfig(opts []Option) config {
@@ -50,7 +53,7 @@ func WithOrganizationName(name string) Option {
 }
 
 // WithClock sets the clock used for every timestamp the Server records (createdAt, lastUpdatedAt and
-// the grants' createdAt), for deterministic tests. It is called with the Server's internal lock held,
+// the grants' createdAt) and by WithRateLimit's token bucket, for deterministic tests. It is called with the Server's internal lock held,
 // so it must be safe for concurrent use and must not call back into the Server. Timestamps are
 // reported in UTC whatever the clock's location.
 func WithClock(now func() time.Time) Option {

@@ -16,8 +16,8 @@ type call struct {
 	me      *user
 }
 
-// serveHTTP runs every request through latency, fault injection, authentication, the organization
-// check and the router, then writes the reply.
+// serveHTTP runs every request through latency, the rate limit, fault injection, authentication, the
+// organization check and the router, then writes the reply.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.inflight.Add(1)
 	defer s.inflight.Add(-1)
@@ -46,16 +46,23 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.wait(r) {
 		return // the client gave up or the server is closing: nobody is listening any more
 	}
-	kind, status, retryAfter := s.faults.take()
 	var rep reply
-	switch kind {
-	case faultDrop:
-		s.drop(w)
-		return
-	case faultFail:
-		rep = injectedFailure(status, retryAfter)
-	default:
-		rep = s.handle(c)
+	kind := faultNone
+	if allowed, wait := s.limit(); !allowed {
+		rep = rateLimited(wait) // refused before anything else: no fault consumed, nothing changed
+	} else {
+		var status int
+		var retryAfter time.Duration
+		kind, status, retryAfter = s.faults.take()
+		switch kind {
+		case faultDrop:
+			s.drop(w)
+			return
+		case faultFail:
+			rep = injectedFailure(status, retryAfter)
+		default:
+			rep = s.handle(c)
+		}
 	}
 
 	buf := encode(rep.body)

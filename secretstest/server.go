@@ -46,6 +46,7 @@ type Server struct {
 	st state
 
 	faults   faults
+	limiter  *rateLimiter // nil: no limit
 	latency  atomic.Int64 // time.Duration
 	recorder recorder
 }
@@ -76,6 +77,7 @@ func Start(opts ...Option) (*Server, error) {
 		URL:       baseURL(ln.Addr()),
 		clock:     cfg.clock,
 		profile:   cfg.profile,
+		limiter:   newRateLimiter(cfg),
 		apiKey:    apiKey,
 		listener:  ln,
 		client:    &http.Client{Transport: &http.Transport{}},

@@ -4,13 +4,17 @@
 // Usage:
 //
 //	secrets-emulator [-addr 127.0.0.1:0] [-org NAME] [-api-key KEY] [-user EMAIL]... [-team NAME=EMAIL,EMAIL]...
-//		[-profile spec|bare-lists,values-only-by-name,regex-lookups]
+//		[-profile spec|bare-lists,values-only-by-name,regex-lookups] [-rate PER_SECOND [-burst N]]
 //
 // -profile chooses how to answer where the service's official sources disagree (see
 // secretstest.Profile): bare-lists answers GET /v1/secrets with a bare array, values-only-by-name
 // leaves values out of unfiltered lists, regex-lookups matches /v1/users?email= and /v1/teams?name=
 // as regular expressions; spec turns all three on, as the published OpenAPI document reads. By
 // default none is on.
+//
+// -rate limits the server to that many requests per second (a token bucket holding -burst requests,
+// by default the rate rounded up), answering 429 with Retry-After above it, as the service does (see
+// secretstest.WithRateLimit).
 //
 // Once listening it prints exactly one JSON line on stdout:
 //

@@ -117,3 +117,49 @@ func TestRunWithProfile(t *testing.T) {
 		})
 	}
 }
+
+func TestParseRate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args        []string
+		rate        float64
+		burst       int
+		wantErr     bool
+		description string
+	}{
+		{nil, 0, 0, false, "unlimited by default"},
+		{[]string{"-rate", "10"}, 10, 10, false, "burst defaults to the rate"},
+		{[]string{"-rate", "0.5"}, 0.5, 1, false, "and to at least 1"},
+		{[]string{"-rate", "2.5"}, 2.5, 3, false, "rounded up"},
+		{[]string{"-rate", "5", "-burst", "50"}, 5, 50, false, "burst given"},
+		{[]string{"-rate", "-1"}, 0, 0, true, "negative rate"},
+		{[]string{"-rate", "NaN"}, 0, 0, true, "NaN"},
+		{[]string{"-rate", "Inf"}, 0, 0, true, "infinite"},
+		{[]string{"-burst", "5"}, 0, 0, true, "burst without rate"},
+		{[]string{"-rate", "5", "-burst", "-1"}, 0, 0, true, "negative burst"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.description, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := parseArgs(tt.args, io.Discard)
+			if tt.wantErr {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.rate, cfg.rate)
+			assert.Equal(t, tt.burst, cfg.burst)
+		})
+	}
+}
+
+// The command's limiter answers 429 with Retry-After once the burst is spent (at 0.01 requests per
+// second, no token comes back during the test).
+func TestRunWithRateLimit(t *testing.T) {
+	t.Parallel()
+	line := startRun(t, "-rate", "0.01", "-burst", "2")
+	for i, want := range []int{http.StatusOK, http.StatusOK, http.StatusTooManyRequests} {
+		status, body := get(t, line.BaseURL, line.APIKey, "/v1/secrets")
+		assert.Equal(t, want, status, "request %d: %s", i, body)
+	}
+}

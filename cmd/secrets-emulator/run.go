@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
 
@@ -24,6 +25,8 @@ type config struct {
 	users   []string
 	teams   []teamSpec
 	profile secretstest.Profile
+	rate    float64 // requests per second; 0: unlimited
+	burst   int
 }
 
 // teamSpec is one -team flag: a name and its members' e-mail addresses.
@@ -51,8 +54,19 @@ func parseArgs(args []string, stderr io.Writer) (config, error) {
 	fs.Var(&teams, "team", "add a team: NAME=EMAIL1,EMAIL2 (repeatable); members not given by -user are added")
 	profile := fs.String("profile", "", "where the official sources disagree, answer as: a comma-separated list of "+
 		profileNames+"; or spec (all three); default: none of them")
+	fs.Float64Var(&cfg.rate, "rate", 0, "answer 429 with Retry-After above this many requests per second (0: no limit)")
+	fs.IntVar(&cfg.burst, "burst", 0, "requests -rate lets through at once (default: the rate rounded up, at least 1)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
+	}
+	if cfg.rate < 0 || math.IsNaN(cfg.rate) || math.IsInf(cfg.rate, 0) {
+		return config{}, errors.New("-rate must be a positive number of requests per second, or 0 for no limit")
+	}
+	if cfg.burst < 0 || (cfg.burst > 0 && cfg.rate == 0) {
+		return config{}, errors.New("-burst must be positive, and needs -rate")
+	}
+	if cfg.rate > 0 && cfg.burst == 0 {
+		cfg.burst = int(max(math.Ceil(cfg.rate), 1))
 	}
 	var err error
 	if cfg.profile, err = parseProfile(*profile); err != nil {
@@ -189,6 +203,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if cfg.apiKey != "" {
 		opts = append(opts, secretstest.WithAPIKey(cfg.apiKey))
+	}
+	if cfg.rate > 0 {
+		opts = append(opts, secretstest.WithRateLimit(cfg.rate, cfg.burst))
 	}
 	srv, err := secretstest.Start(opts...)
 	if err != nil {
