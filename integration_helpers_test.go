@@ -47,15 +47,18 @@ type itEnv struct {
 	srv   *secretstest.Server
 	clock *itClock
 	admin *secrets.Client // the organization API key: an organization owner
+	// profile is how the emulator answers where the official sources disagree.
+	profile secretstest.Profile
 }
 
-// newITEnv starts an emulator for t (closed by t.Cleanup) on a clock that moves only when told.
-func newITEnv(t *testing.T, opts ...secretstest.Option) *itEnv {
+// newITEnv starts an emulator for t with profile p (closed by t.Cleanup) on a clock that moves only
+// when told.
+func newITEnv(t *testing.T, p secretstest.Profile, opts ...secretstest.Option) *itEnv {
 	t.Helper()
 	clock := &itClock{now: itStart}
-	srv := secretstest.NewServer(append([]secretstest.Option{secretstest.WithClock(clock.Now)}, opts...)...)
+	srv := secretstest.NewServer(append([]secretstest.Option{secretstest.WithClock(clock.Now), secretstest.WithProfile(p)}, opts...)...)
 	t.Cleanup(srv.Close)
-	e := &itEnv{t: t, ctx: context.Background(), srv: srv, clock: clock}
+	e := &itEnv{t: t, ctx: context.Background(), srv: srv, clock: clock, profile: p}
 	e.admin = e.client(srv.APIKey())
 	return e
 }
@@ -154,6 +157,17 @@ func (e *itEnv) itGone(id, name string) {
 	assert.True(e.t, errors.As(err, &ae) && ae.StatusCode == 404, "Get %s: %v", name, err)
 	_, found := e.srv.Secret(name)
 	assert.False(e.t, found, "the emulator still holds %s", name)
+}
+
+// listed is s as an unfiltered List shows it under the emulator's profile: without its value when
+// lists carry none.
+func (e *itEnv) listed(s *secrets.Secret) *secrets.Secret {
+	if !e.profile.ValuesOnlyByName || s == nil {
+		return s
+	}
+	c := *s
+	c.Value = nil
+	return &c
 }
 
 func itValue(t *testing.T, s *secrets.Secret) string {

@@ -21,12 +21,11 @@ import (
 
 const itUUID = `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`
 
-// TestIntegration_SecretLifecycle: create, get, get by name, list, update, delete; createdBy and
+// itSecretLifecycle: create, get, get by name, list, update, delete; createdBy and
 // lastUpdatedBy name the acting user (or the API key's identity); lastUpdatedAt moves on update while
 // createdAt stays; a deleted secret is gone for every read and a second delete is a 404.
-func TestIntegration_SecretLifecycle(t *testing.T) {
-	t.Parallel()
-	e := newITEnv(t)
+func itSecretLifecycle(t *testing.T, prof secretstest.Profile) {
+	e := newITEnv(t, prof)
 	ctx := e.ctx
 	ada, adaC := e.member("ada.lovelace@example.com")
 	bob, bobC := e.member("bob@example.com")
@@ -59,7 +58,7 @@ func TestIntegration_SecretLifecycle(t *testing.T) {
 	list, err := adaC.Secrets.List(ctx, nil)
 	require.NoError(t, err)
 	require.Len(t, list, 2)
-	assert.Equal(t, created, list[0], "creation order")
+	assert.Equal(t, e.listed(created), list[0], "creation order")
 	assert.Equal(t, "API_TOKEN", list[1].Name)
 	assert.Nil(t, list[1].Value, "ada holds no role on the API key's secret")
 	list, err = e.admin.Secrets.List(ctx, &secrets.ListSecretsOptions{Name: "API_TOKEN"})
@@ -113,11 +112,10 @@ func TestIntegration_SecretLifecycle(t *testing.T) {
 	assert.Equal(t, "API_TOKEN", list[0].Name)
 }
 
-// TestIntegration_NameConflict: one namespace per organization, whoever creates: a taken name is
+// itNameConflict: one namespace per organization, whoever creates: a taken name is
 // ErrConflict (an *APIError 409 from one attempt), the first secret is untouched, and the name is free
 // again once the secret is deleted.
-func TestIntegration_NameConflict(t *testing.T) {
-	t.Parallel()
+func itNameConflict(t *testing.T, prof secretstest.Profile) {
 	tests := []struct {
 		name          string
 		first, second string // "admin", "ada" or "bob"
@@ -130,7 +128,7 @@ func TestIntegration_NameConflict(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newITEnv(t)
+			e := newITEnv(t, prof)
 			clients := map[string]*secrets.Client{"admin": e.admin}
 			_, clients["ada"] = e.member("ada@example.com")
 			_, clients["bob"] = e.member("bob@example.com")
@@ -166,12 +164,11 @@ var itInvalidNames = []string{
 	"sk-live-9f8e7d6c5b4a",
 }
 
-// TestIntegration_InvalidArgumentsReachNoServer: every operation taking a name refuses an invalid
+// itInvalidArgumentsReachNoServer: every operation taking a name refuses an invalid
 // one with ErrInvalidName (and ErrInvalidArgument), every operation taking an ID refuses an empty
 // or dot-segment one with ErrInvalidArgument, and none of them sends a single request.
-func TestIntegration_InvalidArgumentsReachNoServer(t *testing.T) {
-	t.Parallel()
-	e := newITEnv(t)
+func itInvalidArgumentsReachNoServer(t *testing.T, prof secretstest.Profile) {
+	e := newITEnv(t, prof)
 	_, ada := e.member("ada@example.com")
 	cache, err := secrets.NewCache(ada)
 	require.NoError(t, err)
@@ -261,11 +258,10 @@ func itSame(t *testing.T, want, got string, what string) {
 	}
 }
 
-// TestIntegration_ValueSizeLimit: a value of exactly MaxValueBytes is stored and read back byte for
+// itValueSizeLimit: a value of exactly MaxValueBytes is stored and read back byte for
 // byte (two round trips only: 5 MiB through JSON is slow under the race detector); one byte more is ErrValueTooLarge on Create and Update, with no request.
-func TestIntegration_ValueSizeLimit(t *testing.T) {
-	t.Parallel()
-	e := newITEnv(t)
+func itValueSizeLimit(t *testing.T, prof secretstest.Profile) {
+	e := newITEnv(t, prof)
 	_, ada := e.member("ada@example.com")
 	ctx := e.ctx
 	value := itBigValue(secrets.MaxValueBytes, 0)
@@ -296,13 +292,12 @@ func TestIntegration_ValueSizeLimit(t *testing.T) {
 	itSame(t, value, stored, "the value after the refused update")
 }
 
-// TestIntegration_OnlyCreatorReadsByDefault: another member sees the secret (List, Get, GetByName)
+// itOnlyCreatorReadsByDefault: another member sees the secret (List, Get, GetByName)
 // without its value, gets ErrValueWithheld from the value reads (GetMany, Cache), may not update,
 // share, delete or list access (ErrForbidden), and the stored value is untouched. The API key, an
 // organization owner, reads it.
-func TestIntegration_OnlyCreatorReadsByDefault(t *testing.T) {
-	t.Parallel()
-	e := newITEnv(t)
+func itOnlyCreatorReadsByDefault(t *testing.T, prof secretstest.Profile) {
+	e := newITEnv(t, prof)
 	ctx := e.ctx
 	ada, adaC := e.member("ada@example.com")
 	_, bobC := e.member("bob@example.com")
@@ -315,7 +310,11 @@ func TestIntegration_OnlyCreatorReadsByDefault(t *testing.T) {
 	assert.Equal(t, "ADA_ONLY", list[0].Name)
 	assert.Nil(t, list[0].Value)
 	assert.Equal(t, ada.ID, list[0].CreatedBy, "metadata stays visible")
-	assert.Equal(t, "bob's value", itValue(t, list[1]))
+	if !prof.ValuesOnlyByName {
+		assert.Equal(t, "bob's value", itValue(t, list[1]))
+	} else {
+		assert.Nil(t, list[1].Value, "this profile's lists carry no values")
+	}
 
 	got, err := bobC.Secrets.Get(ctx, s.ID)
 	require.NoError(t, err)
@@ -378,12 +377,11 @@ func (e *itEnv) people() *itPeople {
 	return p
 }
 
-// TestIntegration_ShareRoles: a Reader reads and may do nothing else (ErrForbidden, nothing changes);
+// itShareRoles: a Reader reads and may do nothing else (ErrForbidden, nothing changes);
 // an Owner reads, updates, shares and deletes. Each holds whether the role is given by user ID
 // (Share), by e-mail address (ShareByName, in another case), to a team by ID, or to a team by name;
 // a team's member gets the team's role.
-func TestIntegration_ShareRoles(t *testing.T) {
-	t.Parallel()
+func itShareRoles(t *testing.T, prof secretstest.Profile) {
 	grants := map[string]func(e *itEnv, p *itPeople, id string, role secrets.Role){
 		"user by ID": func(e *itEnv, p *itPeople, id string, role secrets.Role) {
 			e.share(p.adaC, id, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: role, Users: []string{p.bob.ID}}}})
@@ -404,7 +402,7 @@ func TestIntegration_ShareRoles(t *testing.T) {
 		for _, role := range []secrets.Role{secrets.RoleReader, secrets.RoleOwner} {
 			t.Run(string(role)+"/"+how, func(t *testing.T) {
 				t.Parallel()
-				e := newITEnv(t)
+				e := newITEnv(t, prof)
 				p := e.people()
 				ctx := e.ctx
 				s := e.create(p.adaC, "SHARED", "v1")
@@ -459,12 +457,11 @@ func TestIntegration_ShareRoles(t *testing.T) {
 	}
 }
 
-// TestIntegration_Access: Access lists the Owner and Reader roles with their holders: the API key's
+// itAccess: Access lists the Owner and Reader roles with their holders: the API key's
 // identity as an Owner inherited from the organization, the creator, users and teams with their
 // details, who granted each and when. Any holder of a role may read it; a member without one may not.
-func TestIntegration_Access(t *testing.T) {
-	t.Parallel()
-	e := newITEnv(t, secretstest.WithOrganizationName("Acme Corp"))
+func itAccess(t *testing.T, prof secretstest.Profile) {
+	e := newITEnv(t, prof, secretstest.WithOrganizationName("Acme Corp"))
 	ctx := e.ctx
 	p := e.people()
 	dave, daveC := e.member("dave.jones@example.com")
@@ -543,12 +540,11 @@ func TestIntegration_Access(t *testing.T) {
 	assert.Nil(t, got.Value)
 }
 
-// TestIntegration_NoOwnerLeftDeletesSecret: a secret left without an Owner among the members is
+// itNoOwnerLeftDeletesSecret: a secret left without an Owner among the members is
 // deleted, whether its last Owner is revoked (by themselves or by the API key) or removed from the
 // organization, and whether that Owner held the role directly or through a team; while another Owner
 // remains, it survives. Revoking a Reader never deletes anything.
-func TestIntegration_NoOwnerLeftDeletesSecret(t *testing.T) {
-	t.Parallel()
+func itNoOwnerLeftDeletesSecret(t *testing.T, prof secretstest.Profile) {
 	revoke := func(role secrets.Role, users ...string) *secrets.ShareRequest {
 		return &secrets.ShareRequest{Revokes: []secrets.AccessChange{{Role: role, Users: users}}}
 	}
@@ -610,7 +606,7 @@ func TestIntegration_NoOwnerLeftDeletesSecret(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newITEnv(t)
+			e := newITEnv(t, prof)
 			p := e.people()
 			s := e.create(p.adaC, "OWNED", "value")
 			tt.act(e, p, s.ID)
@@ -671,12 +667,11 @@ func itLookupErrors(err error) []*secrets.LookupError {
 	return out
 }
 
-// TestIntegration_ShareByNameUnknownChangesNothing: an e-mail address or team name that resolves to
+// itShareByNameUnknownChangesNothing: an e-mail address or team name that resolves to
 // nothing fails ShareByName with a *LookupError per unknown name (errors.Is ErrNotFound), and no
 // change is sent: Access and the stored grants are as before, and no PATCH reached the server — even
 // when the request also revoked the last Owner.
-func TestIntegration_ShareByNameUnknownChangesNothing(t *testing.T) {
-	t.Parallel()
+func itShareByNameUnknownChangesNothing(t *testing.T, prof secretstest.Profile) {
 	type lookup struct{ kind, name string }
 	tests := []struct {
 		name    string
@@ -707,7 +702,7 @@ func TestIntegration_ShareByNameUnknownChangesNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			e := newITEnv(t)
+			e := newITEnv(t, prof)
 			p := e.people()
 			gone := e.srv.AddUser("gone@example.com")
 			e.srv.RemoveUser(gone.ID)
@@ -743,11 +738,10 @@ func TestIntegration_ShareByNameUnknownChangesNothing(t *testing.T) {
 	}
 }
 
-// TestIntegration_Organization: Organizations.Current and the Python mirror
+// itOrganization: Organizations.Current and the Python mirror
 // organizations.current.get_secret(name), CurrentUser, UserByEmail and TeamByName.
-func TestIntegration_Organization(t *testing.T) {
-	t.Parallel()
-	e := newITEnv(t, secretstest.WithOrganizationName("Acme Corp"))
+func itOrganization(t *testing.T, prof secretstest.Profile) {
+	e := newITEnv(t, prof, secretstest.WithOrganizationName("Acme Corp"))
 	ctx := e.ctx
 	p := e.people()
 	s := e.create(p.adaC, "DB_PASSWORD", "hunter2")
@@ -827,12 +821,11 @@ func TestIntegration_Organization(t *testing.T) {
 	assert.ErrorIs(t, err, secrets.ErrAmbiguous)
 }
 
-// TestIntegration_Unauthorized: a token the service does not know is ErrUnauthorized (an *APIError
+// itUnauthorized: a token the service does not know is ErrUnauthorized (an *APIError
 // 401 from one attempt) on every call, and so is the token of a member once removed from the
 // organization; their grants go with them.
-func TestIntegration_Unauthorized(t *testing.T) {
-	t.Parallel()
-	e := newITEnv(t)
+func itUnauthorized(t *testing.T, prof secretstest.Profile) {
+	e := newITEnv(t, prof)
 	ctx := e.ctx
 	p := e.people()
 	s := e.create(p.adaC, "DB_PASSWORD", "v")
@@ -889,18 +882,17 @@ func TestIntegration_Unauthorized(t *testing.T) {
 	assert.Len(t, e.srv.Secrets(), 1, "nothing was created")
 }
 
-// TestIntegration_Retries: retries through the emulator's fault injection. Reads, updates and deletes
+// itRetries: retries through the emulator's fault injection. Reads, updates and deletes
 // are retried on 5xx, on a body cut short and on a dropped connection; creates and shares only on
 // 429, so a lost answer never repeats a write; Retry-After is honoured up to the maximum wait.
-func TestIntegration_Retries(t *testing.T) {
-	t.Parallel()
+func itRetries(t *testing.T, prof secretstest.Profile) {
 	type fixture struct {
 		e   *itEnv
 		ada *secrets.Client
 		s   *secrets.Secret // DB_PASSWORD = "v1", ada's
 	}
 	setup := func(t *testing.T, opts ...secrets.Option) fixture {
-		e := newITEnv(t)
+		e := newITEnv(t, prof)
 		ada := e.srv.AddUser("ada@example.com")
 		c := e.client(ada.Token, opts...)
 		s := e.create(c, "DB_PASSWORD", "v1")

@@ -48,7 +48,9 @@ type ListSecretsOptions struct {
 }
 
 // List returns the secrets of the organization that the caller may see: GET /v1/secrets, with
-// ?name= when opts.Name is set. A secret the caller may not read has a nil Value. Errors: ErrInvalidName
+// ?name= when opts.Name is set, as the service sent them. With ?name=, a nil Value means the caller
+// may not read the secret; in an unfiltered list it may also mean that the service leaves values out
+// of lists (not documented either way), so read values with GetByName or GetMany. Errors: ErrInvalidName
 // for an invalid opts.Name (before any request), *APIError for a non-2xx response (ErrUnauthorized,
 // ErrForbidden, ErrRateLimited…), *RequestError when no response came (context, network).
 func (s *SecretsService) List(ctx context.Context, opts *ListSecretsOptions) ([]*Secret, error) {

@@ -1,0 +1,73 @@
+package secrets_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/helios-secrets/go-secrets/secretstest"
+)
+
+// TestIntegration runs every integration scenario under every emulator profile: each combination of
+// the behaviours the official sources disagree on (list shape, values in unfiltered lists, literal or
+// regular-expression look-ups). The SDK must pass all of them, since the live service may behave as
+// any one does.
+func TestIntegration(t *testing.T) {
+	t.Parallel()
+	scenarios := []struct {
+		name string
+		run  func(*testing.T, secretstest.Profile)
+	}{
+		{"SecretLifecycle", itSecretLifecycle},
+		{"NameConflict", itNameConflict},
+		{"InvalidArgumentsReachNoServer", itInvalidArgumentsReachNoServer},
+		{"ValueSizeLimit", itValueSizeLimit},
+		{"OnlyCreatorReadsByDefault", itOnlyCreatorReadsByDefault},
+		{"ShareRoles", itShareRoles},
+		{"CustomRoles", itCustomRoles},
+		{"Access", itAccess},
+		{"NoOwnerLeftDeletesSecret", itNoOwnerLeftDeletesSecret},
+		{"ShareByNameUnknownChangesNothing", itShareByNameUnknownChangesNothing},
+		{"LookupsFindExactlyTheNamed", itLookupsFindExactlyTheNamed},
+		{"BulkReads", itBulkReads},
+		{"Organization", itOrganization},
+		{"Unauthorized", itUnauthorized},
+		{"Retries", itRetries},
+		{"Concurrency", itConcurrency},
+	}
+	for _, p := range itProfiles() {
+		for _, sc := range scenarios {
+			t.Run(itProfileName(p)+"/"+sc.name, func(t *testing.T) {
+				t.Parallel()
+				sc.run(t, p)
+			})
+		}
+	}
+}
+
+// itProfiles is every Profile: the zero one (the emulator's default) and each combination of its
+// three behaviours, the published specification's reading (all three) among them.
+func itProfiles() []secretstest.Profile {
+	var out []secretstest.Profile
+	for bits := range 8 {
+		out = append(out, secretstest.Profile{BareLists: bits&1 != 0, ValuesOnlyByName: bits&2 != 0, RegexLookups: bits&4 != 0})
+	}
+	return out
+}
+
+// itProfileName names a profile by the behaviours it turns on ("default" for none).
+func itProfileName(p secretstest.Profile) string {
+	var parts []string
+	if p.BareLists {
+		parts = append(parts, "bare-lists")
+	}
+	if p.ValuesOnlyByName {
+		parts = append(parts, "values-only-by-name")
+	}
+	if p.RegexLookups {
+		parts = append(parts, "regex-lookups")
+	}
+	if len(parts) == 0 {
+		return "default"
+	}
+	return strings.Join(parts, "+")
+}
