@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"io"
-	"os"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -58,58 +55,121 @@ func maskPatterns(values ...string) []string {
 // cannot be the start of a pattern (a newline, in practice, unless a value begins with one) is
 // written at once, so line-oriented output gets no added latency.
 //
-// Close writes what is held back. Flush (see idleWriter) writes it too, but keeps it in mind, so
-// that if the rest of a value follows, the rest is masked: a value written in two parts with a
-// pause between them shows at most its first part.
+// One automaton reads each byte once, whatever the number and length of the patterns; it finds
+// every occurrence as soon as its last byte arrives, also inside the bytes held back.
+//
+// Close writes what is held back. Flush (see idleWriter) writes it too, masked by every pattern it
+// already contains, but keeps it in mind, so that if the rest of a value follows, the rest is
+// masked: only the unfinished start of a value (a proper prefix of a pattern, which is not itself a
+// pattern) can go out in clear, and a value written in two parts with a pause between them shows
+// at most its first part.
 //
 // A masker is not safe for concurrent use; idleWriter adds the locking.
 type masker struct {
-	w        io.Writer
-	patterns [][]byte
-	maxLen   int
-	first    [256]bool // first bytes of the patterns: only there can a held-back tail start
+	w     io.Writer
+	ac    *automaton // nil: no patterns, the input is copied unchanged
+	state int32      // the automaton's state after the last byte read
 
-	pend     []byte // bytes read but not yet decided
-	covered  int    // pend[:covered] belongs to an occurrence already found
+	pend     []byte // bytes read but not yet decided: a proper prefix of some pattern
+	cov      []span // the parts of pend inside an occurrence found so far: sorted, disjoint, not adjacent
 	released int    // pend[:released] was written by Flush
 	inMask   bool   // the last thing written was maskText
 	out      []byte // output of the current call, written at its end
 	err      error  // the first error of w; later input is consumed and dropped
 }
 
-// newMasker returns a masker writing to w. Patterns shorter than minMaskLen are ignored; with none
-// left, the masker copies its input unchanged.
-func newMasker(w io.Writer, patterns []string) *masker {
-	m := &masker{w: w}
-	for _, p := range patterns {
-		if len(p) < minMaskLen {
-			continue
-		}
-		m.patterns = append(m.patterns, []byte(p))
-		m.maxLen = max(m.maxLen, len(p))
-		m.first[p[0]] = true
-	}
-	return m
+type span struct{ start, end int }
+
+// newMasker returns a masker writing to w what it reads with the occurrences of ac's patterns
+// masked; with a nil ac (no patterns), it copies its input unchanged. Maskers may share ac.
+func newMasker(w io.Writer, ac *automaton) *masker {
+	return &masker{w: w, ac: ac}
 }
 
 // Write masks p and writes what can be decided. It always consumes all of p; it reports the first
 // error of the underlying writer.
 func (m *masker) Write(p []byte) (int, error) {
-	if len(m.patterns) == 0 {
+	if m.ac == nil {
 		if m.err == nil {
 			_, m.err = m.w.Write(p)
 		}
 		return len(p), m.err
 	}
-	m.pend = append(m.pend, p...)
-	m.process(false)
+	b := p
+	if len(m.pend) > 0 {
+		m.pend = append(m.pend, p...)
+		b = m.pend
+	}
+	m.scan(b, len(b)-len(p))
+	m.emit(b, len(b)-int(m.ac.hold[m.state]))
 	return len(p), m.err
+}
+
+// scan runs the automaton over b[from:], recording the occurrences that end there.
+func (m *masker) scan(b []byte, from int) {
+	a, s := m.ac, m.state
+	for i := from; i < len(b); i++ {
+		c := b[i]
+		if s < a.denseStates {
+			s = a.dense[s*a.width+a.class[c]]
+		} else {
+			s = a.next(s, c)
+		}
+		if n := int(a.match[s]); n > 0 {
+			m.cover(i+1-n, i+1)
+		}
+	}
+	m.state = s
+}
+
+// cover records that b[start:end] is an occurrence. Occurrences are found in the order of their
+// ends, so only the last spans can overlap or touch it.
+func (m *masker) cover(start, end int) {
+	n := len(m.cov)
+	for n > 0 && m.cov[n-1].end >= start {
+		start = min(start, m.cov[n-1].start)
+		n--
+	}
+	m.cov = append(m.cov[:n], span{start, end})
+}
+
+// emit writes b[:decided], then keeps b[decided:] as the pending bytes.
+func (m *masker) emit(b []byte, decided int) {
+	defer m.drain()
+	next := m.writeMasked(b, decided)
+
+	// Keep the spans that reach past decided, shifted to the kept bytes.
+	kept := m.cov[:0]
+	for _, sp := range m.cov[next:] {
+		kept = append(kept, span{max(sp.start, decided) - decided, sp.end - decided})
+	}
+	m.cov = kept
+	m.pend = append(m.pend[:0], b[decided:]...)
+	m.released = max(0, m.released-decided)
+}
+
+// writeMasked writes b[:to] with the spans in cov masked, skipping what Flush already wrote, and
+// returns the index of the first span that reaches past to.
+func (m *masker) writeMasked(b []byte, to int) int {
+	pos, i := 0, 0
+	for ; i < len(m.cov) && m.cov[i].start < to; i++ {
+		sp := m.cov[i]
+		m.writeRange(b, pos, sp.start, false)
+		m.writeRange(b, sp.start, min(sp.end, to), true)
+		pos = min(sp.end, to)
+		if sp.end > to {
+			break
+		}
+	}
+	m.writeRange(b, pos, to, false)
+	return i
 }
 
 // Close writes everything held back, masked, and returns the first error of the underlying writer.
 func (m *masker) Close() error {
-	if len(m.patterns) > 0 {
-		m.process(true)
+	if m.ac != nil {
+		m.emit(m.pend, len(m.pend))
+		m.state = 0
 	}
 	return m.err
 }
@@ -117,107 +177,15 @@ func (m *masker) Close() error {
 // Pending reports how many held-back bytes have not been written yet.
 func (m *masker) Pending() int { return len(m.pend) - m.released }
 
-// Flush writes the held-back bytes as they are (except those already known to be part of a value,
-// which are masked) while still holding them for matching, so that the rest of a value that follows
-// is masked. Used when the program has been silent for a while: it may be waiting at a prompt.
+// Flush writes the held-back bytes, masked by every occurrence they contain, while still holding
+// them for matching, so that the rest of a value that follows is masked. What goes out in clear is
+// only the unfinished start of a pattern. Used when the program has been silent for a while: it may
+// be waiting at a prompt.
 func (m *masker) Flush() error {
-	for i := m.released; i < len(m.pend); {
-		if i < m.covered {
-			m.writeMask()
-			i = m.covered
-			continue
-		}
-		m.write(m.pend[i:])
-		break
-	}
+	m.writeMasked(m.pend, len(m.pend))
 	m.released = len(m.pend)
 	m.drain()
 	return m.err
-}
-
-type span struct{ start, end int }
-
-// process writes the decided prefix of pend. Without final, it holds back the tail from the first
-// position where a pattern could begin but would need bytes not read yet.
-func (m *masker) process(final bool) {
-	defer m.drain()
-	b := m.pend
-	n := len(b)
-
-	// hold: the first position whose bytes are a proper prefix of some pattern.
-	hold := n
-	if !final {
-		for t := max(0, n-m.maxLen+1); t < n; t++ {
-			if m.first[b[t]] && m.couldStart(b[t:]) {
-				hold = t
-				break
-			}
-		}
-	}
-
-	// Occurrences that start before hold are complete (else hold would be earlier); those starting
-	// later are found again when more input has come. pend[:covered] is covered by an occurrence
-	// that started in an earlier call.
-	spans := make([]span, 0, 4)
-	if m.covered > 0 {
-		spans = append(spans, span{0, m.covered})
-	}
-	for _, p := range m.patterns {
-		for i := 0; i < hold; {
-			j := bytes.Index(b[i:], p)
-			if j < 0 || i+j >= hold {
-				break
-			}
-			spans = append(spans, span{i + j, i + j + len(p)})
-			i += j + 1
-		}
-	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
-
-	// Write [0, hold): raw bytes between merged spans, one maskText per merged span.
-	pos, carry := 0, 0
-	for i := 0; i < len(spans); {
-		cur := spans[i]
-		for i++; i < len(spans) && spans[i].start <= cur.end; i++ {
-			cur.end = max(cur.end, spans[i].end)
-		}
-		if cur.start > hold {
-			break
-		}
-		if cur.start == hold {
-			if cur.end > hold {
-				carry = cur.end - hold
-			}
-			break
-		}
-		m.writeRange(b, pos, cur.start, false)
-		m.writeRange(b, cur.start, min(cur.end, hold), true)
-		pos = min(cur.end, hold)
-		if cur.end > hold {
-			carry = cur.end - hold
-			break
-		}
-	}
-	m.writeRange(b, pos, hold, false)
-
-	if final {
-		m.pend, m.covered, m.released = m.pend[:0], 0, 0
-		return
-	}
-	m.pend = m.pend[:copy(m.pend, b[hold:])]
-	m.covered = carry
-	m.released = max(0, m.released-hold)
-}
-
-// couldStart reports whether tail is a proper prefix of some pattern: a pattern that may yet be
-// completed by the next write.
-func (m *masker) couldStart(tail []byte) bool {
-	for _, p := range m.patterns {
-		if len(p) > len(tail) && bytes.Equal(p[:len(tail)], tail) {
-			return true
-		}
-	}
-	return false
 }
 
 // writeRange writes b[from:to] raw, or masked, skipping what Flush already wrote.
@@ -227,83 +195,20 @@ func (m *masker) writeRange(b []byte, from, to int, masked bool) {
 		return
 	}
 	if masked {
-		m.writeMask()
+		if !m.inMask {
+			m.out = append(m.out, maskText...)
+			m.inMask = true
+		}
 		return
 	}
-	m.write(b[from:to])
+	m.out = append(m.out, b[from:to]...)
+	m.inMask = false
 }
 
-func (m *masker) writeMask() {
-	if !m.inMask {
-		m.emit([]byte(maskText))
-		m.inMask = true
-	}
-}
-
-func (m *masker) write(p []byte) {
-	if len(p) > 0 {
-		m.emit(p)
-		m.inMask = false
-	}
-}
-
-// emit queues p for the underlying writer; drain writes the queue in one call.
-func (m *masker) emit(p []byte) { m.out = append(m.out, p...) }
-
+// drain writes the output of the current call in one call to w.
 func (m *masker) drain() {
 	if len(m.out) > 0 && m.err == nil {
 		_, m.err = m.w.Write(m.out)
 	}
 	m.out = m.out[:0]
-}
-
-// idleWriter makes a masker safe for concurrent use and flushes what it holds back once no input
-// has come for the idle duration, so that a prompt that happens to end like the start of a secret
-// still reaches the user.
-type idleWriter struct {
-	mu     sync.Mutex
-	m      *masker
-	idle   time.Duration
-	timer  *time.Timer
-	closed bool
-}
-
-func newIdleWriter(m *masker, idle time.Duration) *idleWriter {
-	return &idleWriter{m: m, idle: idle}
-}
-
-func (w *idleWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return 0, os.ErrClosed
-	}
-	n, err := w.m.Write(p)
-	if w.m.Pending() > 0 {
-		if w.timer == nil {
-			w.timer = time.AfterFunc(w.idle, w.flush)
-		} else {
-			w.timer.Reset(w.idle)
-		}
-	}
-	return n, err
-}
-
-func (w *idleWriter) flush() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if !w.closed {
-		_ = w.m.Flush()
-	}
-}
-
-// Close stops the idle timer and writes everything held back.
-func (w *idleWriter) Close() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.closed = true
-	if w.timer != nil {
-		w.timer.Stop()
-	}
-	return w.m.Close()
 }

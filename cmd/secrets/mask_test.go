@@ -46,7 +46,7 @@ func maskReference(data []byte, patterns []string) []byte {
 func maskChunks(t testing.TB, patterns []string, chunks ...[]byte) string {
 	t.Helper()
 	var out bytes.Buffer
-	m := newMasker(&out, patterns)
+	m := newMasker(&out, newAutomaton(patterns))
 	for _, c := range chunks {
 		n, err := m.Write(c)
 		require.NoError(t, err)
@@ -145,7 +145,7 @@ func TestMaskerRandomAgainstReference(t *testing.T) {
 func TestMaskerWritesWhatCannotStartAValue(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	m := newMasker(&out, []string{"hunter2"})
+	m := newMasker(&out, newAutomaton([]string{"hunter2"}))
 
 	_, _ = m.Write([]byte("hello\n"))
 	assert.Equal(t, "hello\n", out.String(), "a line that cannot start a value is written at once")
@@ -163,7 +163,7 @@ func TestMaskerWritesWhatCannotStartAValue(t *testing.T) {
 func TestMaskerFlushKeepsMasking(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	m := newMasker(&out, []string{"hunter2"})
+	m := newMasker(&out, newAutomaton([]string{"hunter2"}))
 	_, _ = m.Write([]byte("Password: hun"))
 	require.NoError(t, m.Flush())
 	assert.Equal(t, "Password: hun", out.String(), "Flush writes what was held back")
@@ -177,7 +177,7 @@ func TestMaskerFlushKeepsMasking(t *testing.T) {
 func TestMaskerFlushDoesNotReleaseKnownCoveredBytes(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	m := newMasker(&out, []string{"abcd", "cdzz"})
+	m := newMasker(&out, newAutomaton([]string{"abcd", "cdzz"}))
 	_, _ = m.Write([]byte("xabcd"))
 	require.NoError(t, m.Flush())
 	assert.Equal(t, "x*****", out.String())
@@ -196,7 +196,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 func TestMaskerReportsWriteErrors(t *testing.T) {
 	t.Parallel()
 	w := &failingWriter{}
-	m := newMasker(w, []string{"hunter2"})
+	m := newMasker(w, newAutomaton([]string{"hunter2"}))
 	n, err := m.Write([]byte("hello\n"))
 	assert.Equal(t, 6, n, "input is consumed even when the output fails")
 	require.EqualError(t, err, "broken pipe")
@@ -273,7 +273,7 @@ func (b *syncBuffer) waitFor(t *testing.T, want string) {
 func TestIdleWriterFlushesAPromptThenMasksTheRest(t *testing.T) {
 	t.Parallel()
 	out := newSyncBuffer()
-	w := newIdleWriter(newMasker(out, []string{"hunter2"}), time.Millisecond)
+	w := newIdleWriter(newMasker(out, newAutomaton([]string{"hunter2"})), time.Millisecond)
 	_, err := w.Write([]byte("Password: hun"))
 	require.NoError(t, err)
 	out.waitFor(t, "Password: hun") // the idle flush, shortly after
@@ -286,7 +286,7 @@ func TestIdleWriterFlushesAPromptThenMasksTheRest(t *testing.T) {
 func TestIdleWriterConcurrentWritesAndClose(t *testing.T) {
 	t.Parallel()
 	out := newSyncBuffer()
-	w := newIdleWriter(newMasker(out, []string{"hunter2"}), time.Microsecond)
+	w := newIdleWriter(newMasker(out, newAutomaton([]string{"hunter2"})), time.Microsecond)
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)
@@ -333,7 +333,7 @@ func BenchmarkMasker(b *testing.B) {
 	line := []byte(strings.Repeat("some ordinary log output, nothing to see here ", 20) + "\n")
 	data := bytes.Repeat(line, 32<<10/len(line))
 	patterns := maskPatterns("hunter2-hunter2", "sk-live-0123456789abcdef", "-----BEGIN KEY-----\nMIIEvQ\n-----END KEY-----\n")
-	m := newMasker(discard{}, patterns)
+	m := newMasker(discard{}, newAutomaton(patterns))
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -234,8 +234,9 @@ func (a *app) execute(argv []string, env []string, patterns []string, mask bool)
 	cmd.WaitDelay = waitDelay
 	var closers []*idleWriter
 	if mask {
-		out := newIdleWriter(newMasker(a.stdout, patterns), a.idle)
-		errOut := newIdleWriter(newMasker(a.stderr, patterns), a.idle)
+		ac := newAutomaton(patterns)
+		out := newIdleWriter(newMasker(a.stdout, ac), a.idle)
+		errOut := newIdleWriter(newMasker(a.stderr, ac), a.idle)
 		cmd.Stdout, cmd.Stderr = out, errOut
 		closers = append(closers, out, errOut)
 	} else {

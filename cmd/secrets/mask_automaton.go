@@ -1,0 +1,183 @@
+package main
+
+import "slices"
+
+// automaton is an Aho–Corasick automaton over byte patterns, built once: it reads the output one byte
+// at a time, whatever the number and length of the patterns. A state stands for the longest suffix
+// of the bytes read so far that is a prefix of some pattern (a node of the patterns' trie).
+//
+// Shallow states, where output that holds no secret spends nearly all its time, have a dense row of
+// resolved transitions (one lookup a byte); deeper states keep only their trie edges and fall back
+// along failure links, which keeps memory linear in the patterns' total length (a 100 KB bundle has
+// some 200,000 states).
+type automaton struct {
+	class       [256]int32 // byte → column of a dense row; column 0 for bytes in no pattern
+	width       int32      // columns of a dense row
+	denseStates int32      // states below this have a row in dense
+	dense       []int32    // dense[s*width+class[c]]: next state from s on byte c
+
+	edgeStart []int32 // trie edges of state s: edges[edgeStart[s]:edgeStart[s+1]], sorted by byte
+	edges     []edge
+	fail      []int32 // the longest proper suffix of s's string that is a state
+	match     []int32 // length of the longest pattern that is a suffix of s's string, 0 for none
+	hold      []int32 // length of the longest suffix of s's string that is a proper prefix of a pattern
+}
+
+type edge struct {
+	b  byte
+	to int32
+}
+
+// denseEntries bounds the dense rows: 2^19 entries, 2 MiB.
+const denseEntries = 1 << 19
+
+// newAutomaton builds the automaton of the patterns of at least minMaskLen bytes (shorter ones are
+// ignored), or returns nil when there are none. State 0 is the start: nothing read that could begin
+// a pattern. It is read-only once built: maskers on several goroutines may share it.
+func newAutomaton(patterns []string) *automaton {
+	var long []string
+	for _, p := range patterns {
+		if len(p) >= minMaskLen {
+			long = append(long, p)
+		}
+	}
+	if len(long) == 0 {
+		return nil
+	}
+	// The trie, with states numbered in creation order.
+	children := [][]edge{nil}
+	end := []bool{false}
+	for _, p := range long {
+		s := int32(0)
+		for _, c := range []byte(p) {
+			i := slices.IndexFunc(children[s], func(e edge) bool { return e.b == c })
+			if i >= 0 {
+				s = children[s][i].to
+				continue
+			}
+			next := int32(len(children))
+			children[s] = append(children[s], edge{c, next})
+			children = append(children, nil)
+			end = append(end, false)
+			s = next
+		}
+		end[s] = true
+	}
+
+	// Renumber breadth first, so that shallow states come first (they get the dense rows) and a
+	// state's failure link, being shorter, is numbered before it.
+	n := len(children)
+	order := make([]int32, 0, n) // order[new] = old
+	newID := make([]int32, n)
+	order = append(order, 0)
+	for i := 0; i < len(order); i++ {
+		for _, e := range children[order[i]] {
+			newID[e.to] = int32(len(order))
+			order = append(order, e.to)
+		}
+	}
+	a := &automaton{
+		edgeStart: make([]int32, n+1),
+		edges:     make([]edge, 0, n-1),
+		fail:      make([]int32, n),
+		match:     make([]int32, n),
+		hold:      make([]int32, n),
+	}
+	depth := make([]int32, n)
+	for s, old := range order {
+		a.edgeStart[s] = int32(len(a.edges))
+		for _, e := range children[old] {
+			a.edges = append(a.edges, edge{e.b, newID[e.to]})
+			depth[newID[e.to]] = depth[s] + 1
+		}
+		slices.SortFunc(a.edges[a.edgeStart[s]:], func(x, y edge) int { return int(x.b) - int(y.b) })
+	}
+	a.edgeStart[n] = int32(len(a.edges))
+
+	// Failure links, in breadth-first order, then what each state reports.
+	for s := range int32(n) {
+		for _, e := range a.edges[a.edgeStart[s]:a.edgeStart[s+1]] {
+			if s != 0 {
+				f := a.fail[s]
+				for {
+					if t, ok := a.child(f, e.b); ok {
+						a.fail[e.to] = t
+						break
+					}
+					if f == 0 {
+						break
+					}
+					f = a.fail[f]
+				}
+			}
+		}
+		if s == 0 {
+			continue
+		}
+		if end[order[s]] {
+			a.match[s] = depth[s]
+		} else {
+			a.match[s] = a.match[a.fail[s]]
+		}
+		if a.edgeStart[s+1] > a.edgeStart[s] {
+			a.hold[s] = depth[s]
+		} else {
+			a.hold[s] = a.hold[a.fail[s]]
+		}
+	}
+
+	// Dense rows: a column per byte that occurs in a pattern, column 0 for the rest (such a byte
+	// leads back to state 0 from anywhere).
+	var reps []byte
+	for _, e := range a.edges {
+		if a.class[e.b] == 0 {
+			reps = append(reps, e.b)
+			a.class[e.b] = int32(len(reps))
+		}
+	}
+	a.width = int32(len(reps)) + 1
+	a.denseStates = int32(max(1, min(n, denseEntries/int(a.width))))
+	a.dense = make([]int32, int(a.denseStates)*int(a.width))
+	for s := range a.denseStates {
+		row := a.dense[s*a.width : (s+1)*a.width]
+		for k, c := range reps {
+			if t, ok := a.child(s, c); ok {
+				row[k+1] = t
+			} else if s != 0 {
+				row[k+1] = a.dense[a.fail[s]*a.width+int32(k+1)]
+			}
+		}
+	}
+	return a
+}
+
+// child returns the trie edge of s on byte c.
+func (a *automaton) child(s int32, c byte) (int32, bool) {
+	es := a.edges[a.edgeStart[s]:a.edgeStart[s+1]]
+	if len(es) <= 8 {
+		for _, e := range es {
+			if e.b == c {
+				return e.to, true
+			}
+		}
+		return 0, false
+	}
+	i, ok := slices.BinarySearchFunc(es, c, func(e edge, c byte) int { return int(e.b) - int(c) })
+	if !ok {
+		return 0, false
+	}
+	return es[i].to, true
+}
+
+// next returns the state after reading c in state s.
+func (a *automaton) next(s int32, c byte) int32 {
+	for {
+		if s < a.denseStates {
+			return a.dense[s*a.width+a.class[c]]
+		}
+		if t, ok := a.child(s, c); ok {
+			return t
+		}
+		s = a.fail[s]
+	}
+}

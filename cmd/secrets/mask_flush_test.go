@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// maskReferenceFlush is the specification of masking when the masker is flushed after the first f
+// bytes for each f in flushes (a flush with a write boundary there): a flush writes the bytes held
+// back, those from the first position t where data[t:f] is a proper prefix of a pattern; those of
+// them that no occurrence ending by f covers go out in clear for good. Everything else is masked as
+// in maskReference.
+func maskReferenceFlush(data []byte, patterns []string, flushes []int) []byte {
+	var ps []string
+	for _, p := range patterns {
+		if len(p) >= minMaskLen {
+			ps = append(ps, p)
+		}
+	}
+	coveredBy := func(f int) []bool { // by the occurrences that end by f
+		covered := make([]bool, len(data))
+		for _, p := range ps {
+			for i := 0; i+len(p) <= f; i++ {
+				if string(data[i:i+len(p)]) == p {
+					for j := i; j < i+len(p); j++ {
+						covered[j] = true
+					}
+				}
+			}
+		}
+		return covered
+	}
+	clear := make([]bool, len(data))
+	for _, f := range flushes {
+		covered := coveredBy(f)
+		for t := 0; t < f; t++ {
+			if !properPrefixOfAny(data[t:f], ps) {
+				continue
+			}
+			for j := t; j < f; j++ {
+				clear[j] = clear[j] || !covered[j]
+			}
+			break
+		}
+	}
+	covered := coveredBy(len(data))
+	out := []byte{}
+	for i, c := range data {
+		masked := covered[i] && !clear[i]
+		switch {
+		case !masked:
+			out = append(out, c)
+		case i == 0 || !covered[i-1] || clear[i-1]:
+			out = append(out, maskText...)
+		}
+	}
+	return out
+}
+
+func properPrefixOfAny(b []byte, patterns []string) bool {
+	for _, p := range patterns {
+		if len(b) < len(p) && strings.HasPrefix(p, string(b)) {
+			return true
+		}
+	}
+	return false
+}
+
+// maskOps writes data to a masker in the pieces and with the flushes ops describes, closes it and
+// returns the output and the flush points. Each op is a write of (op>>1)%17 bytes, followed by a
+// flush when op is odd; the rest of data is the last write.
+func maskOps(t testing.TB, patterns []string, data []byte, ops []byte) (string, []int) {
+	t.Helper()
+	var out bytes.Buffer
+	m := newMasker(&out, newAutomaton(patterns))
+	var flushes []int
+	pos := 0
+	write := func(n int) {
+		_, err := m.Write(data[pos : pos+n])
+		require.NoError(t, err)
+		pos += n
+	}
+	for _, op := range ops {
+		write(min(len(data)-pos, int(op>>1)%17))
+		if op&1 == 1 {
+			require.NoError(t, m.Flush())
+			flushes = append(flushes, pos)
+		}
+	}
+	write(len(data) - pos)
+	require.NoError(t, m.Close())
+	return out.String(), flushes
+}
+
+// assertNoPatternIn fails when a complete pattern (one that maskText cannot form) is in out.
+func assertNoPatternIn(t testing.TB, out string, patterns []string, format string, args ...any) {
+	t.Helper()
+	for _, p := range patterns {
+		if len(p) >= minMaskLen && !strings.Contains(p, "*") && strings.Contains(out, p) {
+			t.Fatalf("%s: pattern %q is in the output %q", fmt.Sprintf(format, args...), p, out)
+		}
+	}
+}
+
+// The reports and their class: at a flush, bytes held back that already hold a complete
+// pattern go out masked; only the start of a value that is not yet a value may go out in clear.
+func TestMaskerFlushMasksCompletePatterns(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		values []string // as stored: the patterns are maskPatterns(values...)
+		in     string
+		want   string // with one flush where the program pauses (at "|"), "" to check only the rules
+	}{
+		{"trailing newline value, pause after the value", []string{"hunter2-x\n"}, "password: hunter2-x| ok\n", "password: ***** ok\n"},
+		{"trailing CRLF value", []string{"hunter2-x\r\n"}, "pw=hunter2-x\r|\n", "pw=*****\r*****"},
+		{"value and its trimmed form, pause mid-way", []string{"  hunter2-x  \n"}, "[ hunter|2-x ]", "[ hunter***** ]"},
+		{"multi-line value, one line then a pause", []string{"user=svc\npassword=s3cr3t!\n"}, "password=s3cr3t!|\n", "*****\n"},
+		{"multi-line value, first line then a pause", []string{"user=svc\npassword=s3cr3t!\n"}, "user=svc|\npassword=s3cr3t!\n", "*****"},
+		{"multi-line value, whole then a pause", []string{"user=svc\npassword=s3cr3t!\n"}, "user=svc\npassword=s3cr3t!|\nok", "*****ok"},
+		{"a value that is a prefix of another", []string{"sk_live_X", "sk_live_X_2024"}, "key sk_live_X| ok", "key ***** ok"},
+		{"a prefix value, then the longer one completes", []string{"sk_live_X", "sk_live_X_2024"}, "key sk_live_X|_2024 ok", "key ***** ok"},
+		{"a prefix value, then the longer one at the flush", []string{"sk_live_X", "sk_live_X_2024"}, "key sk_live_X_20|24 ok", "key *****_20***** ok"},
+		{"overlapping values", []string{"abcdef", "defghijk"}, "xabcdefgh|ij", "x*****ghij"},
+		{"a value inside the start of another", []string{"1234-5678-90", "5678"}, "n 1234-5678|-9", "n 1234-*****-9"},
+		{"only an unfinished prefix goes out in clear", []string{"hunter2"}, "say hun|ter2!", "say hun*****!"},
+		{"a shorter value held inside a longer prefix", []string{"aaaa", "aaaab"}, "aaaaaa|a!", "*****!"},
+		{"several values all held", []string{"ab12", "cd34", "ab12-cd34-ef56-x"}, "ab12-cd34-ef56|-", "*****-*****-ef56-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			patterns := maskPatterns(tt.values...)
+			before, after, _ := strings.Cut(tt.in, "|")
+			in := []byte(before + after)
+			var out bytes.Buffer
+			m := newMasker(&out, newAutomaton(patterns))
+			_, _ = m.Write([]byte(before))
+			require.NoError(t, m.Flush())
+			assertNoPatternIn(t, out.String(), patterns, "right after the flush")
+			_, _ = m.Write([]byte(after))
+			require.NoError(t, m.Close())
+			assert.Equal(t, tt.want, out.String())
+			assert.Equal(t, tt.want, string(maskReferenceFlush(in, patterns, []int{len(before)})), "reference")
+
+			// And a flush at every split point, and after every byte.
+			for f := 0; f <= len(in); f++ {
+				got, flushes := maskOps(t, patterns, in, []byte{byte(f<<1 | 1)})
+				if f > 16 { // one op writes at most 16 bytes
+					got, flushes = maskOps(t, patterns, in, append(bytes.Repeat([]byte{16 << 1}, f/16), byte((f%16)<<1|1)))
+				}
+				require.Equal(t, []int{f}, flushes)
+				require.Equal(t, string(maskReferenceFlush(in, patterns, flushes)), got, "flush at %d", f)
+				assertNoPatternIn(t, got, patterns, "flush at %d", f)
+			}
+			got, flushes := maskOps(t, patterns, in, bytes.Repeat([]byte{1<<1 | 1}, len(in)))
+			require.Equal(t, string(maskReferenceFlush(in, patterns, flushes)), got, "flush after every byte")
+			assertNoPatternIn(t, got, patterns, "flush after every byte")
+		})
+	}
+}
+
+// Every input up to 6 bytes over a two-letter alphabet, under every way of cutting it into writes
+// with or without a flush at each cut, against the reference, for pattern sets with the relations
+// that matter: prefixes, overlaps, self-overlap, one inside another.
+func TestMaskerExhaustiveSmallAlphabet(t *testing.T) {
+	t.Parallel()
+	patternSets := [][]string{
+		{"abab"}, {"aaaa"}, {"abba"}, {"aabb"},
+		{"abab", "ababa"}, {"aaaa", "aaaab"}, {"abba", "abbab"},
+		{"abab", "baba"}, {"aabb", "bbaa"}, {"abba", "bbab"},
+		{"aaaa", "baaaab"}, {"abab", "babab"}, {"aaba", "abaa", "baab"},
+	}
+	const maxLen = 6
+	runs := 0
+	for _, patterns := range patternSets {
+		ac := newAutomaton(patterns)
+		for n := 0; n <= maxLen; n++ {
+			for bits := 0; bits < 1<<n; bits++ {
+				data := make([]byte, n)
+				for i := range data {
+					data[i] = "ab"[bits>>i&1]
+				}
+				// Each of the n-1 inner cuts: none, a write boundary, or a boundary and a flush.
+				cuts := 1
+				for range n - 1 {
+					cuts *= 3
+				}
+				for code := 0; code < cuts; code++ {
+					var out bytes.Buffer
+					m := newMasker(&out, ac)
+					var flushes []int
+					from, c := 0, code
+					for pos := 1; pos <= n; pos++ {
+						kind := 1 // the end: the last write
+						if pos < n {
+							kind = c % 3
+							c /= 3
+						}
+						if kind == 0 {
+							continue
+						}
+						_, _ = m.Write(data[from:pos])
+						from = pos
+						if kind == 2 {
+							require.NoError(t, m.Flush())
+							flushes = append(flushes, pos)
+						}
+					}
+					require.NoError(t, m.Close())
+					runs++
+					want := string(maskReferenceFlush(data, patterns, flushes))
+					if out.String() != want {
+						t.Fatalf("patterns %q, data %q, flushes at %v: got %q, want %q", patterns, data, flushes, out.String(), want)
+					}
+					assertNoPatternIn(t, out.String(), patterns, "data %q, flushes at %v", data, flushes)
+				}
+			}
+		}
+	}
+	t.Logf("%d runs", runs)
+}
+
+// FuzzMaskerFlush checks the masking invariant with flushes: for any patterns, any input, any split
+// into writes and any flush points, no complete pattern is in the output, and the output is the
+// reference's.
+func FuzzMaskerFlush(f *testing.F) {
+	f.Add([]byte("password: hunter2\n ok"), "hunter2\n", "", "", []byte{34, 1})
+	f.Add([]byte("user=svc\npassword=s3cr3t!\nok"), "user=svc\npassword=s3cr3t!\n", "", "", []byte{33, 1, 9})
+	f.Add([]byte("key sk_live_X ok"), "sk_live_X", "sk_live_X_2024", "", []byte{25, 4})
+	f.Add([]byte("xabcdefghijx"), "abcdef", "defghijk", "", []byte{19, 3, 3})
+	f.Add([]byte("aaaaaaab"), "aaaa", "aaaab", "aaaaaaaaa", []byte{3, 3, 3, 3, 3, 3, 3})
+	f.Add([]byte("ab12-cd34-ef56-x"), "ab12", "cd34", "ab12-cd34-ef56-x", []byte{29, 1})
+	f.Fuzz(func(t *testing.T, data []byte, p1, p2, p3 string, ops []byte) {
+		values := []string{p1, p2, p3}
+		for _, patterns := range [][]string{values, maskPatterns(values...)} {
+			got, flushes := maskOps(t, patterns, data, ops)
+			assertNoPatternIn(t, got, patterns, "data %q, ops %v", data, ops)
+			if want := string(maskReferenceFlush(data, patterns, flushes)); got != want {
+				t.Fatalf("patterns %q, data %q, ops %v: got %q, want %q", patterns, data, ops, got, want)
+			}
+		}
+	})
+}
