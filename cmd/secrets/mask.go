@@ -108,15 +108,35 @@ func (m *masker) Write(p []byte) (int, error) {
 // scan runs the automaton over b[from:], recording the occurrences that end there.
 func (m *masker) scan(b []byte, from int) {
 	a, s := m.ac, m.state
-	for i := from; i < len(b); i++ {
-		c := b[i]
-		if s < a.denseStates {
-			s = a.dense[s*a.width+a.class[c]]
-		} else {
-			s = a.next(s, c)
+	for i := from; i < len(b); {
+		if s == 0 {
+			if i = a.skip(b, i); i == len(b) {
+				break
+			}
 		}
+		if a.quick(s) {
+			// One table lookup a byte, until a byte leads back to state 0, completes a pattern or
+			// leads deeper than the dense rows go.
+			r, e := s*a.width, int32(0)
+			for ; i < len(b); i++ {
+				if e = a.dense[r+a.class[b[i]]]; e <= 0 {
+					break
+				}
+				r = e
+			}
+			s = r / a.width
+			if i == len(b) {
+				break
+			}
+			if e == 0 {
+				s, i = 0, i+1
+				continue
+			}
+		}
+		s = a.next(s, b[i])
+		i++
 		if n := int(a.match[s]); n > 0 {
-			m.cover(i+1-n, i+1)
+			m.cover(i-n, i)
 		}
 	}
 	m.state = s
@@ -135,15 +155,22 @@ func (m *masker) cover(start, end int) {
 
 // emit writes b[:decided], then keeps b[decided:] as the pending bytes.
 func (m *masker) emit(b []byte, decided int) {
-	defer m.drain()
-	next := m.writeMasked(b, decided)
-
-	// Keep the spans that reach past decided, shifted to the kept bytes.
-	kept := m.cov[:0]
-	for _, sp := range m.cov[next:] {
-		kept = append(kept, span{max(sp.start, decided) - decided, sp.end - decided})
+	if len(m.cov) == 0 && m.released == 0 {
+		// Nothing to mask, nothing written by Flush: the common case, written without a copy.
+		if decided > 0 && m.err == nil {
+			_, m.err = m.w.Write(b[:decided])
+			m.inMask = false
+		}
+	} else {
+		next := m.writeMasked(b, decided)
+		m.drain()
+		// Keep the spans that reach past decided, shifted to the kept bytes.
+		kept := m.cov[:0]
+		for _, sp := range m.cov[next:] {
+			kept = append(kept, span{max(sp.start, decided) - decided, sp.end - decided})
+		}
+		m.cov = kept
 	}
-	m.cov = kept
 	m.pend = append(m.pend[:0], b[decided:]...)
 	m.released = max(0, m.released-decided)
 }

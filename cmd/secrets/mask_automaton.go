@@ -1,6 +1,9 @@
 package main
 
-import "slices"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // automaton is an Aho–Corasick automaton over byte patterns, built once: it reads the output one byte
 // at a time, whatever the number and length of the patterns. A state stands for the longest suffix
@@ -10,17 +13,42 @@ import "slices"
 // resolved transitions (one lookup a byte); deeper states keep only their trie edges and fall back
 // along failure links, which keeps memory linear in the patterns' total length (a 100 KB bundle has
 // some 200,000 states).
+//
+// Most output is at state 0 and stays there: skip passes over it without the automaton, four bytes
+// at a time, since every pattern is at least minMaskLen (4) bytes long and starts with one of a few
+// four-byte prefixes.
 type automaton struct {
+	starts [1 << 16 / 64]uint64 // bit startHash(b) is set when b may be the first 4 bytes of a pattern
+
 	class       [256]int32 // byte → column of a dense row; column 0 for bytes in no pattern
 	width       int32      // columns of a dense row
 	denseStates int32      // states below this have a row in dense
-	dense       []int32    // dense[s*width+class[c]]: next state from s on byte c
+	dense       []int32    // dense[s*width+class[c]]: next state t from s on byte c, as a quick entry
 
 	edgeStart []int32 // trie edges of state s: edges[edgeStart[s]:edgeStart[s+1]], sorted by byte
 	edges     []edge
 	fail      []int32 // the longest proper suffix of s's string that is a state
 	match     []int32 // length of the longest pattern that is a suffix of s's string, 0 for none
 	hold      []int32 // length of the longest suffix of s's string that is a proper prefix of a pattern
+}
+
+// A dense entry for state t is t*width, the start of t's row, when t is quick (it has a row and
+// completes no pattern), and ^t (negative) otherwise: the scan's inner loop needs one lookup a byte
+// and one sign test to know that nothing happened.
+func (a *automaton) quick(t int32) bool { return t < a.denseStates && a.match[t] == 0 }
+
+func (a *automaton) entry(t int32) int32 {
+	if a.quick(t) {
+		return t * a.width
+	}
+	return ^t
+}
+
+func (a *automaton) state(entry int32) int32 {
+	if entry < 0 {
+		return ^entry
+	}
+	return entry / a.width
 }
 
 type edge struct {
@@ -44,6 +72,7 @@ func newAutomaton(patterns []string) *automaton {
 	if len(long) == 0 {
 		return nil
 	}
+	a := &automaton{}
 	// The trie, with states numbered in creation order.
 	children := [][]edge{nil}
 	end := []bool{false}
@@ -62,6 +91,8 @@ func newAutomaton(patterns []string) *automaton {
 			s = next
 		}
 		end[s] = true
+		h := startHash([]byte(p))
+		a.starts[h>>6] |= 1 << (h & 63)
 	}
 
 	// Renumber breadth first, so that shallow states come first (they get the dense rows) and a
@@ -76,13 +107,11 @@ func newAutomaton(patterns []string) *automaton {
 			order = append(order, e.to)
 		}
 	}
-	a := &automaton{
-		edgeStart: make([]int32, n+1),
-		edges:     make([]edge, 0, n-1),
-		fail:      make([]int32, n),
-		match:     make([]int32, n),
-		hold:      make([]int32, n),
-	}
+	a.edgeStart = make([]int32, n+1)
+	a.edges = make([]edge, 0, n-1)
+	a.fail = make([]int32, n)
+	a.match = make([]int32, n)
+	a.hold = make([]int32, n)
 	depth := make([]int32, n)
 	for s, old := range order {
 		a.edgeStart[s] = int32(len(a.edges))
@@ -142,13 +171,30 @@ func newAutomaton(patterns []string) *automaton {
 		row := a.dense[s*a.width : (s+1)*a.width]
 		for k, c := range reps {
 			if t, ok := a.child(s, c); ok {
-				row[k+1] = t
+				row[k+1] = a.entry(t)
 			} else if s != 0 {
 				row[k+1] = a.dense[a.fail[s]*a.width+int32(k+1)]
 			}
 		}
 	}
 	return a
+}
+
+// startHash hashes four bytes to a bit of starts.
+func startHash(b []byte) uint32 { return binary.LittleEndian.Uint32(b) * 0x9E3779B1 >> 16 }
+
+// skip returns the first position from i on where a pattern may start, or len(b)-3 when none may
+// start before it (the automaton reads the last bytes, which may begin a pattern that the next
+// write completes). The automaton, at state 0 at i, is at state 0 again there: no byte in between
+// can begin an occurrence.
+func (a *automaton) skip(b []byte, i int) int {
+	for ; i+4 <= len(b); i++ {
+		h := startHash(b[i:])
+		if a.starts[h>>6]&(1<<(h&63)) != 0 {
+			return i
+		}
+	}
+	return i
 }
 
 // child returns the trie edge of s on byte c.
@@ -173,7 +219,7 @@ func (a *automaton) child(s int32, c byte) (int32, bool) {
 func (a *automaton) next(s int32, c byte) int32 {
 	for {
 		if s < a.denseStates {
-			return a.dense[s*a.width+a.class[c]]
+			return a.state(a.dense[s*a.width+a.class[c]])
 		}
 		if t, ok := a.child(s, c); ok {
 			return t

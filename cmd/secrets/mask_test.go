@@ -328,19 +328,3 @@ func FuzzMasker(f *testing.F) {
 		}
 	})
 }
-
-func BenchmarkMasker(b *testing.B) {
-	line := []byte(strings.Repeat("some ordinary log output, nothing to see here ", 20) + "\n")
-	data := bytes.Repeat(line, 32<<10/len(line))
-	patterns := maskPatterns("hunter2-hunter2", "sk-live-0123456789abcdef", "-----BEGIN KEY-----\nMIIEvQ\n-----END KEY-----\n")
-	m := newMasker(discard{}, newAutomaton(patterns))
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		_, _ = m.Write(data)
-	}
-}
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
