@@ -42,9 +42,10 @@ line of a value of several lines, and the management token itself; values shorte
 exact bytes are recognised, not encodings of them (base64, JSON escapes, URL encoding).
 The command's output then goes through a pipe, not a terminal: programs may turn off
 colours or buffer more. Output that could be the start of a value is held back until
-the next bytes decide (at most 50ms when the command goes quiet, e.g. at a prompt; if the
-rest of a value follows later, the rest is still masked). Use --no-mask to give the
-command the terminal directly.
+the next bytes decide (at most 50ms when the command goes quiet, e.g. at a prompt: then
+it is written masked by every value it already holds, so only the unfinished start of a
+value shows, and if the rest follows later, the rest is masked). Use --no-mask to give
+the command the terminal directly.
 
 Signals: SIGINT, SIGTERM and SIGHUP received by secrets are passed on to the command.
 (In a terminal, Ctrl-C reaches both, so the command may see SIGINT twice.)
