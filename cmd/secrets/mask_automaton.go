@@ -73,22 +73,29 @@ func newAutomaton(patterns []string) *automaton {
 		return nil
 	}
 	a := &automaton{}
-	// The trie, with states numbered in creation order.
-	children := [][]edge{nil}
-	end := []bool{false}
+	// The trie, with states numbered in creation order and each state's edges in a list: a label,
+	// the first child, the next sibling (-1 for none). About 10 bytes a state.
+	size := 1 // at most one state a pattern byte, and the start
+	for _, p := range long {
+		size += len(p)
+	}
+	label, firstChild, nextSibling := make([]byte, 1, size), make([]int32, 1, size), make([]int32, 1, size)
+	end := make([]bool, 1, size)
+	firstChild[0], nextSibling[0] = -1, -1
 	for _, p := range long {
 		s := int32(0)
 		for _, c := range []byte(p) {
-			i := slices.IndexFunc(children[s], func(e edge) bool { return e.b == c })
-			if i >= 0 {
-				s = children[s][i].to
-				continue
+			t := firstChild[s]
+			for t >= 0 && label[t] != c {
+				t = nextSibling[t]
 			}
-			next := int32(len(children))
-			children[s] = append(children[s], edge{c, next})
-			children = append(children, nil)
-			end = append(end, false)
-			s = next
+			if t < 0 {
+				t = int32(len(label))
+				label, firstChild, end = append(label, c), append(firstChild, -1), append(end, false)
+				nextSibling = append(nextSibling, firstChild[s])
+				firstChild[s] = t
+			}
+			s = t
 		}
 		end[s] = true
 		h := startHash([]byte(p))
@@ -96,32 +103,35 @@ func newAutomaton(patterns []string) *automaton {
 	}
 
 	// Renumber breadth first, so that shallow states come first (they get the dense rows) and a
-	// state's failure link, being shorter, is numbered before it.
-	n := len(children)
-	order := make([]int32, 0, n) // order[new] = old
+	// state's failure link, being shorter, is numbered before it; the edges of a state become a
+	// run of edges sorted by byte.
+	n := len(label)
+	order := make([]int32, 1, n) // order[new] = old
 	newID := make([]int32, n)
-	order = append(order, 0)
-	for i := 0; i < len(order); i++ {
-		for _, e := range children[order[i]] {
-			newID[e.to] = int32(len(order))
-			order = append(order, e.to)
-		}
-	}
 	a.edgeStart = make([]int32, n+1)
 	a.edges = make([]edge, 0, n-1)
-	a.fail = make([]int32, n)
-	a.match = make([]int32, n)
-	a.hold = make([]int32, n)
 	depth := make([]int32, n)
-	for s, old := range order {
+	for s := 0; s < len(order); s++ {
 		a.edgeStart[s] = int32(len(a.edges))
-		for _, e := range children[old] {
-			a.edges = append(a.edges, edge{e.b, newID[e.to]})
-			depth[newID[e.to]] = depth[s] + 1
+		for t := firstChild[order[s]]; t >= 0; t = nextSibling[t] {
+			id := int32(len(order))
+			newID[t] = id
+			order = append(order, t)
+			a.edges = append(a.edges, edge{label[t], id})
+			depth[id] = depth[s] + 1
 		}
 		slices.SortFunc(a.edges[a.edgeStart[s]:], func(x, y edge) int { return int(x.b) - int(y.b) })
 	}
 	a.edgeStart[n] = int32(len(a.edges))
+	label, firstChild, nextSibling, newID = nil, nil, nil, nil
+	isEnd := make([]bool, n)
+	for s, old := range order {
+		isEnd[s] = end[old]
+	}
+	order, end = nil, nil
+	a.fail = make([]int32, n)
+	a.match = make([]int32, n)
+	a.hold = make([]int32, n)
 
 	// Failure links, in breadth-first order, then what each state reports.
 	for s := range int32(n) {
@@ -143,7 +153,7 @@ func newAutomaton(patterns []string) *automaton {
 		if s == 0 {
 			continue
 		}
-		if end[order[s]] {
+		if isEnd[s] {
 			a.match[s] = depth[s]
 		} else {
 			a.match[s] = a.match[a.fail[s]]

@@ -188,3 +188,16 @@ func benchPEMBundle(rng *rand.Rand, size int) string {
 	}
 	return sb.String()
 }
+
+// BenchmarkNewAutomaton measures building the automaton once per `run`: time and memory.
+func BenchmarkNewAutomaton(b *testing.B) {
+	for _, bc := range benchValueSets() {
+		b.Run(bc.name, func(b *testing.B) {
+			patterns := maskPatterns(bc.values...)
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = newAutomaton(patterns)
+			}
+		})
+	}
+}

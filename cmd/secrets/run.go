@@ -22,17 +22,26 @@ import (
 )
 
 func runCommandCommand() *command {
-	var envs stringList
+	var envs, files stringList
 	var noMask bool
 	return &command{
 		name:    "run",
-		args:    "--env NAME[=VAR]... [--] COMMAND [ARG]...",
+		args:    "[--env NAME[=VAR]]... [--file NAME[=VAR]]... [--] COMMAND [ARG]...",
 		summary: "run a command with secrets in its environment, masked in its output",
 		details: `Reads the secrets named by --env, then runs COMMAND with each value in an environment
 variable: --env NAME puts secret NAME in variable NAME, --env NAME=VAR in variable VAR.
 The rest of the environment is passed through unchanged (a variable of the same name is
 replaced). Everything after the first argument that is not a flag of run (or after --)
 is the command line: secrets run --env DB_PASSWORD -- psql -h db.example.com.
+
+Files: --file NAME=VAR writes secret NAME to a file that only you may read (mode 0600, in
+a new private directory under $TMPDIR) and puts the file's path in variable VAR (--file
+NAME: in variable NAME). The file is removed when the command exits, however it exits
+(signals included; not if secrets itself is killed with SIGKILL). Use it for values that
+an environment variable cannot hold: on Linux a variable holds at most 128 KiB, its
+name included, and the command line and environment together at most a quarter of the
+stack limit (ulimit -s); run checks both before starting the command and names the
+secret that does not fit. A value with a NUL byte can only be passed in a file.
 
 Masking: unless --no-mask, the command's standard output and standard error pass through
 secrets, which replaces every occurrence of a value by *****, also when it spans
@@ -57,9 +66,10 @@ not read it, ...), so a script cannot always tell them from the command's own co
 the message on standard error, prefixed "secrets:", can.`,
 		setup: func(fs *flag.FlagSet) runner {
 			fs.Var(&envs, "env", "put secret `NAME` in variable NAME, or with NAME=VAR in variable VAR (repeatable)")
+			fs.Var(&files, "file", "write secret `NAME` to a private file removed when the command exits, its path in variable NAME, or with NAME=VAR in VAR (repeatable)")
 			fs.BoolVar(&noMask, "no-mask", false, "do not mask secret values in the command's output")
 			return func(ctx context.Context, a *app, args []string) error {
-				return runRun(ctx, a, args, envs, !noMask)
+				return runRun(ctx, a, args, envs, files, !noMask)
 			}
 		},
 		raw: true,
@@ -76,8 +86,25 @@ var envVarName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // parseEnvSpecs reads the --env values: NAME or NAME=VAR. Each variable may be set once.
 func parseEnvSpecs(values []string) ([]envSpec, error) {
-	var out []envSpec
+	return parseVarSpecs("--env", values, map[string]string{})
+}
+
+// parseRunSpecs reads the --env and --file values. Each variable may be set once, by either.
+func parseRunSpecs(envValues, fileValues []string) (env, files []envSpec, err error) {
 	seen := map[string]string{}
+	if env, err = parseVarSpecs("--env", envValues, seen); err != nil {
+		return nil, nil, err
+	}
+	if files, err = parseVarSpecs("--file", fileValues, seen); err != nil {
+		return nil, nil, err
+	}
+	return env, files, nil
+}
+
+// parseVarSpecs reads the values of flag: NAME or NAME=VAR. seen holds the variables already
+// set, with the secret each comes from.
+func parseVarSpecs(flag string, values []string, seen map[string]string) ([]envSpec, error) {
+	var out []envSpec
 	for _, v := range values {
 		name, variable, hasVar := strings.Cut(v, "=")
 		name, variable = strings.TrimSpace(name), strings.TrimSpace(variable)
@@ -86,17 +113,17 @@ func parseEnvSpecs(values []string) ([]envSpec, error) {
 		}
 		switch {
 		case name == "":
-			return nil, errors.New("--env: empty secret name")
+			return nil, fmt.Errorf("%s: empty secret name", flag)
 		case hasVar && variable == "":
-			return nil, fmt.Errorf("--env %s=: empty variable name", name)
+			return nil, fmt.Errorf("%s %s=: empty variable name", flag, name)
 		case !envVarName.MatchString(variable):
 			if !hasVar {
-				return nil, fmt.Errorf("--env %s: %q is not a valid variable name; give one with --env %s=VAR", name, variable, name)
+				return nil, fmt.Errorf("%s %s: %q is not a valid variable name; give one with %s %s=VAR", flag, name, variable, flag, name)
 			}
-			return nil, fmt.Errorf("--env %s=%s: %q is not a valid variable name (letters, digits and _, not starting with a digit)", name, variable, variable)
+			return nil, fmt.Errorf("%s %s=%s: %q is not a valid variable name (letters, digits and _, not starting with a digit)", flag, name, variable, variable)
 		}
 		if prev, dup := seen[variable]; dup {
-			return nil, fmt.Errorf("--env: variable %s is set twice (from secrets %s and %s)", variable, prev, name)
+			return nil, fmt.Errorf("%s: variable %s is set twice (from secrets %s and %s)", flag, variable, prev, name)
 		}
 		seen[variable] = name
 		out = append(out, envSpec{Name: name, Var: variable})
@@ -104,13 +131,13 @@ func parseEnvSpecs(values []string) ([]envSpec, error) {
 	return out, nil
 }
 
-func runRun(ctx context.Context, a *app, args []string, envValues []string, mask bool) error {
-	specs, err := parseEnvSpecs(envValues)
+func runRun(ctx context.Context, a *app, args []string, envValues, fileValues []string, mask bool) error {
+	specs, fileSpecs, err := parseRunSpecs(envValues, fileValues)
 	if err != nil {
 		return usagef("run", "run: %v", err)
 	}
-	if len(specs) == 0 {
-		return usagef("run", "run: no secrets to pass: give at least one --env NAME")
+	if len(specs)+len(fileSpecs) == 0 {
+		return usagef("run", "run: no secrets to pass: give at least one --env NAME or --file NAME")
 	}
 	if len(args) == 0 {
 		return usagef("run", "run: no command to run: give it after --")
@@ -119,18 +146,35 @@ func runRun(ctx context.Context, a *app, args []string, envValues []string, mask
 	if err != nil {
 		return err
 	}
-	values, err := fetchValues(ctx, a, c, specs)
+	values, err := fetchValues(ctx, a, c, slices.Concat(specs, fileSpecs))
 	if err != nil {
 		return err
 	}
 
-	names := slices.Sorted(maps.Keys(values))
-	for _, name := range names {
-		if strings.IndexByte(values[name], 0) >= 0 {
-			return &cliError{code: exitUsage, msg: fmt.Sprintf("run: secret %s holds a NUL byte, which no environment variable can hold", name)}
+	for _, s := range specs {
+		if strings.IndexByte(values[s.Name], 0) >= 0 {
+			return &cliError{code: exitUsage, msg: fmt.Sprintf("run: secret %s holds a NUL byte, which no environment variable can hold; pass it with --file %s=VAR", s.Name, s.Name)}
 		}
 	}
-	env := childEnv(a.environ, specs, values)
+	// From here on, SIGINT, SIGTERM and SIGHUP no longer end secrets, which must remove the files:
+	// they reach the command once it has started.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwardedSignals...)
+	defer signal.Stop(sigs)
+	files, err := writeSecretFiles(fileSpecs, values)
+	if err != nil {
+		return err
+	}
+	defer files.remove()
+	env := setEnv(childEnv(a.environ, specs, values), files.vars)
+	path, err := exec.LookPath(args[0])
+	if err != nil {
+		path = args[0]
+	}
+	if err := checkArgSize(systemArgLimits(), path, args, env, specs, values); err != nil {
+		return err
+	}
+	names := slices.Sorted(maps.Keys(values))
 	var patterns []string
 	if mask {
 		all := a.credentialValues()
@@ -142,7 +186,7 @@ func runRun(ctx context.Context, a *app, args []string, envValues []string, mask
 		}
 		patterns = maskPatterns(all...)
 	}
-	return a.execute(args, env, patterns, mask)
+	return a.execute(args, env, patterns, mask, sigs)
 }
 
 // fetchValues reads the secrets of specs concurrently, one request each, and returns their values by
@@ -226,9 +270,9 @@ var forwardedSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP
 // (a background process it started may keep the pipes open).
 const waitDelay = time.Second
 
-// execute runs argv with env, masking patterns in its output unless mask is false, forwards
-// signals, and returns a silent error carrying the command's exit code (nil for 0).
-func (a *app) execute(argv []string, env []string, patterns []string, mask bool) error {
+// execute runs argv with env, masking patterns in its output unless mask is false, forwards the
+// signals that arrive on sigs, and returns a silent error carrying the command's exit code (nil for 0).
+func (a *app) execute(argv []string, env []string, patterns []string, mask bool, sigs <-chan os.Signal) error {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = env
 	cmd.Stdin = a.stdin
@@ -244,16 +288,15 @@ func (a *app) execute(argv []string, env []string, patterns []string, mask bool)
 		cmd.Stdout, cmd.Stderr = a.stdout, a.stderr
 	}
 
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, forwardedSignals...)
-	defer signal.Stop(sigs)
-
 	if err := cmd.Start(); err != nil {
-		code := exitCannotExec
+		code, hint := exitCannotExec, ""
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, fs.ErrNotExist) {
 			code = exitNoCommand
 		}
-		return &cliError{code: code, msg: fmt.Sprintf("run: %v", err), err: err}
+		if errors.Is(err, syscall.E2BIG) {
+			hint = "pass large secrets in files: --file NAME=VAR"
+		}
+		return &cliError{code: code, msg: fmt.Sprintf("run: %v", err), hint: hint, err: err}
 	}
 	done := make(chan struct{})
 	forwarded := make(chan struct{})

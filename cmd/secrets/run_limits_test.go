@@ -1,0 +1,113 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCheckArgSize(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("v", 100)
+	values := map[string]string{"BIG": big, "SMALL": "s3cr3t", "MID": strings.Repeat("m", 40)}
+	specs := []envSpec{{"SMALL", "SMALL"}, {"BIG", "B"}, {"MID", "MID"}}
+	env := []string{"SMALL=s3cr3t", "B=" + big, "MID=" + values["MID"]}
+	argv := []string{"cmd", "arg"}
+	// Bytes of path, argv and env with NULs and pointers: 5 + (4+8) + (4+8) + (13+8) + (103+8) + (45+8).
+	const total = 214
+
+	tests := []struct {
+		name    string
+		lim     argLimits
+		wantErr string // "" for none
+	}{
+		{"no limits", argLimits{}, ""},
+		{"everything fits exactly", argLimits{perString: len("B=") + 100 + 1, total: total}, ""},
+		{"one variable one byte too long", argLimits{perString: len("B=") + 100}, "run: secret BIG is 100 bytes, too large for an environment variable (at most 99 bytes with B= on this system); pass it in a file with --file BIG=VAR"},
+		{"together one byte too much", argLimits{total: total - 1}, "run: the command line and environment would take 214 bytes, more than this system lets a program start with (213); pass the largest secrets in files with --file NAME=VAR: BIG (100 bytes), MID (40 bytes), SMALL (6 bytes)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := checkArgSize(tt.lim, "/cmd", argv, env, specs, values)
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.EqualError(t, err, tt.wantErr)
+			assert.Equal(t, exitUsage, exitCode(err))
+			assert.NotContains(t, err.Error(), "vvvv", "never the value")
+		})
+	}
+}
+
+func TestSystemArgLimits(t *testing.T) {
+	t.Parallel()
+	lim := systemArgLimits()
+	if runtime.GOOS != "linux" {
+		assert.Equal(t, argLimits{}, lim)
+		return
+	}
+	assert.Equal(t, 32*os.Getpagesize(), lim.perString, "MAX_ARG_STRLEN")
+	assert.GreaterOrEqual(t, lim.total, 32*os.Getpagesize())
+	assert.LessOrEqual(t, lim.total, 6<<20)
+}
+
+func TestWriteSecretFiles(t *testing.T) {
+	t.Parallel()
+	values := map[string]string{"CA": "-----BEGIN CERTIFICATE-----\nMIIB\x00\n", "KEY": "k3y-value"}
+	f, err := writeSecretFiles([]envSpec{{"CA", "CA_FILE"}, {"KEY", "KEY_FILE"}, {"CA", "CA_AGAIN"}}, values)
+	require.NoError(t, err)
+	require.Len(t, f.vars, 3)
+
+	info, err := os.Stat(f.dir)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o700), info.Mode().Perm(), "a private directory")
+	for i, want := range []struct{ variable, value string }{{"CA_FILE", values["CA"]}, {"KEY_FILE", values["KEY"]}, {"CA_AGAIN", values["CA"]}} {
+		variable, path, ok := strings.Cut(f.vars[i], "=")
+		require.True(t, ok)
+		assert.Equal(t, want.variable, variable)
+		assert.Equal(t, filepath.Join(f.dir, want.variable), path)
+		got, err := os.ReadFile(path)
+		require.NoError(t, err)
+		assert.Equal(t, want.value, string(got), "byte for byte, NUL included")
+		info, err := os.Stat(path)
+		require.NoError(t, err)
+		if runtime.GOOS != "windows" {
+			assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+		}
+	}
+	f.remove()
+	_, err = os.Stat(f.dir)
+	assert.ErrorIs(t, err, os.ErrNotExist, "removed with its files")
+
+	none, err := writeSecretFiles(nil, values)
+	require.NoError(t, err)
+	assert.Empty(t, none.dir, "no directory without --file")
+	none.remove()
+}
+
+func TestSetEnv(t *testing.T) {
+	t.Parallel()
+	env := []string{"PATH=/bin", "CA_FILE=old", "HOME=/h", "CA_FILE=older"}
+	assert.Equal(t, []string{"PATH=/bin", "HOME=/h", "CA_FILE=/tmp/x/CA_FILE"}, setEnv(env, []string{"CA_FILE=/tmp/x/CA_FILE"}))
+	assert.Equal(t, env, setEnv(env, nil))
+}
+
+func TestParseRunSpecs(t *testing.T) {
+	t.Parallel()
+	env, files, err := parseRunSpecs([]string{"API_KEY", "CA=CA_PEM"}, []string{"CA=CA_FILE", "BUNDLE"})
+	require.NoError(t, err)
+	assert.Equal(t, []envSpec{{"API_KEY", "API_KEY"}, {"CA", "CA_PEM"}}, env)
+	assert.Equal(t, []envSpec{{"CA", "CA_FILE"}, {"BUNDLE", "BUNDLE"}}, files)
+
+	_, _, err = parseRunSpecs([]string{"A=X"}, []string{"B=X"})
+	require.EqualError(t, err, "--file: variable X is set twice (from secrets A and B)")
+	_, _, err = parseRunSpecs(nil, []string{"B=1X"})
+	require.ErrorContains(t, err, `--file B=1X: "1X" is not a valid variable name`)
+}
