@@ -361,8 +361,9 @@ func (c *Cache) refresh(name string, gen uint64, old *cacheState) (*cacheState, 
 }
 
 // refreshFailed keeps old, whose background refresh failed with err, until it expires, and
-// schedules the next refresh after staleRetryInterval, so that a failing service sees at most one
-// request per name per interval.
+// schedules the next refresh after staleRetryInterval (jittered, as TTLs are, so that a fleet
+// refused together does not retry together): a failing service sees at most one request per name
+// per interval.
 func (c *Cache) refreshFailed(ctx context.Context, name string, gen uint64, old *cacheState, err error) {
 	if c.background.Err() != nil {
 		return // Close cancelled it: not a failure of the service
@@ -373,7 +374,7 @@ func (c *Cache) refreshFailed(ctx context.Context, name string, gen uint64, old 
 	kept := c.gen.Load() == gen && e != nil && e.state.Load() == old
 	if kept {
 		e.state.Store(&cacheState{value: old.value, err: old.err, fetched: old.fetched, expires: old.expires,
-			refreshAt: min(now+int64(staleRetryInterval), old.expires), staleUntil: old.staleUntil, stale: old.stale})
+			refreshAt: min(now+c.jittered(staleRetryInterval), old.expires), staleUntil: old.staleUntil, stale: old.stale})
 	}
 	c.mu.Unlock()
 	if kept && c.logger != nil {
@@ -495,7 +496,7 @@ func (c *Cache) settleLocked(name string, gen uint64, refresh bool, value *strin
 		if c.cfg.staleFor > 0 && e != nil {
 			if old := e.state.Load(); old != nil && old.err == nil && now < old.staleUntil {
 				st = &cacheState{value: old.value, fetched: old.fetched,
-					expires: min(now+int64(staleRetryInterval), old.staleUntil), staleUntil: old.staleUntil, stale: true}
+					expires: min(now+c.jittered(staleRetryInterval), old.staleUntil), staleUntil: old.staleUntil, stale: true}
 				st.refreshAt = st.expires
 				if keep {
 					e.state.Store(st)
@@ -513,8 +514,8 @@ func (c *Cache) settleLocked(name string, gen uint64, refresh bool, value *strin
 	}
 }
 
-// jittered returns d less a random fraction of it, up to the TTL jitter, in nanoseconds. It is
-// called with c.mu held.
+// jittered returns d less a random fraction of it, up to the TTL jitter, in nanoseconds: for TTLs
+// and for the retry interval after a failed refresh. It is called with c.mu held.
 func (c *Cache) jittered(d time.Duration) int64 {
 	return int64(d) - int64(float64(d)*c.cfg.ttlJitter*c.cfg.random())
 }

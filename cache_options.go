@@ -88,8 +88,9 @@ func WithNegativeTTL(d time.Duration) CacheOption {
 // (*RequestError: network, timeout). Authoritative answers are never masked: ErrNotFound,
 // ErrForbidden, ErrUnauthorized and the like drop the value at once. Each time a stale value is
 // served after a failed refresh, the cache logs a Warn record (name, error, age; never the value)
-// and waits 5 seconds (or until the bound, if sooner) before it tries the service again. Default 0:
-// off, a failed refresh is returned to the caller. d must not be negative.
+// and waits 5 seconds, less the TTL jitter (or until the bound, if sooner), before it tries the
+// service again. Default 0: off, a failed refresh is returned to the caller. d must not be
+// negative.
 func WithStaleIfError(d time.Duration) CacheOption {
 	return func(c *cacheConfig) error {
 		if d < 0 {
@@ -108,8 +109,8 @@ func WithStaleIfError(d time.Duration) CacheOption {
 //
 // Refreshes are driven by reads: a name nobody reads is not refreshed, and eviction works as
 // without the option. A refresh that fails, whatever the failure, leaves the value served until
-// it expires, with a Warn record to the logger, and is tried again after 5 seconds (or at expiry,
-// if sooner); once the value has expired, the rules of WithStaleIfError apply as for any Get. An
+// it expires, with a Warn record to the logger, and is tried again after 5 seconds less the TTL
+// jitter (or at expiry, if sooner); once the value has expired, the rules of WithStaleIfError apply as for any Get. An
 // Invalidate during a refresh discards its result. The refresh starts no earlier than halfway
 // through the value's lifetime, whatever the window, so a name is fetched at most about twice per
 // TTL. Refreshes run on the Cache's own goroutines: Close ends them.
@@ -126,9 +127,9 @@ func WithRefreshAhead(window time.Duration) CacheOption {
 	}
 }
 
-// WithTTLJitter cuts each value's TTL, and each negative TTL, by a random fraction of it, up to
-// fraction, so that replicas that started together do not refresh together (a fleet whose
-// requests arrive in bursts is answered with 429). Default 0.1: a 5-minute TTL lasts between 4.5
+// WithTTLJitter cuts each value's TTL, each negative TTL and each wait before retrying a failed
+// refresh by a random fraction of it, up to fraction, so that replicas that started together do
+// not refresh together (a fleet whose requests arrive in bursts is answered with 429). Default 0.1: a 5-minute TTL lasts between 4.5
 // and 5 minutes. 0 turns jitter off. fraction must be between 0 and 0.5.
 func WithTTLJitter(fraction float64) CacheOption {
 	return func(c *cacheConfig) error {

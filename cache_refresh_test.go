@@ -457,3 +457,40 @@ func TestCanary_RefreshAheadMasksTheValueItHolds(t *testing.T) {
 	cacheLogs.verifyLogs("refresh-ahead failed", "[REDACTED]")
 	cacheLogs.inspect("*Cache", cache)
 }
+
+func TestCacheTTLJitterAppliesToRetries(t *testing.T) {
+	t.Parallel()
+	stub := newAPIStub(t)
+	stub.set("A", "a")
+	clock := newStubClock()
+	cache, err := secrets.NewCache(stub.client(t), secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL),
+		secrets.WithStaleIfError(time.Hour), secrets.WithRefreshAhead(refreshWindow),
+		secrets.WithCacheRandom(func() float64 { return 0.5 })) // default jitter 0.1: 5% shorter
+	require.NoError(t, err)
+	t.Cleanup(cache.Close)
+	getNow(t, cache, "A", "a")
+	stub.fail(http.StatusTooManyRequests)
+
+	// Fresh until 57s; refresh-ahead from 47s, retried 4.75s after a failure.
+	clock.Advance(47 * time.Second)
+	getNow(t, cache, "A", "a")
+	secrets.WaitForRefreshes(cache)
+	require.Equal(t, 2, stub.count())
+	clock.Advance(4750*time.Millisecond - time.Nanosecond)
+	getNow(t, cache, "A", "a")
+	secrets.WaitForRefreshes(cache)
+	assert.Equal(t, 2, stub.count())
+	clock.Advance(time.Nanosecond)
+	getNow(t, cache, "A", "a")
+	secrets.WaitForRefreshes(cache)
+	assert.Equal(t, 3, stub.count())
+
+	// Expired at 57s: served stale, retried 4.75s later.
+	clock.Advance(57*time.Second - 51750*time.Millisecond)
+	getNow(t, cache, "A", "a")
+	assert.Equal(t, 4, stub.count())
+	entry, err := cache.Lookup(context.Background(), "A")
+	require.NoError(t, err)
+	assert.True(t, entry.Stale)
+	assert.Equal(t, clock.Now().Add(4750*time.Millisecond), entry.ExpiresAt)
+}
