@@ -60,7 +60,7 @@ func (r fleetResult) peakToMean() float64 { return float64(r.peak()) / r.mean() 
 
 // statusCounter counts the requests a Client sends and the 429s it gets back.
 type statusCounter struct {
-	base             http.RoundTripper
+	base                http.RoundTripper
 	requests, status429 atomic.Int64
 }
 
