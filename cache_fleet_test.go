@@ -23,6 +23,7 @@ type fleetConfig struct {
 	replicas, names int
 	ttl             time.Duration
 	jitter          float64       // WithTTLJitter
+	refreshAhead    time.Duration // WithRefreshAhead; 0: off
 	step            time.Duration // every replica reads every name once per step
 	interval        time.Duration // requests are counted per interval
 	run             time.Duration // after the start
@@ -74,7 +75,8 @@ func (c *statusCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // runFleet replays cfg. Replicas are served one after the other within a step, so a run is
-// deterministic: each Cache's jitter comes from a source seeded with its index.
+// deterministic (without refresh-ahead, whose refreshes run concurrently): each Cache's jitter
+// comes from a source seeded with its index.
 func runFleet(tb testing.TB, cfg fleetConfig) fleetResult {
 	tb.Helper()
 	ctx := context.Background()
@@ -98,8 +100,10 @@ func runFleet(tb testing.TB, cfg fleetConfig) fleetResult {
 	for i := range caches {
 		random := rand.New(rand.NewPCG(uint64(i), 13)) //nolint:gosec // jitter, not secrecy
 		caches[i], err = secrets.NewCache(client, secrets.WithCacheClock(clock.Now), secrets.WithTTL(cfg.ttl),
-			secrets.WithTTLJitter(cfg.jitter), secrets.WithStaleIfError(time.Hour), secrets.WithCacheRandom(random.Float64))
+			secrets.WithTTLJitter(cfg.jitter), secrets.WithStaleIfError(time.Hour), secrets.WithCacheRandom(random.Float64),
+			secrets.WithRefreshAhead(cfg.refreshAhead))
 		require.NoError(tb, err)
+		defer caches[i].Close()
 	}
 	// The start: every replica loads its secrets with one bulk read, at the same instant.
 	for _, cache := range caches {
@@ -126,6 +130,9 @@ func runFleet(tb testing.TB, cfg fleetConfig) fleetResult {
 					r.staleGets++
 				}
 			}
+		}
+		for _, cache := range caches { // the step's background refreshes count in it
+			secrets.WaitForRefreshes(cache)
 		}
 		if (step-1)%stepsPerInterval == 0 {
 			r.perInterval = append(r.perInterval, 0)
@@ -188,14 +195,25 @@ func TestCacheFleetJitterAndStaleIfError(t *testing.T) {
 }
 
 // BenchmarkCacheFleet replays the fleet of BENCHMARKS.md: 500 replicas, 10 names, through the
-// emulator with a rate limit, with and without TTL jitter. One op is one replay of five minutes of
+// emulator with a rate limit, without TTL jitter, with the default jitter, and with the default
+// jitter and refresh-ahead. One op is one replay of five minutes of
 // the fleet's traffic on a fake clock.
 func BenchmarkCacheFleet(b *testing.B) {
-	for _, jitter := range []float64{0, 0.1} {
-		b.Run("jitter="+strconv.FormatFloat(jitter, 'f', -1, 64), func(b *testing.B) {
+	for _, mode := range []struct {
+		name         string
+		jitter       float64
+		refreshAhead time.Duration
+	}{
+		{"jitter=0", 0, 0},
+		{"jitter=0.1", 0.1, 0},
+		{"jitter=0.1/refresh-ahead=10s", 0.1, 10 * time.Second},
+	} {
+		b.Run(mode.name, func(b *testing.B) {
 			var r fleetResult
 			for range b.N {
-				r = runFleet(b, fleetOf(500, jitter))
+				cfg := fleetOf(500, mode.jitter)
+				cfg.refreshAhead = mode.refreshAhead
+				r = runFleet(b, cfg)
 			}
 			b.ReportMetric(float64(r.peak()), "peak-req/s")
 			b.ReportMetric(r.mean(), "mean-req/s")
