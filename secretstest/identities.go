@@ -1,6 +1,9 @@
 package secretstest
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // User is an organization member with a bearer token of their own.
 type User struct {
@@ -8,7 +11,7 @@ type User struct {
 	Email     string
 	FirstName string // derived from the e-mail's local part: "ada.lovelace@…" gives "Ada"
 	LastName  string // … and "Lovelace"
-	Token     string // bearer token that authenticates as this user
+	Token     string // bearer token that authenticates as this user: a JWT (HS256; sub = ID, exp in 2200)
 }
 
 // Team is a named group of organization members.
@@ -23,7 +26,7 @@ func (u *user) public() User {
 
 // AddUser adds a member to the organization and returns it with a fresh token. E-mail addresses are
 // unique in an organization, compared case-insensitively: adding an existing address returns the
-// existing member unchanged.
+// existing member unchanged. The token is shaped like the JWT the service gives a user (see User).
 func (s *Server) AddUser(email string) User {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -31,7 +34,11 @@ func (s *Server) AddUser(email string) User {
 		return u.public()
 	}
 	first, last := namesFromEmail(email)
-	u := &user{id: newUUID(), email: email, firstName: first, lastName: last, token: newToken("emu_user_"), seq: s.st.next()}
+	id := newUUID()
+	u := &user{
+		id: id, email: email, firstName: first, lastName: last,
+		token: newUserToken(s.st.tokenKey, id, email, time.Now()), seq: s.st.next(),
+	}
 	s.st.users[u.id] = u
 	s.st.tokens[u.token] = u
 	return u.public()

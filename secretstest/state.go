@@ -79,6 +79,7 @@ type state struct {
 	secrets        map[string]*secret
 	names          map[string]string // secret name → secret ID
 	seq            uint64
+	tokenKey       []byte // signs member tokens (newUserToken)
 }
 
 func newState(orgName, apiKey string, now time.Time) state {
@@ -99,7 +100,14 @@ func newState(orgName, apiKey string, now time.Time) state {
 		teams:        map[string]*team{},
 		secrets:      map[string]*secret{},
 		names:        map[string]string{},
+		tokenKey:     randomKey(),
 	}
+}
+
+func randomKey() []byte {
+	key := make([]byte, 32)
+	randomBytes(key)
+	return key
 }
 
 func (st *state) next() uint64 { st.seq++; return st.seq }

@@ -24,8 +24,8 @@ func newUUID() string {
 	return string(out[:])
 }
 
-// newToken returns an opaque bearer token: a prefix and 32 random bytes in hex. Tokens never contain
-// dots, so clients that look for JWTs treat them as opaque.
+// newToken returns an opaque bearer token, as organization API keys are: a prefix and 32 random bytes
+// in hex. It never contains a dot, so clients that look for JWTs treat it as opaque.
 func newToken(prefix string) string {
 	var b [32]byte
 	randomBytes(b[:])

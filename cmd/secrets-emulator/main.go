@@ -22,6 +22,10 @@
 //	 "users":[{"id":"…","email":"…","token":"…"}],"teams":[{"id":"…","name":"…"}]}
 //
 // and serves until SIGINT or SIGTERM, then shuts down gracefully and exits 0. Logs go to stderr.
+// The API key is opaque; each user's token is shaped like the JWT Helios gives a user (sub = the
+// user ID, exp far ahead), so tools that tell a JWT from an API key behave as on the service. -team
+// adds a team with its members (added as users when -user did not name them), for example
+// -team platform=grace@example.com, so that "secrets share NAME --owner team:platform" finds it.
 package main
 
 import (
