@@ -14,3 +14,8 @@ for mod in "${modules[@]}"; do
   echo "== go test ${race:+$race }${mod}/..."
   (cd "$mod" && go test ${race} -count=1 "$@" ./...)
 done
+
+# The live suite against the real service (live_test.go) builds only with -tags live; vet it so that
+# it cannot rot. Its code runs on every test run against the emulator (TestLiveSuiteOnEmulator).
+echo "== go vet -tags live ."
+go vet -tags live .
