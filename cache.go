@@ -257,11 +257,14 @@ func (c *Cache) Invalidate(name string) {
 }
 
 // Close ends the background refreshes of WithRefreshAhead: it cancels those under way, waits for
-// them to end, and no later Get starts one (a Get waiting for a cancelled refresh gets
-// context.Canceled). The Cache still serves Gets afterwards, as without WithRefreshAhead. Close
-// makes no request; calling it again does nothing. A Cache without WithRefreshAhead runs nothing
-// in the background between Gets and need not be closed.
+// them to end, and no later Get starts one (a Get waiting for a cancelled refresh gets an error
+// wrapping context.Canceled). The Cache still serves Gets afterwards, as without
+// WithRefreshAhead. Close makes no request; calling it again does nothing. A Cache without
+// WithRefreshAhead runs nothing in the background between Gets and need not be closed.
 func (c *Cache) Close() {
+	if c == nil || c.stop == nil { // not made by NewCache: nothing was started
+		return
+	}
 	c.closeMu.Lock()
 	c.closed = true
 	c.closeMu.Unlock()
