@@ -39,8 +39,10 @@ var (
 	// ErrInvalidArgument: an argument or option was rejected before any request, or the server
 	// answered 400.
 	ErrInvalidArgument = errors.New("invalid argument")
-	// ErrTokenExpired: the token is a JWT whose "exp" has passed; no request was made.
-	// It also matches ErrUnauthorized.
+	// ErrTokenExpired: the token is a JWT whose "exp" has passed (an exp of 0 or below always has);
+	// no request was made. It also matches ErrUnauthorized. A JWT whose exp is not a number (nor a
+	// string holding one), or lies past the year 33658 (1e12 seconds: an exp in milliseconds), has no
+	// expiry the SDK can check: it is sent, and the service decides.
 	ErrTokenExpired = errors.New("token expired")
 	// ErrTokenSource: the TokenSource of WithTokenSource returned an error (which the error also
 	// matches) or a token that cannot be sent; no request was sent.

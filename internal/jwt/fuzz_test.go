@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"math"
 	"regexp"
 	"strings"
 	"testing"
@@ -41,6 +42,9 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		require.Equal(t, 2, strings.Count(tok, "."), "a JWT has three parts")
+		if c.ExpiryUnreadable {
+			assert.True(t, c.Expiry.IsZero(), "an unreadable exp gives no expiry")
+		}
 		if !c.Expiry.IsZero() {
 			assert.Equal(t, time.UTC, c.Expiry.Location())
 			assert.False(t, c.Expiry.Before(time.Unix(0, 0)), "exp before the epoch: %v", c.Expiry)
@@ -50,12 +54,13 @@ func FuzzParse(f *testing.F) {
 }
 
 // FuzzParsePayload fuzzes the claims alone, wrapped in a well-formed token: a payload that is one
-// JSON object with a numeric "exp" in range (and no other spelling of it) gives that expiry, to the
-// second; a payload that is not an object is refused.
+// JSON object is a JWT; its "exp" (with no other spelling of the key), a number or a string holding
+// one, gives that expiry to the second, the epoch at 0 or below, and is unreadable past 1e12 or when it
+// is anything else; a payload that is not an object is refused.
 func FuzzParsePayload(f *testing.F) {
 	for _, seed := range []string{
 		`{"exp":1700000000}`, `{"exp":1700000000.9}`, `{"exp":0}`, `{"exp":null}`, `{"exp":"1"}`, `{"EXP":5}`,
-		`{"exp":1,"exp":2}`, `{"exp":1e12}`, `{"exp":1e12,"x":[1,{"y":2}]}`, `[]`, `"s"`, `{`, ``, `{"exp":-0}`,
+		`{"exp":1,"exp":2}`, `{"exp":1e12}`, `{"exp":1e12,"x":[1,{"y":2}]}`, `[]`, `"s"`, `{`, ``, `{"exp":-0}`, `{"exp":" 5 "}`, `{"exp":1e400}`, `{"exp":-1e400}`, `{"exp":true}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -83,20 +88,34 @@ func FuzzParsePayload(f *testing.F) {
 			assert.True(t, c.Expiry.IsZero())
 			return
 		}
-		var exp float64
-		if len(raw) > 0 && raw[0] == '"' { // accepted leniently, as json.Number does: a string holding a JSON number
+		if len(raw) > 0 && raw[0] == '"' { // a string holding a JSON number is read as that number
 			var str string
-			if json.Unmarshal(raw, &str) != nil || !jsonNumber.MatchString(str) {
-				assert.Error(t, err, "exp %s", raw)
-				return
-			}
-			raw = []byte(str)
+			require.NoError(t, json.Unmarshal(raw, &str))
+			raw = []byte(strings.TrimSpace(str))
 		}
-		if json.Unmarshal(raw, &exp) != nil || exp < 0 || exp > 1e12 {
-			assert.Error(t, err, "exp %s", raw)
+		require.NoError(t, err, "exp %s: still a JWT", raw)
+		if !jsonNumber.Match(raw) {
+			assert.True(t, c.ExpiryUnreadable, "exp %s", raw)
+			assert.True(t, c.Expiry.IsZero(), "exp %s", raw)
 			return
 		}
-		require.NoError(t, err, "exp %s", raw)
-		assert.Equal(t, int64(exp), c.Expiry.Unix(), "exp %s", raw)
+		var exp float64
+		if json.Unmarshal(raw, &exp) != nil { // beyond float64
+			exp = math.Inf(1)
+			if raw[0] == '-' {
+				exp = math.Inf(-1)
+			}
+		}
+		switch {
+		case exp <= 0:
+			assert.Equal(t, int64(0), c.Expiry.Unix(), "exp %s: expired", raw)
+			assert.False(t, c.ExpiryUnreadable)
+		case exp > 1e12:
+			assert.True(t, c.ExpiryUnreadable, "exp %s", raw)
+			assert.True(t, c.Expiry.IsZero(), "exp %s", raw)
+		default:
+			assert.Equal(t, int64(exp), c.Expiry.Unix(), "exp %s", raw)
+			assert.False(t, c.ExpiryUnreadable)
+		}
 	})
 }
