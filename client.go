@@ -34,6 +34,7 @@ type Client struct {
 	base            string        // scheme://host[/prefix]/version, no trailing slash
 	basePath        string        // /prefix/version, the start of every error's Path
 	host            string        // the only host the token is sent to
+	baseURLFrom     string        // the option or variable that set the base URL, for hints
 	auth            tokenProvider // the token of each attempt
 	orgID           string
 	userAgent       string
@@ -98,12 +99,13 @@ func newClient(o *options) (*Client, error) {
 		}
 	}
 	c := &Client{
-		host:      base.Host,
-		auth:      o.auth,
-		orgID:     o.orgID,
-		userAgent: "go-secrets/" + Version,
-		logger:    o.logger,
-		now:       o.now,
+		host:        base.Host,
+		baseURLFrom: o.baseURLFrom,
+		auth:        o.auth,
+		orgID:       o.orgID,
+		userAgent:   "go-secrets/" + Version,
+		logger:      o.logger,
+		now:         o.now,
 	}
 	if cred := o.auth.last(); cred != nil {
 		if err := cred.check(c.now()); err != nil {
@@ -173,7 +175,7 @@ func (c *Client) newRetryClient(o *options) *retryablehttp.Client {
 		hc = http.Client{Transport: sharedTransport(), Timeout: o.timeout}
 	}
 	hc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
-	policy := retry.Policy{WaitMax: o.waitMax, RetryMax: o.retryMax, Now: o.now}
+	policy := retry.Policy{WaitMax: o.waitMax, RetryMax: o.retryMax, Now: o.now, LoopbackRefusedMax: loopbackRefusedRetries}
 	return &retryablehttp.Client{
 		HTTPClient:     &hc,
 		RetryWaitMin:   o.waitMin,
@@ -186,6 +188,12 @@ func (c *Client) newRetryClient(o *options) *retryablehttp.Client {
 		PrepareRetry:   c.prepareRetry,
 	}
 }
+
+// loopbackRefusedRetries is how many times a dial to a loopback address that was refused is retried,
+// whatever WithRetryMax says: nothing listens there (the emulator is not running, or the port is
+// wrong), so the full budget would only make the caller wait seconds for the same answer. One retry
+// covers an emulator started at the same moment as the call.
+const loopbackRefusedRetries = 1
 
 const maxRedirects = 10
 

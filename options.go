@@ -159,9 +159,11 @@ func WithRetryMax(n int) Option {
 	}
 }
 
-// WithRetryWait sets the backoff bounds, default 500ms and 30s. Backoff doubles from min, with jitter,
-// up to max. max is also the longest Retry-After the client waits for: when the server asks for more,
-// the call fails at once with an *APIError carrying RetryAfter.
+// WithRetryWait sets the backoff bounds, default 500ms and 30s. Backoff doubles from min up to max,
+// each wait drawn between the base and half as much again (never above max). min is a floor for
+// every wait, a Retry-After of 0 or a date in the past included. max is also the longest Retry-After
+// the client waits for: when the server asks for more, the call fails at once with an *APIError
+// carrying RetryAfter.
 func WithRetryWait(min, max time.Duration) Option {
 	return func(o *options) error {
 		if min < 0 || max <= 0 || min > max {

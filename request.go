@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -301,8 +302,29 @@ func (c *Client) requestError(ctx context.Context, r *request, attempts int, err
 	if text := err.Error(); redact.String(text, masked...) != text {
 		err = &maskedError{text: redact.String(text, masked...), cause: err}
 	}
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		err = &hintedError{err: err, hint: c.refusedHint(err)}
+	}
 	return &RequestError{Method: r.method, Path: c.basePath + r.path, Attempts: attempts, Err: err}
 }
+
+// refusedHint says what to check when nothing listened at the address dialled.
+func (c *Client) refusedHint(err error) string {
+	hint := "nothing listens at " + c.host + ": check the base URL (from " + c.baseURLFrom + ")"
+	if retry.RefusedLoopback(err) {
+		hint += "; is the emulator running?"
+	}
+	return hint
+}
+
+// hintedError adds a hint to a transport error, which errors.Is and errors.As still see through.
+type hintedError struct {
+	err  error
+	hint string
+}
+
+func (e *hintedError) Error() string { return e.err.Error() + " (" + e.hint + ")" }
+func (e *hintedError) Unwrap() error { return e.err }
 
 // onAttempt counts attempts (retryablehttp calls it before each one) and logs retries.
 func (c *Client) onAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {

@@ -163,23 +163,18 @@ func TestRetry_TransportErrors(t *testing.T) {
 }
 
 // TestRetry_PostDialErrorOnClosedPort sends a create to a port nobody listens on: the dial fails, nothing
-// reached a server, so the POST is retried until the retries run out.
+// reached a server, so the POST is retried until the retries run out (on a remote host: a refused dial
+// to a loopback address is retried once, TestRefused_LoopbackGetsAHintAndAShortBudget).
 func TestRetry_PostDialErrorOnClosedPort(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-
-	tr := &countingTransport{rt: &http.Transport{}}
-	t.Cleanup(tr.rt.(*http.Transport).CloseIdleConnections)
-	c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL("http://"+addr),
-		secrets.WithHTTPClient(&http.Client{Transport: tr}), secrets.WithRetryMax(2), fastRetries())
+	rt := &refusingTransport{addr: &net.TCPAddr{IP: net.ParseIP("192.0.2.10"), Port: 443}}
+	c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL(testBaseURL),
+		secrets.WithHTTPClient(&http.Client{Transport: rt}), secrets.WithRetryMax(2), fastRetries())
 	require.NoError(t, err)
 
 	_, err = c.Secrets.Create(t.Context(), "DB_PASSWORD", "hunter2")
 	require.Error(t, err)
-	assert.Equal(t, int32(3), tr.n.Load(), "attempts")
+	assert.Equal(t, 3, rt.calls, "attempts")
 	var reqErr *secrets.RequestError
 	require.ErrorAs(t, err, &reqErr)
 	assert.Equal(t, 3, reqErr.Attempts)
@@ -273,8 +268,10 @@ func TestRetry_LastResponseAfterCutBody(t *testing.T) {
 }
 
 // TestRetry_RetryAfterHonoured shows that the wait follows Retry-After, in seconds and as an HTTP
-// date, rather than the backoff: a short Retry-After beats an hour of backoff, and a long one is
-// waited for (the context's deadline ends the wait before a second attempt).
+// date, rather than the backoff, but never goes below the minimum wait: "0", a date in the past or
+// one closer than the minimum wait the minimum (issue 11: a server answering "Retry-After: 0" must not
+// drive a tight loop), and a long one is waited for (the context's deadline ends the wait before a
+// second attempt).
 func TestRetry_RetryAfterHonoured(t *testing.T) {
 	t.Parallel()
 	date := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -290,14 +287,17 @@ func TestRetry_RetryAfterHonoured(t *testing.T) {
 		calls      int
 		minElapsed time.Duration
 	}{
-		{name: "0 seconds beats an hour of backoff", retryAfter: "0",
-			opts: []secrets.Option{secrets.WithRetryWait(time.Hour, 2*time.Hour)}, deadline: 10 * time.Second, calls: 2},
-		{name: "HTTP date 15ms ahead beats an hour of backoff", retryAfter: httpDate,
-			opts:     []secrets.Option{secrets.WithRetryWait(time.Hour, 2*time.Hour), clock(-15 * time.Millisecond)},
-			deadline: 10 * time.Second, calls: 2, minElapsed: 15 * time.Millisecond},
-		{name: "HTTP date in the past", retryAfter: httpDate,
-			opts:     []secrets.Option{secrets.WithRetryWait(time.Hour, 2*time.Hour), clock(time.Hour)},
-			deadline: 10 * time.Second, calls: 2},
+		{name: "0 seconds waits the minimum", retryAfter: "0",
+			opts: []secrets.Option{secrets.WithRetryWait(30*time.Millisecond, 2*time.Hour)}, deadline: 10 * time.Second, calls: 2,
+			minElapsed: 30 * time.Millisecond},
+		{name: "HTTP date in the past waits the minimum", retryAfter: httpDate,
+			opts:     []secrets.Option{secrets.WithRetryWait(30*time.Millisecond, 2*time.Hour), clock(time.Hour)},
+			deadline: 10 * time.Second, calls: 2, minElapsed: 30 * time.Millisecond},
+		{name: "HTTP date 40ms ahead is waited for, beyond the minimum", retryAfter: httpDate,
+			opts:     []secrets.Option{secrets.WithRetryWait(time.Millisecond, 2*time.Hour), clock(-40 * time.Millisecond)},
+			deadline: 10 * time.Second, calls: 2, minElapsed: 40 * time.Millisecond},
+		{name: "0 seconds does not cut a minimum of an hour", retryAfter: "0",
+			opts: []secrets.Option{secrets.WithRetryWait(time.Hour, 2*time.Hour)}, deadline: 200 * time.Millisecond, calls: 1},
 		{name: "1 second is waited for", retryAfter: "1",
 			opts: []secrets.Option{secrets.WithRetryWait(time.Millisecond, time.Minute)}, deadline: 200 * time.Millisecond, calls: 1},
 		{name: "HTTP date 10s ahead is waited for", retryAfter: httpDate,
@@ -604,4 +604,29 @@ func nonZero(m map[string]int) map[string]int {
 		}
 	}
 	return out
+}
+
+// TestRetry_RetryAfterNowIsNoStorm (issue 11 §7): a server that answers every attempt with a
+// Retry-After meaning "now" (0, negative, a date in the past) gets the retries spaced by at least
+// the minimum wait, not five attempts in a millisecond.
+func TestRetry_RetryAfterNowIsNoStorm(t *testing.T) {
+	t.Parallel()
+	const waitMin = 10 * time.Millisecond
+	for _, retryAfter := range []string{"0", "-1", "Thu, 01 Jan 1970 00:00:00 GMT"} {
+		for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+			t.Run(fmt.Sprint(retryAfter, " ", status), func(t *testing.T) {
+				t.Parallel()
+				c, api := newTestClient(t, secrets.WithRetryWait(waitMin, time.Second), secrets.WithRetryMax(3))
+				api.on(http.MethodGet, getPath, httpmock.NewStringResponder(status, "").
+					HeaderSet(http.Header{"Retry-After": {retryAfter}}))
+				start := time.Now()
+				_, err := c.Secrets.Get(t.Context(), secretID)
+				elapsed := time.Since(start)
+				var apiErr *secrets.APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, 4, api.GetTotalCallCount())
+				assert.GreaterOrEqual(t, elapsed, 3*waitMin, "three waits of at least the minimum")
+			})
+		}
+	}
 }

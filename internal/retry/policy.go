@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -80,6 +81,11 @@ type Policy struct {
 	RetryMax int
 	// Now is the clock used to read HTTP-date Retry-After values; nil means time.Now.
 	Now func() time.Time
+	// LoopbackRefusedMax caps the retries after a dial to a loopback address was refused: nothing
+	// listens there (an emulator not started, or a wrong port), and waiting out the whole budget
+	// (about 6 s by default) only delays the answer. One retry still covers an emulator that is
+	// starting as the call is made. The zero value retries such a dial not at all.
+	LoopbackRefusedMax int
 }
 
 func (p Policy) now() time.Time {
@@ -100,6 +106,9 @@ func (p Policy) CheckRetry(ctx context.Context, resp *http.Response, err error) 
 		st = &State{Idempotent: true}
 	} else if st.Attempts > p.RetryMax {
 		return false, nil // no retry is left
+	}
+	if err != nil && RefusedLoopback(err) && st.Attempts > p.LoopbackRefusedMax {
+		return false, nil
 	}
 	retry := p.decide(st.Idempotent, resp, err)
 	if retry && !nothingProcessed(resp, err) {
@@ -135,28 +144,34 @@ func (p Policy) decide(idempotent bool, resp *http.Response, err error) bool {
 	return true
 }
 
-// Backoff implements retryablehttp.Backoff: the server's Retry-After when it gave one (CheckRetry has
-// already refused values above max), else exponential backoff from min with jitter in [d/2, d].
-func (p Policy) Backoff(min, max time.Duration, attemptNum int, resp *http.Response) time.Duration {
+// Backoff implements retryablehttp.Backoff. With a Retry-After it waits what the server asked for
+// (CheckRetry has already refused values above waitMax). Otherwise the base d doubles from waitMin
+// with each attempt, up to waitMax, and the wait is drawn in [d, 1.5d] (capped at waitMax; once d has
+// reached the cap, in [2/3, 1] of it). No wait is ever shorter than waitMin: a Retry-After of 0, a
+// negative one or a date in the past would otherwise let a server, or a proxy, drive the client into
+// a tight loop of retries, and jitter that went below the minimum would do the same more politely.
+func (p Policy) Backoff(waitMin, waitMax time.Duration, attemptNum int, resp *http.Response) time.Duration {
 	if ra, ok := RetryAfter(resp, p.now()); ok {
-		return ra
+		return max(ra, waitMin)
 	}
-	d := min
-	for i := 0; i < attemptNum && d < max; i++ {
-		if d > max/2 { // doubling would pass max, or overflow when max is huge
-			d = max
+	d := waitMin
+	for i := 0; i < attemptNum && d < waitMax; i++ {
+		if d > waitMax/2 { // doubling would pass waitMax, or overflow when waitMax is huge
+			d = waitMax
 			break
 		}
 		d *= 2
 	}
-	if d > max {
-		d = max
+	d = min(d, waitMax)
+	hi := waitMax
+	if d <= waitMax-d/2 { // d + d/2 without overflow
+		hi = d + d/2
 	}
-	if d <= 1 {
-		return d
+	lo := max(hi-hi/3, waitMin) // d below the cap
+	if hi <= lo {
+		return lo
 	}
-	half := d / 2
-	return half + rand.N(d-half+1)
+	return lo + rand.N(hi-lo+1)
 }
 
 // transient reports whether a transport error may go away on another attempt.
@@ -196,4 +211,14 @@ func nothingSent(err error) bool {
 	}
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// RefusedLoopback reports a dial to a loopback address that was refused: nothing listens there.
+func RefusedLoopback(err error) bool {
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Op != "dial" || !errors.Is(err, syscall.ECONNREFUSED) {
+		return false
+	}
+	addr, ok := op.Addr.(*net.TCPAddr)
+	return ok && addr.IP.IsLoopback()
 }

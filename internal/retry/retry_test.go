@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -210,7 +211,7 @@ func TestBackoff_Bounds(t *testing.T) {
 	cases := []struct {
 		min, max time.Duration
 		attempt  int
-		want     time.Duration // before jitter: the result is in [want/2, want]
+		want     time.Duration // the base before jitter: the result is in [want, 1.5 want], capped at max
 	}{
 		{100 * time.Millisecond, 10 * time.Second, 0, 100 * time.Millisecond},
 		{100 * time.Millisecond, 10 * time.Second, 1, 200 * time.Millisecond},
@@ -226,10 +227,15 @@ func TestBackoff_Bounds(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%v-%v-%d", tc.min, tc.max, tc.attempt), func(t *testing.T) {
 			t.Parallel()
+			hi := tc.max
+			if tc.want < tc.max-tc.want/2 {
+				hi = tc.want + tc.want/2
+			}
 			for i := 0; i < 200; i++ {
 				d := p.Backoff(tc.min, tc.max, tc.attempt, nil)
-				assert.GreaterOrEqual(t, d, tc.want/2)
-				assert.LessOrEqual(t, d, tc.want)
+				assert.GreaterOrEqual(t, d, tc.min, "never below the minimum")
+				assert.GreaterOrEqual(t, d, hi-hi/3)
+				assert.LessOrEqual(t, d, hi)
 				assert.LessOrEqual(t, d, tc.max)
 			}
 		})
@@ -240,16 +246,25 @@ func TestBackoff_Bounds(t *testing.T) {
 func TestBackoff_JitterSpansItsRange(t *testing.T) {
 	t.Parallel()
 	p := retry.Policy{}
-	const d = time.Second
-	lo, hi := d, time.Duration(0)
-	for i := 0; i < 2000; i++ {
-		w := p.Backoff(d, time.Minute, 0, nil)
-		lo, hi = min(lo, w), max(hi, w)
+	for _, tc := range []struct {
+		attempt int
+		lo, hi  time.Duration
+	}{
+		{0, time.Second, 1500 * time.Millisecond}, // the first retry is jittered too, above the minimum
+		{2, 4 * time.Second, 6 * time.Second},     // base 4s
+		{10, 40 * time.Second, time.Minute},       // at the cap: [2/3, 1] of it
+	} {
+		lo, hi := time.Duration(math.MaxInt64), time.Duration(0)
+		for i := 0; i < 2000; i++ {
+			w := p.Backoff(time.Second, time.Minute, tc.attempt, nil)
+			lo, hi = min(lo, w), max(hi, w)
+		}
+		span := tc.hi - tc.lo
+		assert.Less(t, lo, tc.lo+span/10, "attempt %d: some waits near the low end", tc.attempt)
+		assert.Greater(t, hi, tc.hi-span/10, "attempt %d: some waits near the high end", tc.attempt)
+		assert.GreaterOrEqual(t, lo, tc.lo, "attempt %d", tc.attempt)
+		assert.LessOrEqual(t, hi, tc.hi, "attempt %d", tc.attempt)
 	}
-	assert.Less(t, lo, d/2+d/20, "some waits near d/2")
-	assert.Greater(t, hi, d-d/20, "some waits near d")
-	assert.GreaterOrEqual(t, lo, d/2)
-	assert.LessOrEqual(t, hi, d)
 }
 
 func TestBackoff_RetryAfter(t *testing.T) {
@@ -259,21 +274,40 @@ func TestBackoff_RetryAfter(t *testing.T) {
 		header string
 		want   time.Duration
 	}{
-		{"0", 0},
 		{"3", 3 * time.Second},
 		{"3600", time.Hour}, // CheckRetry has already refused what is over the maximum
 		{now.Add(4 * time.Second).Format(http.TimeFormat), 4 * time.Second},
-		{now.Add(-4 * time.Second).Format(http.TimeFormat), 0},
+		// Never sooner than the minimum wait (1s here), however the server says "now".
+		{"0", time.Second},
+		{" 0 ", time.Second},
+		{"00", time.Second},
+		{"1", time.Second},
+		{now.Add(-4 * time.Second).Format(http.TimeFormat), time.Second},
+		{now.Format(http.TimeFormat), time.Second},
+		{now.Add(500 * time.Millisecond).Format(http.TimeFormat), time.Second},
+		{"Thu, 01 Jan 1970 00:00:00 GMT", time.Second},
+		{"Mon, 01 Jan 0001 00:00:00 GMT", time.Second},
 	}
 	for _, tc := range cases {
-		resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {tc.header}}}
-		assert.Equal(t, tc.want, p.Backoff(time.Minute, 2*time.Minute, 3, resp), tc.header)
+		for _, status := range []int{429, 500, 502, 503, 504} {
+			resp := &http.Response{StatusCode: status, Header: http.Header{"Retry-After": {tc.header}}}
+			for attempt := range 3 {
+				assert.Equal(t, tc.want, p.Backoff(time.Second, 2*time.Hour, attempt, resp), "%q, %d, attempt %d", tc.header, status, attempt)
+			}
+		}
 	}
-	// A malformed Retry-After falls back to the backoff.
-	resp := &http.Response{StatusCode: 503, Header: http.Header{"Retry-After": {"soon"}}}
-	d := p.Backoff(100*time.Millisecond, time.Second, 0, resp)
-	assert.GreaterOrEqual(t, d, 50*time.Millisecond)
-	assert.LessOrEqual(t, d, 100*time.Millisecond)
+	// A malformed or negative Retry-After falls back to the backoff, which never goes below the minimum.
+	for _, header := range []string{"soon", "-1", "-0", "-3600", "1.5", "0x10", "+5", ""} {
+		resp := &http.Response{StatusCode: 503, Header: http.Header{"Retry-After": {header}}}
+		for attempt := range 3 {
+			d := p.Backoff(100*time.Millisecond, time.Second, attempt, resp)
+			assert.GreaterOrEqual(t, d, 100*time.Millisecond<<attempt, "%q, attempt %d", header, attempt)
+			assert.LessOrEqual(t, d, 150*time.Millisecond<<attempt, "%q, attempt %d", header, attempt)
+		}
+	}
+	// A minimum of 0 (WithRetryWait(0, …)) is honoured as given.
+	resp := &http.Response{StatusCode: 503, Header: http.Header{"Retry-After": {"0"}}}
+	assert.Zero(t, p.Backoff(0, time.Second, 0, resp))
 }
 
 func TestState(t *testing.T) {
@@ -327,4 +361,40 @@ func TestCheckRetry_LastAttemptAndMaybeProcessed(t *testing.T) {
 	ok, _ = p.CheckRetry(retry.WithState(context.Background(), st), resp(503), nil)
 	assert.True(t, ok)
 	assert.True(t, st.MaybeProcessed, "a 503 may have been")
+}
+
+func TestRefusedLoopback(t *testing.T) {
+	t.Parallel()
+	refused := func(ip string, op string, cause error) error {
+		return &url.Error{Op: "Get", URL: "http://x", Err: &net.OpError{Op: op, Net: "tcp",
+			Addr: &net.TCPAddr{IP: net.ParseIP(ip), Port: 9}, Err: os.NewSyscallError("connect", cause)}}
+	}
+	cases := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"IPv4 loopback", refused("127.0.0.1", "dial", syscall.ECONNREFUSED), true},
+		{"elsewhere in 127/8", refused("127.3.2.1", "dial", syscall.ECONNREFUSED), true},
+		{"IPv6 loopback", refused("::1", "dial", syscall.ECONNREFUSED), true},
+		{"remote", refused("192.0.2.1", "dial", syscall.ECONNREFUSED), false},
+		{"loopback, reset after the dial", refused("127.0.0.1", "read", syscall.ECONNRESET), false},
+		{"loopback, timed out", refused("127.0.0.1", "dial", syscall.ETIMEDOUT), false},
+		{"no address", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, false},
+		{"not a net error", errors.New("connection refused"), false},
+	}
+	for _, tc := range cases {
+		assert.Equal(t, tc.want, retry.RefusedLoopback(tc.err), tc.name)
+	}
+
+	// The cap: LoopbackRefusedMax retries, then no more, whatever RetryMax allows.
+	p := retry.Policy{RetryMax: 10, WaitMax: time.Second, LoopbackRefusedMax: 1}
+	for attempts, want := range map[int]bool{1: true, 2: false, 5: false} {
+		st := &retry.State{Idempotent: true, Attempts: attempts}
+		ok, err := p.CheckRetry(retry.WithState(context.Background(), st), nil, refused("127.0.0.1", "dial", syscall.ECONNREFUSED))
+		require.NoError(t, err)
+		assert.Equal(t, want, ok, "after %d attempts", attempts)
+		ok, _ = p.CheckRetry(retry.WithState(context.Background(), st), nil, refused("192.0.2.1", "dial", syscall.ECONNREFUSED))
+		assert.True(t, ok, "a remote refusal keeps the full budget, after %d attempts", attempts)
+	}
 }

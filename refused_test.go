@@ -1,0 +1,120 @@
+package secrets_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	secrets "github.com/helios-secrets/go-secrets"
+)
+
+// closedLoopbackPort returns host:port of a loopback port where nothing listens.
+func closedLoopbackPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+// TestRefused_LoopbackGetsAHintAndAShortBudget (issue 14): a refused dial to a loopback address says
+// what to check, and is retried once, not WithRetryMax times: nothing listens there.
+func TestRefused_LoopbackGetsAHintAndAShortBudget(t *testing.T) {
+	t.Parallel()
+	addr := closedLoopbackPort(t)
+	calls := map[string]func(ctx context.Context, c *secrets.Client) error{
+		"GetByName": func(ctx context.Context, c *secrets.Client) error {
+			_, err := c.Secrets.GetByName(ctx, "DB")
+			return err
+		},
+		"Create": func(ctx context.Context, c *secrets.Client) error {
+			_, err := c.Secrets.Create(ctx, "DB", "v")
+			return err
+		},
+	}
+	configs := map[string]struct {
+		opts []secrets.Option
+		from string
+	}{
+		"option": {[]secrets.Option{secrets.WithAPIKey(testToken), secrets.WithBaseURL("http://" + addr)}, "WithBaseURL"},
+		"environment": {[]secrets.Option{secrets.WithEnvFunc(func(k string) string {
+			return map[string]string{secrets.EnvManagementToken: testToken, secrets.EnvManagementBaseURL: "http://" + addr}[k]
+		})}, secrets.EnvManagementBaseURL},
+	}
+	for cname, cfg := range configs {
+		for name, call := range calls {
+			t.Run(cname+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				c, err := secrets.NewClient(append(cfg.opts, secrets.WithRetryWait(time.Millisecond, 5*time.Millisecond), secrets.WithRetryMax(10))...)
+				require.NoError(t, err)
+				err = call(t.Context(), c)
+				var reqErr *secrets.RequestError
+				require.ErrorAs(t, err, &reqErr)
+				assert.Equal(t, 2, reqErr.Attempts, "one retry, not ten")
+				assert.ErrorIs(t, err, syscall.ECONNREFUSED)
+				assert.Contains(t, err.Error(), "connection refused (nothing listens at "+addr+": check the base URL (from "+cfg.from+"); is the emulator running?)")
+				assert.NotContains(t, err.Error(), testToken)
+			})
+		}
+	}
+	t.Run("WithRetryMax(0)", func(t *testing.T) {
+		t.Parallel()
+		c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL("http://"+addr), secrets.WithRetryMax(0))
+		require.NoError(t, err)
+		_, err = c.Secrets.Get(t.Context(), secretID)
+		var reqErr *secrets.RequestError
+		require.ErrorAs(t, err, &reqErr)
+		assert.Equal(t, 1, reqErr.Attempts)
+	})
+}
+
+// refusingTransport fails every attempt as a refused dial to addr would.
+type refusingTransport struct {
+	addr  *net.TCPAddr
+	calls int
+}
+
+func (rt *refusingTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	rt.calls++
+	return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: rt.addr, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+}
+
+// TestRefused_RemoteKeepsTheFullBudget: a refused dial to another host (a load balancer restarting,
+// say) is retried as any connection error is, and its hint does not mention the emulator.
+func TestRefused_RemoteKeepsTheFullBudget(t *testing.T) {
+	t.Parallel()
+	for _, ip := range []string{"192.0.2.10", "2001:db8::1"} {
+		rt := &refusingTransport{addr: &net.TCPAddr{IP: net.ParseIP(ip), Port: 443}}
+		c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL(testBaseURL),
+			secrets.WithHTTPClient(&http.Client{Transport: rt}), fastRetries(), secrets.WithRetryMax(3))
+		require.NoError(t, err)
+		_, err = c.Secrets.Get(t.Context(), secretID)
+		var reqErr *secrets.RequestError
+		require.ErrorAs(t, err, &reqErr)
+		assert.Equal(t, 4, reqErr.Attempts, ip)
+		assert.Equal(t, 4, rt.calls, ip)
+		assert.Contains(t, err.Error(), "(nothing listens at api.test.example: check the base URL (from WithBaseURL))", ip)
+		assert.NotContains(t, err.Error(), "emulator", ip)
+	}
+}
+
+// TestRefused_OtherErrorsGetNoHint: only a refused connection gets the hint.
+func TestRefused_OtherErrorsGetNoHint(t *testing.T) {
+	t.Parallel()
+	c, api := newTestClient(t, secrets.WithRetryMax(0))
+	api.on(http.MethodGet, getPath, func(*http.Request) (*http.Response, error) {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("no route to host")}
+	})
+	_, err := c.Secrets.Get(t.Context(), secretID)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "nothing listens")
+}
