@@ -38,7 +38,7 @@ for one secret.`,
 }
 
 func runCreate(ctx context.Context, a *app, args []string, in *valueInput, asJSON bool) error {
-	name, err := oneName("create", args)
+	name, err := nameOfValueCommand("create", args)
 	if err != nil {
 		return err
 	}
@@ -61,4 +61,15 @@ func runCreate(ctx context.Context, a *app, args []string, in *valueInput, asJSO
 	}
 	fmt.Fprintf(a.stderr, "secrets: created secret %s (%s)\n", s.Name, s.ID)
 	return nil
+}
+
+// nameOfValueCommand is oneName for the commands that set a value (create, update): an extra
+// argument is most likely the value typed where it must never be, so the message says where values
+// come from, and quotes no argument.
+func nameOfValueCommand(cmd string, args []string) (string, error) {
+	if len(args) > 1 {
+		return "", usagef(cmd, "%s: takes one secret NAME, got %d arguments: the value is read from standard input or --from-file, never from an argument (which would stay in the shell's history)",
+			cmd, len(args))
+	}
+	return oneName(cmd, args)
 }

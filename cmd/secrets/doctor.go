@@ -16,10 +16,13 @@ func doctorCommand() *command {
 	return &command{
 		name:    "doctor",
 		summary: "check the configuration and the connection, step by step",
-		details: `Checks, one line each: that credentials are found and where (credentials), the kind of
-token and its expiry (token), the base URL (base-url), the organization requested, if any
-(organization), that the API answers GET /v1/organizations/current with this token (api),
-and the user the token acts as (user). The token itself is never printed.
+		details: `Checks, one line each: that credentials are found and where (credentials:
+SINGLESTOREDB_MANAGEMENT_TOKEN, else a JWT in the password of SINGLESTOREDB_HOST, else of
+SINGLESTOREDB_URL), the kind of token and its expiry (token), the base URL (base-url), the
+organization requested, if any (organization), that the API answers
+GET /v1/organizations/current with this token (api), and the user the token acts as (user).
+An invalid base URL or organization fails its own line; the token is still checked. The
+token itself is never printed.
 
 Each line starts with ok, warn (a JWT expiring within 5 minutes), FAIL or skip (not
 checked because an earlier check failed). Exits with 0 when no check failed, else with
@@ -99,37 +102,22 @@ func (a *app) doctorChecks(ctx context.Context) []check {
 	switch {
 	case err == nil:
 	case errors.Is(err, secrets.ErrNoCredentials):
-		detail := describe(err)
-		if a.getenv(secrets.EnvURL) != "" {
-			detail += " (" + secrets.EnvURL + " is set, but its password is not a JWT)"
-		}
-		add("credentials", "fail", detail, err)
+		add("credentials", "fail", describe(err), err)
 		return skipRest("token", "base-url", "api", "user")
 	case errors.Is(err, secrets.ErrTokenExpired):
 		add("credentials", "ok", "token found", nil)
 		add("token", "fail", describe(err), err)
 		return skipRest("base-url", "api", "user")
 	default:
-		add("credentials", "fail", "configuration: "+describe(err), err)
-		return skipRest("token", "base-url", "api", "user")
+		return a.settingChecks(checks, err)
 	}
 
 	info := c.Info()
 	add("credentials", "ok", "token from "+info.TokenSource, nil)
-	now := time.Now()
-	switch {
-	case info.TokenIsJWT && !info.TokenExpiry.IsZero() && info.TokenExpiry.Sub(now) < expiryWarning:
-		add("token", "warn", tokenText(info, now), nil)
-	default:
-		add("token", "ok", tokenText(info, now), nil)
-	}
+	add(tokenCheck(info, time.Now()))
 	add("base-url", "ok", info.BaseURL+" (from "+a.baseURLSource()+")", nil)
 	if info.OrganizationID != "" {
-		from := "--org"
-		if a.g.org == "" {
-			from = secrets.EnvOrganization
-		}
-		add("organization", "ok", info.OrganizationID+" (from "+from+")", nil)
+		add("organization", "ok", info.OrganizationID+" (from "+a.orgSource()+")", nil)
 	}
 
 	apiCtx, cancel := a.apiContext(ctx)
@@ -148,6 +136,79 @@ func (a *app) doctorChecks(ctx context.Context) []check {
 	}
 	add("user", "ok", fmt.Sprintf("%s (%s)", user.Email, user.ID), nil)
 	return checks
+}
+
+// tokenCheck is the token line: its kind and expiry, a warning when it expires soon.
+func tokenCheck(info secrets.ClientInfo, now time.Time) (name, status, detail string, err error) {
+	status = "ok"
+	if info.TokenIsJWT && !info.TokenExpiry.IsZero() && info.TokenExpiry.Sub(now) < expiryWarning {
+		status = "warn"
+	}
+	return "token", status, tokenText(info, now), nil
+}
+
+// settingChecks files a configuration error under the setting that causes it. The client is built
+// again without the base URL, then without the organization (their defaults): a setting whose removal
+// fixes the build is the culprit, and gets its own failed line, while the credentials and token are
+// still checked. An error that neither removal fixes (a bad version variable, say) stays under
+// configuration.
+func (a *app) settingChecks(checks []check, err error) []check {
+	add := func(name, status, detail string, err error) {
+		checks = append(checks, check{Name: name, Status: status, Detail: detail, err: err})
+	}
+	fail := func(name string, err error) {
+		add(name, "fail", configMessage(err), &cliError{code: exitCode(err), msg: configMessage(err), err: err})
+	}
+	without := func(drop ...string) func(string) string {
+		return func(k string) string {
+			for _, d := range drop {
+				if k == d {
+					return ""
+				}
+			}
+			return a.getenv(k)
+		}
+	}
+	clean, cleanErr := a.buildClient(without(secrets.EnvManagementBaseURL, secrets.EnvOrganization), "", "")
+	if cleanErr != nil {
+		fail("configuration", err)
+		for _, n := range []string{"token", "base-url", "api", "user"} {
+			add(n, "skip", "", nil)
+		}
+		return checks
+	}
+	info := clean.Info()
+	add("credentials", "ok", "token from "+info.TokenSource, nil)
+	add(tokenCheck(info, time.Now()))
+	withBase, baseErr := a.buildClient(without(secrets.EnvOrganization), a.g.baseURL, "")
+	if baseErr != nil {
+		fail("base-url", baseErr)
+	} else {
+		add("base-url", "ok", withBase.Info().BaseURL+" (from "+a.baseURLSource()+")", nil)
+	}
+	var orgErr error
+	if a.g.org != "" || strings.TrimSpace(a.getenv(secrets.EnvOrganization)) != "" {
+		var withOrg *secrets.Client
+		if withOrg, orgErr = a.buildClient(without(secrets.EnvManagementBaseURL), "", a.g.org); orgErr != nil {
+			fail("organization", orgErr)
+		} else {
+			add("organization", "ok", withOrg.Info().OrganizationID+" (from "+a.orgSource()+")", nil)
+		}
+	}
+	if baseErr == nil && orgErr == nil {
+		fail("configuration", err) // only the two together fail: report the error as it came
+	}
+	add("api", "skip", "", nil)
+	add("user", "skip", "", nil)
+	return checks
+}
+
+// orgSource says where the organization ID came from.
+func (a *app) orgSource() string {
+	if a.g.org != "" {
+		return "--org"
+	}
+	return secrets.EnvOrganization
 }
 
 // baseURLSource says where the base URL came from.

@@ -32,7 +32,7 @@ With --json, prints the secret's metadata after the update.`,
 }
 
 func runUpdate(ctx context.Context, a *app, args []string, in *valueInput, asJSON bool) error {
-	name, err := oneName("update", args)
+	name, err := nameOfValueCommand("update", args)
 	if err != nil {
 		return err
 	}

@@ -15,14 +15,15 @@ func whoamiCommand() *command {
 	return &command{
 		name:    "whoami",
 		summary: "show the credentials in use, the organization and the user",
-		details: `Shows where the token comes from (SINGLESTOREDB_MANAGEMENT_TOKEN, or a JWT in the password
-of SINGLESTOREDB_URL), what kind it is (API key or JWT) and when it expires, the base URL,
-the organization and the user the token acts as. The token itself is never printed.
+		details: `Shows where the token comes from (SINGLESTOREDB_MANAGEMENT_TOKEN, else a JWT in the
+password of SINGLESTOREDB_HOST, else one in the password of SINGLESTOREDB_URL), what kind
+it is (a JWT, as users' tokens are, or an API key) and when it expires, the base URL, the
+organization and the user the token acts as. The token itself is never printed.
 Makes two requests: GET /v1/organizations/current and GET /v1/users/current.
 
 With --json, prints {"tokenSource", "tokenKind" ("api-key" or "jwt"), "tokenExpiresAt"
 (null when none), "tokenExpired", "baseURL", "organizationID" (the one requested with
---org or SINGLESTOREDB_ORGANIZATION, "" when none), "organization": {"id", "name"},
+--org or SINGLESTOREDB_ORGANIZATION, null when none), "organization": {"id", "name"},
 "user": {"id", "email", "firstName", "lastName"} (null when it cannot be read)}.`,
 		setup: func(fs *flag.FlagSet) runner {
 			fs.BoolVar(&asJSON, "json", false, "print JSON")
@@ -39,7 +40,7 @@ type whoamiJSON struct {
 	TokenExpiresAt *time.Time `json:"tokenExpiresAt"`
 	TokenExpired   bool       `json:"tokenExpired"`
 	BaseURL        string     `json:"baseURL"`
-	OrganizationID string     `json:"organizationID"`
+	OrganizationID *string    `json:"organizationID"` // null when none was requested
 	Organization   struct {
 		ID   string `json:"id"`
 		Name string `json:"name"`
@@ -101,7 +102,9 @@ func runWhoami(ctx context.Context, a *app, args []string, asJSON bool) error {
 		TokenExpiresAt: jsonTime(info.TokenExpiry),
 		TokenExpired:   !info.TokenExpiry.IsZero() && !now.Before(info.TokenExpiry),
 		BaseURL:        info.BaseURL,
-		OrganizationID: info.OrganizationID,
+	}
+	if info.OrganizationID != "" {
+		out.OrganizationID = &info.OrganizationID
 	}
 	out.Organization.ID, out.Organization.Name = org.ID, org.Name
 	if userErr == nil {
