@@ -18,7 +18,7 @@ import (
 )
 
 // readmeLines returns the README's emulator command (its flags) and the `secrets` commands of its
-// command-line section that create, read and share, as a user would type them.
+// section on the command that create, read and share, as a user would type them.
 func readmeLines(t *testing.T) (emulatorArgs []string, commands []string) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
@@ -27,7 +27,10 @@ func readmeLines(t *testing.T) (emulatorArgs []string, commands []string) {
 	m := regexp.MustCompile("`go run ./cmd/secrets-emulator ([^`]*)`").FindStringSubmatch(readme)
 	require.NotNil(t, m, "README shows the emulator command")
 	emulatorArgs = strings.Fields(m[1])
-	for _, line := range strings.Split(readme, "\n") {
+	_, section, found := strings.Cut(readme, "## The `secrets` command")
+	require.True(t, found, "README has a section on the secrets command")
+	section, _, _ = strings.Cut(section, "\n## ")
+	for _, line := range strings.Split(section, "\n") {
 		line, _, _ = strings.Cut(line, "  #") // a trailing comment
 		line = strings.TrimSpace(line)
 		if _, after, piped := strings.Cut(line, "| "); piped {
