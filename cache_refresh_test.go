@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	secrets "github.com/helios-secrets/go-secrets"
+	"github.com/helios-secrets/go-secrets/secretstest"
 )
 
 // refreshWindow is the refresh-ahead window of these tests: with the one-minute TTL of
@@ -493,4 +494,51 @@ func TestCacheTTLJitterAppliesToRetries(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, entry.Stale)
 	assert.Equal(t, clock.Now().Add(4750*time.Millisecond), entry.ExpiresAt)
+}
+
+// TestIntegrationCacheRefreshAhead: refresh-ahead against the emulator, under each list shape and
+// value behaviour: a rotation reaches the cache through a background refresh, after a refresh that
+// failed with a 503 left the old value served.
+func TestIntegrationCacheRefreshAhead(t *testing.T) {
+	t.Parallel()
+	for name, profile := range map[string]secretstest.Profile{
+		"default":                    {},
+		"bare lists, values by name": {BareLists: true, ValuesOnlyByName: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := newITEnv(t, profile)
+			admin := e.client(e.srv.APIKey(), secrets.WithRetryMax(0))
+			s := e.create(admin, "DB_PASSWORD", "v1")
+			cache, err := secrets.NewCache(admin, secrets.WithCacheClock(e.clock.Now), secrets.WithTTL(cacheTTL),
+				secrets.WithTTLJitter(0), secrets.WithRefreshAhead(refreshWindow))
+			require.NoError(t, err)
+			t.Cleanup(cache.Close)
+			start := e.srv.RequestCount()
+
+			getNow(t, cache, "DB_PASSWORD", "v1")
+			_, err = admin.Secrets.Update(e.ctx, s.ID, "v2")
+			require.NoError(t, err)
+			e.clock.Advance(cacheTTL - refreshWindow - time.Second)
+			getNow(t, cache, "DB_PASSWORD", "v1")
+			secrets.WaitForRefreshes(cache)
+
+			e.srv.FailNext(1, http.StatusServiceUnavailable, 0)
+			e.clock.Advance(time.Second) // in the window: the refresh fails
+			getNow(t, cache, "DB_PASSWORD", "v1")
+			secrets.WaitForRefreshes(cache)
+			getNow(t, cache, "DB_PASSWORD", "v1")
+
+			e.clock.Advance(5 * time.Second) // retried: the rotated value arrives
+			getNow(t, cache, "DB_PASSWORD", "v1")
+			secrets.WaitForRefreshes(cache)
+			getNow(t, cache, "DB_PASSWORD", "v2")
+			entry, err := cache.Lookup(e.ctx, "DB_PASSWORD")
+			require.NoError(t, err)
+			assert.Equal(t, e.clock.Now(), entry.FetchedAt)
+
+			assert.Equal(t, []string{"GET /v1/secrets", "PATCH /v1/secrets/" + s.ID, "GET /v1/secrets", "GET /v1/secrets"},
+				e.requestsSince(start))
+		})
+	}
 }
