@@ -72,8 +72,8 @@ func WithTTL(d time.Duration) CacheOption {
 
 // WithNegativeTTL sets how long "not found" (ErrNotFound) and "value withheld" (ErrValueWithheld)
 // are remembered, so that a mistyped name does not send a request on every Get; default 10 seconds,
-// less a random jitter of up to 10% (WithTTLJitter).
-// 0 turns negative caching off. d must not be negative.
+// less a random jitter of up to 10% (WithTTLJitter). 0 turns negative caching off. d must not be
+// negative.
 func WithNegativeTTL(d time.Duration) CacheOption {
 	return func(c *cacheConfig) error {
 		if d < 0 {
