@@ -1,0 +1,373 @@
+package secretmysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	secrets "github.com/helios-secrets/go-secrets"
+	"github.com/helios-secrets/go-secrets/secretstest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/helios-secrets/go-secrets/examples/database/internal/mysqlserver"
+)
+
+const (
+	user        = "app"
+	oldPassword = "old-Pa55word"
+	newPassword = "new-Pa55word"
+)
+
+// world is a MySQL-protocol server that checks passwords (over TLS) with the user app, and a secrets
+// emulator holding DB_PASSWORD.
+type world struct {
+	db       *mysqlserver.Server
+	workload Workspace // where app connects, without TLS settings beyond the test CA
+	emu      *secretstest.Server
+	admin    *secrets.Client
+	secretID string
+}
+
+// newWorld starts both, with serverPassword as app's password at the server and secretValue in the
+// secret (no secret when it is "").
+func newWorld(t *testing.T, serverPassword, secretValue string) *world {
+	t.Helper()
+	serverTLS, clientTLS, err := mysqlserver.SelfSignedTLS()
+	require.NoError(t, err)
+	db, err := mysqlserver.Start(mysqlserver.Options{TLS: serverTLS, ClientTLS: clientTLS})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, db.Close()) })
+	require.NoError(t, db.CreateUser(context.Background(), user, serverPassword))
+
+	host, port, err := net.SplitHostPort(db.Addr())
+	require.NoError(t, err)
+	portNum, err := strconv.Atoi(port)
+	require.NoError(t, err)
+
+	emu := secretstest.NewServer()
+	t.Cleanup(emu.Close)
+	admin, err := secrets.NewClient(secrets.WithAPIKey(emu.APIKey()), secrets.WithBaseURL(emu.URL))
+	require.NoError(t, err)
+	w := &world{db: db, emu: emu, admin: admin,
+		workload: Workspace{Host: host, Port: portNum, User: user, Database: db.Database(), TLS: clientTLS}}
+	if secretValue != "" {
+		s, err := admin.Secrets.Create(context.Background(), DefaultPasswordSecret, secretValue)
+		require.NoError(t, err)
+		w.secretID = s.ID
+	}
+	emu.ResetRequests()
+	return w
+}
+
+// pool opens a database/sql pool through a Connector on a cache with a long TTL (rotations are seen
+// through the refused password, not through expiry), keeping no idle connection, so that each
+// db.Conn is a new connection.
+func (w *world) pool(t *testing.T, opts ...Option) (*sql.DB, *Connector) {
+	t.Helper()
+	client, err := secrets.NewClient(secrets.WithAPIKey(w.emu.APIKey()), secrets.WithBaseURL(w.emu.URL))
+	require.NoError(t, err)
+	cache, err := secrets.NewCache(client, secrets.WithTTL(time.Hour))
+	require.NoError(t, err)
+	cfg, err := w.workload.Config()
+	require.NoError(t, err)
+	connector, err := NewConnector(cache, cfg, opts...)
+	require.NoError(t, err)
+	db := sql.OpenDB(connector)
+	db.SetMaxIdleConns(0)
+	t.Cleanup(func() { assert.NoError(t, db.Close()) })
+	return db, connector
+}
+
+func (w *world) setServerPassword(t *testing.T, password string) {
+	t.Helper()
+	require.NoError(t, w.db.SetPassword(context.Background(), user, password))
+}
+
+func (w *world) setSecret(t *testing.T, value string) {
+	t.Helper()
+	_, err := w.admin.Secrets.Update(context.Background(), w.secretID, value)
+	require.NoError(t, err)
+}
+
+// secretReads is how many requests reached the emulator since the last reset.
+func (w *world) secretReads() int { return w.emu.RequestCount() }
+
+// currentUser runs a query on conn and returns the user the server says it is.
+func currentUser(t *testing.T, conn *sql.Conn) string {
+	t.Helper()
+	var u string
+	require.NoError(t, conn.QueryRowContext(context.Background(), "SELECT CURRENT_USER()").Scan(&u))
+	return u
+}
+
+func newConn(t *testing.T, db *sql.DB) *sql.Conn {
+	t.Helper()
+	conn, err := db.Conn(context.Background())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
+
+// TestRotationReachesNewConnections: the pool is never rebuilt; after the password changes at the
+// server and in the secret, in either order, connections opened before keep working and new ones
+// authenticate, the secret read once more.
+func TestRotationReachesNewConnections(t *testing.T) {
+	t.Parallel()
+	for _, serverFirst := range []bool{true, false} {
+		name := map[bool]string{true: "server then secret", false: "secret then server"}[serverFirst]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, oldPassword, oldPassword)
+			db, _ := w.pool(t)
+			before := newConn(t, db)
+			assert.Contains(t, currentUser(t, before), user+"@")
+			assert.Equal(t, 1, w.secretReads(), "the first connection reads the secret")
+			newConn(t, db)
+			assert.Equal(t, 1, w.secretReads(), "later ones take it from the cache")
+
+			if serverFirst {
+				w.setServerPassword(t, newPassword)
+				w.setSecret(t, newPassword)
+			} else {
+				w.setSecret(t, newPassword)
+				newConn(t, db) // the server still has the old password, which the cache serves
+				w.setServerPassword(t, newPassword)
+			}
+			w.emu.ResetRequests()
+
+			after := newConn(t, db)
+			assert.Contains(t, currentUser(t, after), user+"@")
+			assert.Equal(t, 1, w.secretReads(), "the refused password made the connector read the secret again, once")
+			newConn(t, db)
+			assert.Equal(t, 1, w.secretReads(), "the new password is in the cache")
+			assert.Contains(t, currentUser(t, before), user+"@", "a connection opened before the rotation still works")
+		})
+	}
+}
+
+// TestConcurrentConnectsAfterRotationReadTheSecretOnce: when the password changes under a busy pool,
+// every new connection is refused once, and they all share one fresh read of the secret.
+func TestConcurrentConnectsAfterRotationReadTheSecretOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, oldPassword, oldPassword)
+	db, _ := w.pool(t)
+	newConn(t, db)
+	w.setServerPassword(t, newPassword)
+	w.setSecret(t, newPassword)
+	w.emu.ResetRequests()
+
+	const n = 8
+	conns := make([]*sql.Conn, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			conns[i], errs[i] = db.Conn(context.Background())
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, errs[i])
+		assert.Contains(t, currentUser(t, conns[i]), user+"@")
+		assert.NoError(t, conns[i].Close())
+	}
+	assert.Equal(t, 1, w.secretReads(), "%d connections refused at once read the secret once", n)
+}
+
+// TestWrongPasswordIsAClearError: a secret whose password the server refuses gives, after one fresh
+// read and one more attempt, a *PasswordError naming the secret and the user, wrapping MySQL's 1045,
+// and never the password.
+func TestWrongPasswordIsAClearError(t *testing.T) {
+	t.Parallel()
+	const wrong = "not-the-Pa55word"
+	w := newWorld(t, oldPassword, wrong)
+
+	for _, connect := range []struct {
+		name string
+		run  func(db *sql.DB, connector *Connector) error
+	}{
+		{"Connector.Connect", func(_ *sql.DB, connector *Connector) error {
+			conn, err := connector.Connect(context.Background())
+			if conn != nil {
+				_ = conn.Close()
+			}
+			return err
+		}},
+		{"sql.DB.PingContext", func(db *sql.DB, _ *Connector) error { return db.PingContext(context.Background()) }},
+	} {
+		db, connector := w.pool(t) // a cold cache each time
+		w.emu.ResetRequests()
+		err := connect.run(db, connector)
+		require.Error(t, err, connect.name)
+		var pe *PasswordError
+		require.True(t, errors.As(err, &pe), "%s: %T %v", connect.name, err, err)
+		assert.True(t, pe.Refused(), connect.name)
+		var mysqlErr *mysql.MySQLError
+		require.True(t, errors.As(err, &mysqlErr), connect.name)
+		assert.EqualValues(t, 1045, mysqlErr.Number)
+		msg := err.Error()
+		assert.Contains(t, msg, "secret DB_PASSWORD")
+		assert.Contains(t, msg, "database user app")
+		assert.Contains(t, msg, "also after reading the secret again")
+		assert.NotContains(t, msg, wrong)
+		assert.NotContains(t, msg, oldPassword)
+		assert.Equal(t, 2, w.secretReads(), "%s: the cached value, then one fresh read", connect.name)
+	}
+}
+
+// TestSecretProblemsFailBeforeConnecting: a secret that is missing or empty gives a *PasswordError
+// naming it; a value stored with a trailing newline (echo) works.
+func TestSecretProblemsFailBeforeConnecting(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, value string
+		want        error // nil: the connection works
+	}{
+		{"missing", "", secrets.ErrNotFound},
+		{"only a newline", "\n", ErrEmptyValue},
+		{"only CRLF", "\r\n", ErrEmptyValue},
+		{"trailing newline", oldPassword + "\n", nil},
+		{"trailing CRLF", oldPassword + "\r\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, oldPassword, tc.value)
+			db, _ := w.pool(t)
+			err := db.PingContext(context.Background())
+			if tc.want == nil {
+				assert.NoError(t, err)
+				return
+			}
+			var pe *PasswordError
+			require.True(t, errors.As(err, &pe), "%T %v", err, err)
+			assert.ErrorIs(t, err, tc.want)
+			assert.False(t, pe.Refused())
+			assert.Contains(t, err.Error(), "secret DB_PASSWORD")
+			assert.Equal(t, DefaultPasswordSecret, pe.Secret)
+			assert.Equal(t, user, pe.User)
+		})
+	}
+}
+
+// TestTLSIsVerified: the default configuration (tls=true) verifies the server's certificate: a
+// server whose certificate the system's roots do not vouch for is refused, before any password.
+func TestTLSIsVerified(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, oldPassword, oldPassword)
+	w.workload.TLS = nil // the system's roots, which do not hold the test CA
+	db, _ := w.pool(t)
+	err := db.PingContext(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "certificate")
+	var pe *PasswordError
+	assert.False(t, errors.As(err, &pe), "a TLS failure is not the password's fault")
+}
+
+// TestSilentServerDoesNotHang: a server that accepts the connection and never speaks fails the
+// Connect at the connect timeout, as do a context that ends first.
+func TestSilentServerDoesNotHang(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var held []net.Conn
+	var mu sync.Mutex
+	acceptDone := make(chan struct{})
+	go func() {
+		defer close(acceptDone)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-acceptDone
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			_ = c.Close()
+		}
+	})
+
+	w := newWorld(t, oldPassword, oldPassword)
+	w.workload.Host, w.workload.Port, w.workload.TLS = "127.0.0.1", ln.Addr().(*net.TCPAddr).Port, nil
+	w.workload.Plaintext = true
+	_, connector := w.pool(t, WithConnectTimeout(50*time.Millisecond))
+	_, err = connector.Connect(context.Background())
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, context.DeadlineExceeded) || isTimeout(err), "%T %v", err, err)
+
+	_, connector = w.pool(t) // the default timeout, and a caller's deadline that comes first
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = connector.Connect(ctx)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, context.DeadlineExceeded) || isTimeout(err), "%T %v", err, err)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// TestNewConnectorRejectsBadArguments before any request or connection.
+func TestNewConnectorRejectsBadArguments(t *testing.T) {
+	t.Parallel()
+	client, err := secrets.NewClient(secrets.WithAPIKey("k"), secrets.WithBaseURL("http://127.0.0.1:1"))
+	require.NoError(t, err)
+	cache, err := secrets.NewCache(client)
+	require.NoError(t, err)
+	good, err := Workspace{Host: "db.example.com", User: "app"}.Config()
+	require.NoError(t, err)
+	withPassword := good.Clone()
+	withPassword.Passwd = "hunter2"
+	badTLS := good.Clone()
+	badTLS.TLS, badTLS.TLSConfig = nil, "carrier-pigeon" // no TLS configuration registered under that name
+
+	for _, tc := range []struct {
+		name  string
+		cache *secrets.Cache
+		cfg   *mysql.Config
+		opts  []Option
+		want  string
+	}{
+		{"nil cache", nil, good, nil, "nil cache"},
+		{"nil config", cache, nil, nil, "nil config"},
+		{"password in the config", cache, withPassword, nil, "holds a password"},
+		{"bad secret name", cache, good, []Option{WithPasswordSecret("DB-PASSWORD")}, `invalid secret name "DB-PASSWORD"`},
+		{"empty secret name", cache, good, []Option{WithPasswordSecret("")}, "invalid secret name"},
+		{"zero timeout", cache, good, []Option{WithConnectTimeout(0)}, "must be positive"},
+		{"negative timeout", cache, good, []Option{WithConnectTimeout(-time.Second)}, "must be positive"},
+		{"unknown TLS configuration", cache, badTLS, nil, "carrier-pigeon"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := NewConnector(tc.cache, tc.cfg, tc.opts...)
+			require.Error(t, err)
+			assert.Nil(t, c)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), "hunter2")
+		})
+	}
+	c, err := NewConnector(cache, good, nil, WithPasswordSecret("SINGLESTORE_PASSWORD"))
+	require.NoError(t, err)
+	assert.Equal(t, "SINGLESTORE_PASSWORD", c.secret)
+	assert.Empty(t, good.Passwd)
+}

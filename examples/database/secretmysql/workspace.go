@@ -1,0 +1,98 @@
+package secretmysql
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// DefaultPort is the MySQL-protocol port of a SingleStore workspace.
+const DefaultPort = 3306
+
+// Workspace is where a SingleStore workspace (or any MySQL-protocol server) takes connections, as
+// the Cloud Portal's Connect dialog shows it. It has no password field: the password is in a secret.
+type Workspace struct {
+	Host     string // the endpoint, such as svc-….svc.singlestore.com
+	Port     int    // DefaultPort when 0
+	User     string
+	Database string // optional
+	// TLS, when set, replaces the default verification by the system's roots: a private CA, a
+	// client certificate. Its ServerName defaults to Host.
+	TLS *tls.Config
+	// Plaintext turns TLS off. Only for a server on this machine: a Host that is not a loopback
+	// address (localhost, 127.0.0.0/8, ::1) is refused, since queries and results would cross the
+	// network in clear.
+	Plaintext bool
+}
+
+// DSN returns the data source name of go-sql-driver/mysql for w, without a password:
+// user@tcp(host:3306)/db?tls=true&timeout=10s (tls=false with Plaintext; tls=custom when w.TLS is
+// set, which a string cannot carry: use Config then). Errors: a missing host or user, a bad port,
+// Plaintext for a host that is not loopback.
+func (w Workspace) DSN() (string, error) {
+	cfg, err := w.Config()
+	if err != nil {
+		return "", err
+	}
+	return cfg.FormatDSN(), nil
+}
+
+// Config returns the driver configuration for w, without a password, for NewConnector: TLS on
+// (server certificate verified against the system's roots, or w.TLS), a 10-second dial timeout.
+// Errors as DSN.
+func (w Workspace) Config() (*mysql.Config, error) {
+	if w.Host == "" {
+		return nil, errors.New("secretmysql: no host: give the workspace's endpoint")
+	}
+	if w.User == "" {
+		return nil, errors.New("secretmysql: no user")
+	}
+	port := w.Port
+	if port == 0 {
+		port = DefaultPort
+	}
+	if port < 0 || port > 65535 {
+		return nil, fmt.Errorf("secretmysql: port %d out of range", port)
+	}
+	if w.Plaintext && !isLoopback(w.Host) {
+		return nil, fmt.Errorf("secretmysql: TLS may be turned off only for a server on this machine (localhost, 127.0.0.1, ::1), not %s", w.Host)
+	}
+	tlsParam := "true"
+	switch {
+	case w.Plaintext:
+		tlsParam = "false"
+	case w.TLS != nil:
+		tlsParam = "" // set below: a *tls.Config has no DSN form
+	}
+	dsn := fmt.Sprintf("%s@tcp(%s)/%s?timeout=%s", w.User, net.JoinHostPort(w.Host, strconv.Itoa(port)),
+		url.PathEscape(w.Database), 10*time.Second)
+	if tlsParam != "" {
+		dsn += "&tls=" + tlsParam
+	}
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("secretmysql: %w", err)
+	}
+	if w.TLS != nil && !w.Plaintext {
+		cfg.TLS = w.TLS.Clone()
+		if cfg.TLS.ServerName == "" {
+			cfg.TLS.ServerName = w.Host
+		}
+	}
+	return cfg, nil
+}
+
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
