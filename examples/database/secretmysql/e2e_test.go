@@ -7,6 +7,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,6 +34,7 @@ type world struct {
 	emu      *secretstest.Server
 	admin    *secrets.Client
 	secretID string
+	dials    atomic.Int64 // connections the pools opened to the server: authentication attempts
 }
 
 // newWorld starts both, with serverPassword as app's password at the server and secretValue in the
@@ -77,6 +79,11 @@ func (w *world) pool(t *testing.T, opts ...Option) (*sql.DB, *Connector) {
 	require.NoError(t, err)
 	cfg, err := w.workload.Config()
 	require.NoError(t, err)
+	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		w.dials.Add(1)
+		var d net.Dialer
+		return d.DialContext(ctx, network, addr)
+	}
 	connector, err := NewConnector(cache, cfg, opts...)
 	require.NoError(t, err)
 	db := sql.OpenDB(connector)
@@ -131,6 +138,7 @@ func TestRotationReachesNewConnections(t *testing.T) {
 			assert.Equal(t, 1, w.secretReads(), "the first connection reads the secret")
 			newConn(t, db)
 			assert.Equal(t, 1, w.secretReads(), "later ones take it from the cache")
+			assert.EqualValues(t, 2, w.dials.Load(), "one attempt per connection")
 
 			if serverFirst {
 				w.setServerPassword(t, newPassword)
@@ -141,10 +149,12 @@ func TestRotationReachesNewConnections(t *testing.T) {
 				w.setServerPassword(t, newPassword)
 			}
 			w.emu.ResetRequests()
+			w.dials.Store(0)
 
 			after := newConn(t, db)
 			assert.Contains(t, currentUser(t, after), user+"@")
 			assert.Equal(t, 1, w.secretReads(), "the refused password made the connector read the secret again, once")
+			assert.EqualValues(t, 2, w.dials.Load(), "refused with the cached password, then accepted with the new one")
 			newConn(t, db)
 			assert.Equal(t, 1, w.secretReads(), "the new password is in the cache")
 			assert.Contains(t, currentUser(t, before), user+"@", "a connection opened before the rotation still works")
@@ -162,6 +172,7 @@ func TestConcurrentConnectsAfterRotationReadTheSecretOnce(t *testing.T) {
 	w.setServerPassword(t, newPassword)
 	w.setSecret(t, newPassword)
 	w.emu.ResetRequests()
+	w.dials.Store(0)
 
 	const n = 8
 	conns := make([]*sql.Conn, n)
@@ -184,6 +195,7 @@ func TestConcurrentConnectsAfterRotationReadTheSecretOnce(t *testing.T) {
 		assert.NoError(t, conns[i].Close())
 	}
 	assert.Equal(t, 1, w.secretReads(), "%d connections refused at once read the secret once", n)
+	assert.EqualValues(t, 2*n, w.dials.Load(), "each refused once, then accepted")
 }
 
 // TestWrongPasswordIsAClearError: a secret whose password the server refuses gives, after one fresh
@@ -209,6 +221,7 @@ func TestWrongPasswordIsAClearError(t *testing.T) {
 	} {
 		db, connector := w.pool(t) // a cold cache each time
 		w.emu.ResetRequests()
+		w.dials.Store(0)
 		err := connect.run(db, connector)
 		require.Error(t, err, connect.name)
 		var pe *PasswordError
@@ -224,6 +237,7 @@ func TestWrongPasswordIsAClearError(t *testing.T) {
 		assert.NotContains(t, msg, wrong)
 		assert.NotContains(t, msg, oldPassword)
 		assert.Equal(t, 2, w.secretReads(), "%s: the cached value, then one fresh read", connect.name)
+		assert.EqualValues(t, 2, w.dials.Load(), "%s: one attempt, then one more", connect.name)
 	}
 }
 
@@ -250,6 +264,7 @@ func TestSecretProblemsFailBeforeConnecting(t *testing.T) {
 				assert.NoError(t, err)
 				return
 			}
+			assert.Zero(t, w.dials.Load(), "no connection without a password")
 			var pe *PasswordError
 			require.True(t, errors.As(err, &pe), "%T %v", err, err)
 			assert.ErrorIs(t, err, tc.want)
