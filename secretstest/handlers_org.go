@@ -36,17 +36,22 @@ func (s *Server) currentUser(c *call) reply {
 	return s.locked(c, func(*state) reply { return ok(c.me.member()) })
 }
 
-// GET /v1/teams[?name=]: exact name match, or (under Profile.RegexLookups) an unanchored regular
-// expression.
+// GET /v1/teams[?name=][&description=]: exact matches, or (under Profile.RegexLookups) unanchored
+// regular expressions; both filters apply when both are given.
 func (s *Server) listTeams(c *call) reply {
-	match, bad := s.lookup(c, "name", false, func(a, b string) bool { return a == b })
+	exact := func(a, b string) bool { return a == b }
+	matchName, bad := s.lookup(c, "name", false, exact)
+	if bad != nil {
+		return *bad
+	}
+	matchDescription, bad := s.lookup(c, "description", false, exact)
 	if bad != nil {
 		return *bad
 	}
 	return s.locked(c, func(st *state) reply {
 		out := []teamJSON{}
 		for _, t := range st.sortedTeams() {
-			if match(t.name) {
+			if matchName(t.name) && matchDescription(t.description) {
 				out = append(out, t.info())
 			}
 		}

@@ -109,8 +109,12 @@ func TestProfileLookups(t *testing.T) {
 				assert.Equal(t, []string{dotted.ID}, must(teams("data.eng")))
 				assert.Equal(t, []string{cpp.ID}, must(teams("C++ (eu)")))
 				assert.Empty(t, must(teams("ops")))
+				assert.Empty(t, mustTeams(e, bob.Token, "?description=x"), "teams have no description here")
 				return
 			}
+			assert.Len(t, mustTeams(e, bob.Token, "?description=^$"), 4, "an empty description matches ^$")
+			assert.Equal(t, []string{devops.ID}, mustTeams(e, bob.Token, "?name=ops&description=^$"), "both filters apply")
+			assert.Equal(t, http.StatusBadRequest, e.do(bob.Token, http.MethodGet, "/v1/teams?description=(", nil).status)
 			assert.Equal(t, []string{lookalike.ID}, users("alice+ml@example.com"), `"+" is a quantifier: the address misses itself and finds a look-alike`)
 			assert.Equal(t, []string{plus.ID}, users(`^alice\+ml@example\.com$`))
 			assert.Equal(t, []string{bob.ID, jimbob.ID}, users("bob@example.com"), "unanchored and case-insensitive")
@@ -123,6 +127,16 @@ func TestProfileLookups(t *testing.T) {
 			assert.NotEmpty(t, decode[wireError](t, r, http.StatusBadRequest).Message)
 		})
 	}
+}
+
+// mustTeams returns the IDs of the teams GET /v1/teams+query answers with (it must answer 200).
+func mustTeams(e *env, token, query string) []string {
+	e.t.Helper()
+	ids := []string{}
+	for _, team := range decode[[]wireTeam](e.t, e.do(token, http.MethodGet, "/v1/teams"+query, nil), http.StatusOK) {
+		ids = append(ids, team.TeamID)
+	}
+	return ids
 }
 
 // must drops the status of a look-up that has to succeed.
