@@ -542,3 +542,27 @@ func TestIntegrationCacheRefreshAhead(t *testing.T) {
 		})
 	}
 }
+
+// TestCacheRefreshAheadHitsDoNotAllocate: with refresh-ahead, a hit allocates nothing, whether no
+// refresh is due or one is under way. (Not parallel: AllocsPerRun refuses to run beside other tests.)
+func TestCacheRefreshAheadHitsDoNotAllocate(t *testing.T) {
+	stub := newAPIStub(t)
+	stub.set("A", "a")
+	clock := newStubClock()
+	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
+	ctx := context.Background()
+	getNow(t, cache, "A", "a")
+	hit := func() {
+		if v, err := cache.Get(ctx, "A"); err != nil || v != "a" {
+			t.Fatalf("Get = %q, %v", v, err)
+		}
+	}
+	assert.Zero(t, testing.AllocsPerRun(100, hit), "no refresh due")
+
+	t.Cleanup(stub.hold())
+	clock.Advance(cacheTTL - refreshWindow)
+	hit() // starts the refresh, held at the server
+	stub.waitArrival(t)
+	assert.Zero(t, testing.AllocsPerRun(100, hit), "a refresh under way")
+	assert.Equal(t, 2, stub.count())
+}
