@@ -2,6 +2,8 @@ package secrets
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,4 +56,44 @@ func TestSourceToken_ParsesOnlyOnChange(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotSame(t, a, c)
 	assert.Equal(t, []string{"Bearer src-2"}, c.authHeader)
+}
+
+// BenchmarkTokenPerAttempt is what a Client pays before each attempt to follow its token: a fixed
+// key, the process environment unchanged (three os.Getenv and a comparison), and a changed one (a
+// JWT parsed again).
+func BenchmarkTokenPerAttempt(b *testing.B) {
+	jwtURL := "admin:eyJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln@host:3306"
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.Run("fixed", func(b *testing.B) {
+		f := &fixedToken{cred: newCredential("key", "WithAPIKey")}
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = f.credential(b.Context(), now)
+		}
+	})
+	b.Run("environment unchanged", func(b *testing.B) {
+		b.Setenv(EnvManagementToken, "")
+		b.Setenv(EnvHost, "")
+		b.Setenv(EnvURL, jwtURL)
+		e := &envToken{getenv: os.Getenv}
+		b.ReportAllocs()
+		for b.Loop() {
+			_, _ = e.credential(b.Context(), now)
+		}
+	})
+	b.Run("environment changed", func(b *testing.B) {
+		urls := [2]string{jwtURL, strings.Replace(jwtURL, "admin", "other", 1)}
+		var i int
+		e := &envToken{getenv: func(k string) string {
+			if k == EnvURL {
+				return urls[i%2]
+			}
+			return ""
+		}}
+		b.ReportAllocs()
+		for b.Loop() {
+			i++
+			_, _ = e.credential(b.Context(), now)
+		}
+	})
 }
