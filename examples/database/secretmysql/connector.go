@@ -110,8 +110,9 @@ func NewConnector(cache *secrets.Cache, cfg *mysql.Config, opts ...Option) (*Con
 	return c, nil
 }
 
-// Connect opens a connection with the password the secret holds: from the cache, or, when the server
-// refuses it (MySQL error 1045), read again from the service and tried once more. It returns a
+// Connect opens a connection with the password the secret holds: from the cache (a miss costs one
+// request, GET /v1/secrets?name=), or, when the server refuses it (MySQL error 1045), read again from
+// the service and tried once more. It returns a
 // *PasswordError when the secret cannot be read, holds nothing, or holds a password the server still
 // refuses; other failures are the driver's errors, unchanged. The whole call is bounded by the
 // connect timeout and by ctx.

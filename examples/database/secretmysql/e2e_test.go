@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net"
 	"strconv"
 	"sync"
@@ -73,9 +74,14 @@ func newWorld(t *testing.T, serverPassword, secretValue string) *world {
 // db.Conn is a new connection.
 func (w *world) pool(t *testing.T, opts ...Option) (*sql.DB, *Connector) {
 	t.Helper()
+	return w.poolWithTTL(t, time.Hour, opts...)
+}
+
+func (w *world) poolWithTTL(t *testing.T, ttl time.Duration, opts ...Option) (*sql.DB, *Connector) {
+	t.Helper()
 	client, err := secrets.NewClient(secrets.WithAPIKey(w.emu.APIKey()), secrets.WithBaseURL(w.emu.URL))
 	require.NoError(t, err)
-	cache, err := secrets.NewCache(client, secrets.WithTTL(time.Hour))
+	cache, err := secrets.NewCache(client, secrets.WithTTL(ttl))
 	require.NoError(t, err)
 	cfg, err := w.workload.Config()
 	require.NoError(t, err)
@@ -159,6 +165,64 @@ func TestRotationReachesNewConnections(t *testing.T) {
 			assert.Equal(t, 1, w.secretReads(), "the new password is in the cache")
 			assert.Contains(t, currentUser(t, before), user+"@", "a connection opened before the rotation still works")
 		})
+	}
+}
+
+// TestRotationAfterTheTTL: once the cached value has expired, a new connection reads the secret
+// and connects with the new password at the first attempt, with no refusal.
+func TestRotationAfterTheTTL(t *testing.T) {
+	t.Parallel()
+	const ttl = time.Millisecond
+	w := newWorld(t, oldPassword, oldPassword)
+	db, _ := w.poolWithTTL(t, ttl)
+	before := newConn(t, db)
+	w.setServerPassword(t, newPassword)
+	w.setSecret(t, newPassword)
+	time.Sleep(2 * ttl)
+	w.emu.ResetRequests()
+	w.dials.Store(0)
+
+	after := newConn(t, db)
+	assert.Contains(t, currentUser(t, after), user+"@")
+	assert.Equal(t, 1, w.secretReads(), "the expired value was read again")
+	assert.EqualValues(t, 1, w.dials.Load(), "the new password at the first attempt")
+	assert.Contains(t, currentUser(t, before), user+"@")
+}
+
+// TestServerThatEndsSessionsAtRotation: should the server end a user's open connections when its
+// password changes (MySQL does not; another server may), the pool drops the dead connection and opens
+// a new one with the new password, and the query that found it dead does not fail.
+func TestServerThatEndsSessionsAtRotation(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, oldPassword, oldPassword)
+	db, _ := w.pool(t)
+	db.SetMaxIdleConns(1)
+	ctx := context.Background()
+	var before, after int64
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&before)) // then idle in the pool
+
+	w.setServerPassword(t, newPassword)
+	w.setSecret(t, newPassword)
+	require.NoError(t, w.db.Kill(ctx, before))
+	w.emu.ResetRequests()
+
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&after))
+	assert.NotEqual(t, before, after, "a new connection")
+	assert.Equal(t, 1, w.secretReads(), "the refused cached password made the connector read the secret again")
+}
+
+// TestNothingPrintsThePassword: the connector and its errors print (fmt, any verb) no password.
+func TestNothingPrintsThePassword(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, oldPassword, "not-"+oldPassword)
+	db, connector := w.pool(t)
+	err := db.PingContext(context.Background())
+	require.Error(t, err)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, x := range []any{connector, *connector, err} {
+			out := fmt.Sprintf(verb, x)
+			assert.NotContains(t, out, oldPassword, verb)
+		}
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"strconv"
 	"sync"
 	"time"
 
@@ -159,6 +160,15 @@ func (s *Server) SetPassword(ctx context.Context, user, password string) error {
 	}
 	if _, err := s.admin.ExecContext(ctx, "ALTER USER '"+user+"'@'%' IDENTIFIED BY ?", password); err != nil {
 		return fmt.Errorf("mysqlserver: changing the password of %s: %w", user, err)
+	}
+	return nil
+}
+
+// Kill ends the connection whose CONNECTION_ID() is id, as a server may do to a user's sessions when
+// its password changes.
+func (s *Server) Kill(ctx context.Context, id int64) error {
+	if _, err := s.admin.ExecContext(ctx, "KILL "+strconv.FormatInt(id, 10)); err != nil {
+		return fmt.Errorf("mysqlserver: killing connection %d: %w", id, err)
 	}
 	return nil
 }
