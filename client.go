@@ -195,28 +195,6 @@ func (c *Client) newRetryClient(o *options) *retryablehttp.Client {
 // covers an emulator started at the same moment as the call.
 const loopbackRefusedRetries = 1
 
-const maxRedirects = 10
-
-// checkRedirect keeps the token on the configured host and refuses downgrades to plain http, then
-// defers to the caller's own policy, if any.
-func (c *Client) checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if len(via) >= maxRedirects {
-			return retry.Permanent(fmt.Errorf("stopped after %d redirects", maxRedirects))
-		}
-		if req.URL.Scheme != "https" && via[0].URL.Scheme == "https" && !isLoopback(req.URL.Hostname()) {
-			return retry.Permanent(fmt.Errorf("refused a redirect from https to %s://%s", req.URL.Scheme, req.URL.Host))
-		}
-		if req.URL.Host != c.host {
-			req.Header.Del("Authorization")
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		return nil
-	}
-}
-
 // Format prints a Client without its token, whatever the verb. (A value receiver, so that a
 // dereferenced Client cannot print its fields either.)
 func (c Client) Format(f fmt.State, _ rune) {

@@ -192,15 +192,17 @@ func TestFaultMatrix(t *testing.T) {
 			want:  fmWant{requestErr: true, sentinel: secrets.ErrInvalidResponse}, requests: 1, within: 2 * time.Second},
 		{fault: "redirect (307) to the same host", call: "GetByName", setup: fmRedirectSameHost,
 			want: fmWant{value: true}, requests: 2, within: 2 * time.Second},
-		{fault: "redirect (307) to another host: followed without the token", call: "GetByName", setup: fmRedirectOtherHost(false),
-			want: fmWant{value: true}, requests: 2, within: 2 * time.Second},
-		{fault: "redirect from https to http on a loopback host: followed without the token", call: "GetByName", setup: fmRedirectOtherHost(true),
-			want: fmWant{value: true}, requests: 2, within: 2 * time.Second},
+		{fault: "redirect (307) to another host: refused, nothing sent there", call: "GetByName", setup: fmRedirectOtherHost(false),
+			want: fmWant{requestErr: true, sentinel: secrets.ErrRedirectRefused, text: "redirect refused: a 307 from http://127.0.0.1:"}, requests: 1, within: 2 * time.Second},
+		{fault: "redirect (308) of a POST to another host: refused, the value not re-sent", call: "Create", setup: fmRedirectOtherHost(false, http.StatusPermanentRedirect),
+			want: fmWant{requestErr: true, sentinel: secrets.ErrRedirectRefused, text: "redirect refused: a 308 from http://127.0.0.1:"}, requests: 1, within: 2 * time.Second},
+		{fault: "redirect from https to http on a loopback host: refused", call: "GetByName", setup: fmRedirectOtherHost(true),
+			want: fmWant{requestErr: true, sentinel: secrets.ErrRedirectRefused, text: "redirect refused: a 307 from https://127.0.0.1:"}, requests: 1, within: 2 * time.Second},
 		{fault: "redirect from https to http on another host", call: "GetByName",
 			setup: fmRaw(true, func(_ int, w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, "http://api.example.com"+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 			}),
-			want: fmWant{requestErr: true, text: "refused a redirect from https to http://api.example.com"}, requests: 1, within: 2 * time.Second},
+			want: fmWant{requestErr: true, sentinel: secrets.ErrRedirectRefused, text: "to http://api.example.com: the client follows redirects within the base URL's host only"}, requests: 1, within: 2 * time.Second},
 		{fault: "redirect loop", call: "GetByName",
 			setup: fmRaw(false, func(_ int, w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, r.URL.RequestURI(), http.StatusFound)
@@ -467,21 +469,24 @@ func fmRedirectSameHost(t *testing.T) fmTarget {
 }
 
 // fmRedirectOtherHost redirects from one server to another (from https to plain http when
-// fromTLS is set); the second must not see the token.
-func fmRedirectOtherHost(fromTLS bool) func(t *testing.T) fmTarget {
+// fromTLS is set), with a 307 or the code given; the client refuses, and the second server sees
+// nothing.
+func fmRedirectOtherHost(fromTLS bool, code ...int) func(t *testing.T) fmTarget {
+	status := http.StatusTemporaryRedirect
+	if len(code) > 0 {
+		status = code[0]
+	}
 	return func(t *testing.T) fmTarget {
-		var auth atomic.Value
 		target, nTarget := fmServe(t, false, func(_ int, w http.ResponseWriter, r *http.Request) {
-			auth.Store(r.Header.Get("Authorization"))
 			fmWriteList(w)
 		})
 		origin, nOrigin := fmServe(t, fromTLS, func(_ int, w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, target.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+			http.Redirect(w, r, target.URL+r.URL.RequestURI(), status)
 		})
 		return fmTarget{baseURL: origin.URL, hc: fmGuarded(t, origin.Client()),
 			requests: func() int { return int(nOrigin.Load() + nTarget.Load()) },
 			check: func(t *testing.T) {
-				assert.Equal(t, "", auth.Load(), "the token does not follow a redirect to another host")
+				assert.Zero(t, nTarget.Load(), "nothing reaches the other host")
 			}}
 	}
 }

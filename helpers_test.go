@@ -50,6 +50,7 @@ var allSentinels = map[string]error{
 	"ErrInvalidArgument": secrets.ErrInvalidArgument,
 	"ErrTokenExpired":    secrets.ErrTokenExpired,
 	"ErrInvalidResponse": secrets.ErrInvalidResponse,
+	"ErrRedirectRefused": secrets.ErrRedirectRefused,
 }
 
 // assertSentinels checks that err matches each sentinel of want and no other.

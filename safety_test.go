@@ -99,8 +99,9 @@ func (rt *redirectTarget) seen() []string {
 	return append([]string(nil), rt.auths...)
 }
 
-// TestSafety_RedirectsKeepTheTokenOnItsHost: a redirect to another host (another name, or the same
-// name on another port) arrives without Authorization; one within the host keeps it.
+// TestSafety_RedirectsKeepTheTokenOnItsHost: a redirect within the host keeps Authorization, and the
+// caller's own redirect policy still runs; a redirect to another host (another name, or the same name
+// on another port) is refused before anything is sent there (TestRedirect_ToAnotherOriginIsRefused).
 func TestSafety_RedirectsKeepTheTokenOnItsHost(t *testing.T) {
 	t.Parallel()
 	body := readTestdata(t, "responses/secret.json")
@@ -111,11 +112,13 @@ func TestSafety_RedirectsKeepTheTokenOnItsHost(t *testing.T) {
 		viaUser  bool // the caller's http.Client has its own CheckRedirect
 	}{
 		{name: "same host", location: func(o, _ *redirectTarget) string { return o.URL + "/moved" + getPath }, wantAuth: "Bearer " + testToken},
-		{name: "other host name", location: func(_, tg *redirectTarget) string {
+		{name: "same host, caller's redirect policy", viaUser: true, wantAuth: "Bearer " + testToken,
+			location: func(o, _ *redirectTarget) string { return o.URL + "/moved" + getPath }},
+		{name: "other host name: refused", location: func(_, tg *redirectTarget) string {
 			return strings.Replace(tg.URL, "127.0.0.1", "localhost", 1) + getPath
 		}},
-		{name: "same host name, other port", location: func(_, tg *redirectTarget) string { return tg.URL + getPath }},
-		{name: "other host, caller's redirect policy", viaUser: true, location: func(_, tg *redirectTarget) string {
+		{name: "same host name, other port: refused", location: func(_, tg *redirectTarget) string { return tg.URL + getPath }},
+		{name: "other host, caller's redirect policy: refused first", viaUser: true, location: func(_, tg *redirectTarget) string {
 			return strings.Replace(tg.URL, "127.0.0.1", "localhost", 1) + getPath
 		}},
 	}
@@ -150,6 +153,12 @@ func TestSafety_RedirectsKeepTheTokenOnItsHost(t *testing.T) {
 			require.NoError(t, err)
 
 			s, err := c.Secrets.Get(t.Context(), secretID)
+			if tc.wantAuth == "" { // another host
+				require.ErrorIs(t, err, secrets.ErrRedirectRefused)
+				assert.Empty(t, target.seen(), "nothing sent to the other host")
+				assert.Zero(t, userPolicyCalls.Load(), "refused before the caller's policy is asked")
+				return
+			}
 			require.NoError(t, err)
 			assert.Equal(t, "DB_PASSWORD", s.Name)
 			got := append(origin.seen(), target.seen()...)
@@ -161,8 +170,8 @@ func TestSafety_RedirectsKeepTheTokenOnItsHost(t *testing.T) {
 	}
 }
 
-// TestSafety_RedirectRefused: a redirect from https down to plain http (to a host that is not
-// loopback) is refused before anything is sent there, and not retried; so is a redirect loop.
+// TestSafety_RedirectRefused: a redirect from https down to plain http is refused before anything is
+// sent there, and not retried; so is a redirect loop.
 func TestSafety_RedirectRefused(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -173,7 +182,7 @@ func TestSafety_RedirectRefused(t *testing.T) {
 		errSubstr string
 	}{
 		{name: "https to http", tls: true, location: func(string) string { return "http://example.com" + getPath },
-			wantHits: 1, errSubstr: "refused a redirect from https to http://example.com"},
+			wantHits: 1, errSubstr: "to http://example.com: the client follows redirects within the base URL's host only"},
 		{name: "loop", location: func(self string) string { return self + getPath },
 			wantHits: 10, errSubstr: "stopped after 10 redirects"},
 	}

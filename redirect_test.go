@@ -1,0 +1,234 @@
+package secrets_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	secrets "github.com/helios-secrets/go-secrets"
+)
+
+// redirectCall is one method of the client, for the redirect tests.
+type redirectCall struct {
+	name, method string
+	write        bool // sends a body
+	call         func(ctx context.Context, c *secrets.Client) error
+}
+
+var redirectCalls = []redirectCall{
+	{"Get", http.MethodGet, false, func(ctx context.Context, c *secrets.Client) error { _, err := c.Secrets.Get(ctx, secretID); return err }},
+	{"GetByName", http.MethodGet, false, func(ctx context.Context, c *secrets.Client) error {
+		_, err := c.Secrets.GetByName(ctx, "DB_PASSWORD")
+		return err
+	}},
+	{"Access", http.MethodGet, false, func(ctx context.Context, c *secrets.Client) error {
+		_, err := c.Secrets.Access(ctx, secretID)
+		return err
+	}},
+	{"Create", http.MethodPost, true, func(ctx context.Context, c *secrets.Client) error {
+		_, err := c.Secrets.Create(ctx, "DB_PASSWORD", "hunter2-redirected")
+		return err
+	}},
+	{"Update", http.MethodPatch, true, func(ctx context.Context, c *secrets.Client) error {
+		_, err := c.Secrets.Update(ctx, secretID, "hunter2-redirected")
+		return err
+	}},
+	{"Share", http.MethodPatch, true, func(ctx context.Context, c *secrets.Client) error {
+		return c.Secrets.Share(ctx, secretID, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID}}}})
+	}},
+	{"Delete", http.MethodDelete, false, func(ctx context.Context, c *secrets.Client) error { return c.Secrets.Delete(ctx, secretID) }},
+}
+
+var redirectCodes = []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect}
+
+// hit is a request a redirect test server received.
+type hit struct {
+	method, path, auth string
+	body               []byte
+}
+
+// redirectServer redirects every request whose path does not start with /moved to location(r), with
+// code, and answers the others as the API would. It records every request and counts connections.
+type redirectServer struct {
+	*httptest.Server
+	mu    sync.Mutex
+	hits  []hit
+	conns atomic.Int32
+}
+
+func newRedirectServer(t *testing.T, tls bool, code int, location func(r *http.Request) string) *redirectServer {
+	t.Helper()
+	body := func(name string) []byte { return readTestdata(t, "responses/"+name) }
+	secret, list, access, del := body("secret.json"), body("list_wrapped.json"), body("access_controls.json"), body("delete.json")
+	rs := &redirectServer{}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		rs.mu.Lock()
+		rs.hits = append(rs.hits, hit{r.Method, r.URL.Path, r.Header.Get("Authorization"), b})
+		rs.mu.Unlock()
+		if !strings.HasPrefix(r.URL.Path, "/moved/") {
+			http.Redirect(w, r, location(r), code)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method == http.MethodDelete:
+			_, _ = w.Write(del)
+		case strings.HasSuffix(r.URL.Path, "/accessControls") && r.Method == http.MethodPatch:
+			_, _ = w.Write([]byte(`{}`))
+		case strings.HasSuffix(r.URL.Path, "/accessControls"):
+			_, _ = w.Write(access)
+		case r.URL.Path == "/moved/v1/secrets" && r.Method == http.MethodGet:
+			_, _ = w.Write(list)
+		default:
+			_, _ = w.Write(secret)
+		}
+	})
+	rs.Server = httptest.NewUnstartedServer(h)
+	rs.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			rs.conns.Add(1)
+		}
+	}
+	if tls {
+		rs.StartTLS()
+	} else {
+		rs.Start()
+	}
+	t.Cleanup(rs.Close)
+	return rs
+}
+
+func (rs *redirectServer) recorded() []hit {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return append([]hit(nil), rs.hits...)
+}
+
+// redirectClient builds a Client on base whose transport trusts both test servers' certificates.
+func redirectClient(t *testing.T, base string, tr http.RoundTripper, opts ...secrets.Option) *secrets.Client {
+	t.Helper()
+	c, err := secrets.NewClient(append([]secrets.Option{secrets.WithAPIKey(testToken), secrets.WithBaseURL(base),
+		secrets.WithHTTPClient(&http.Client{Transport: tr}), secrets.WithRetryMax(3), fastRetries()}, opts...)...)
+	require.NoError(t, err)
+	return c
+}
+
+// TestRedirect_ToAnotherOriginIsRefused (issue 11 §4): a redirect to another scheme, host name or
+// port is refused before anything is sent there (no connection at all), for every method and every
+// redirect code, with a *RequestError naming both origins; it is not retried, and the value sent
+// appears nowhere.
+func TestRedirect_ToAnotherOriginIsRefused(t *testing.T) {
+	t.Parallel()
+	targets := map[string]struct {
+		tls      bool                                                        // of the origin server
+		location func(origin, other *redirectServer, r *http.Request) string // where the origin redirects to
+		want     func(origin, other *redirectServer) string                  // the origin named in the error
+		viaOther bool                                                        // the Location points at the other server
+	}{
+		"other port": {location: func(_, other *redirectServer, r *http.Request) string {
+			return other.URL + "/moved" + r.URL.RequestURI()
+		},
+			want: func(_, other *redirectServer) string { return other.URL }, viaOther: true},
+		"other host name, same port": {location: func(origin, _ *redirectServer, r *http.Request) string {
+			return strings.Replace(origin.URL, "127.0.0.1", "localhost", 1) + "/moved" + r.URL.RequestURI()
+		}, want: func(origin, _ *redirectServer) string {
+			return strings.Replace(origin.URL, "127.0.0.1", "localhost", 1)
+		}},
+		"https down to http, same host and port": {tls: true, location: func(origin, _ *redirectServer, r *http.Request) string {
+			return strings.Replace(origin.URL, "https://", "http://", 1) + "/moved" + r.URL.RequestURI()
+		}, want: func(origin, _ *redirectServer) string { return strings.Replace(origin.URL, "https://", "http://", 1) }},
+		"http up to https, same host and port": {location: func(origin, _ *redirectServer, r *http.Request) string {
+			return strings.Replace(origin.URL, "http://", "https://", 1) + "/moved" + r.URL.RequestURI()
+		}, want: func(origin, _ *redirectServer) string { return strings.Replace(origin.URL, "http://", "https://", 1) }},
+		"scheme-relative to another host": {location: func(_, other *redirectServer, r *http.Request) string {
+			return strings.TrimPrefix(other.URL, "http:") + "/moved" + r.URL.RequestURI()
+		}, want: func(_, other *redirectServer) string { return other.URL }, viaOther: true},
+	}
+	for tname, target := range targets {
+		for _, code := range redirectCodes {
+			for _, rc := range redirectCalls {
+				t.Run(fmt.Sprintf("%s/%d/%s", tname, code, rc.name), func(t *testing.T) {
+					t.Parallel()
+					other := newRedirectServer(t, false, code, func(*http.Request) string { return "/moved/" })
+					var origin *redirectServer
+					origin = newRedirectServer(t, target.tls, code, func(r *http.Request) string { return target.location(origin, other, r) })
+					tr := origin.Client().Transport.(*http.Transport).Clone()
+					t.Cleanup(tr.CloseIdleConnections)
+					c := redirectClient(t, origin.URL, tr)
+
+					err := rc.call(t.Context(), c)
+					var reqErr *secrets.RequestError
+					require.ErrorAs(t, err, &reqErr)
+					assert.ErrorIs(t, err, secrets.ErrRedirectRefused)
+					assert.Equal(t, 1, reqErr.Attempts, "never retried")
+					assert.Contains(t, err.Error(), fmt.Sprintf("a %d from %s to %s", code, origin.URL, target.want(origin, other)))
+					assert.NotContains(t, err.Error(), "hunter2")
+					assert.NotContains(t, err.Error(), testToken)
+
+					assert.Len(t, origin.recorded(), 1, "the origin saw the first request only")
+					assert.Empty(t, other.recorded(), "nothing reached the other host")
+					assert.Zero(t, other.conns.Load(), "not even a connection")
+				})
+			}
+		}
+	}
+}
+
+// TestRedirect_WithinTheOriginIsFollowed: a redirect within the base URL's origin (an absolute
+// Location here; TestSameOrigin has the spellings of one origin) is followed for every code, with the
+// token; a 307 or
+// 308 re-sends the body; a 303 after a write fetches its answer with GET; a 301 or 302, which net/http
+// would follow with a GET that writes nothing, is refused for writes.
+func TestRedirect_WithinTheOriginIsFollowed(t *testing.T) {
+	t.Parallel()
+	for _, code := range redirectCodes {
+		for _, rc := range redirectCalls {
+			t.Run(fmt.Sprintf("%d/%s", code, rc.name), func(t *testing.T) {
+				t.Parallel()
+				var origin *redirectServer
+				origin = newRedirectServer(t, false, code, func(r *http.Request) string {
+					return strings.Replace(origin.URL, "127.0.0.1", "localhost", 1) + "/moved" + r.URL.RequestURI()
+				})
+				tr := &http.Transport{}
+				t.Cleanup(tr.CloseIdleConnections)
+				c := redirectClient(t, strings.Replace(origin.URL, "127.0.0.1", "localhost", 1), tr)
+
+				err := rc.call(t.Context(), c)
+				hits := origin.recorded()
+				methodChanges := rc.method != http.MethodGet && code != http.StatusTemporaryRedirect && code != http.StatusPermanentRedirect
+				if methodChanges && code != http.StatusSeeOther {
+					require.ErrorIs(t, err, secrets.ErrRedirectRefused)
+					assert.Contains(t, err.Error(), fmt.Sprintf("a %d to %s would be followed with GET, and the %s not made", code, rc.method, rc.method))
+					assert.Len(t, hits, 1, "nothing sent after the redirect")
+					return
+				}
+				require.NoError(t, err)
+				require.Len(t, hits, 2)
+				first, second := hits[0], hits[1]
+				assert.Equal(t, "/moved"+first.path, second.path)
+				assert.Equal(t, "Bearer "+testToken, second.auth, "the token stays on its host")
+				if methodChanges { // 303 See Other: the write was done, its answer is fetched
+					assert.Equal(t, http.MethodGet, second.method)
+					assert.Empty(t, second.body)
+					return
+				}
+				assert.Equal(t, rc.method, second.method)
+				assert.Equal(t, first.body, second.body, "307 and 308 re-send the body, to the same host")
+				if rc.write {
+					assert.NotEmpty(t, second.body)
+				}
+			})
+		}
+	}
+}
