@@ -1,12 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	secrets "github.com/helios-secrets/go-secrets"
+	"github.com/helios-secrets/go-secrets/secretstest"
 )
 
 // TestShareRequestRoles: the command line of `share` becomes one ShareByNameRequest; --role ROLE --to WHO
@@ -88,4 +90,48 @@ func TestRoleFlagOnce(t *testing.T) {
 	require.NoError(t, f.Set(""))
 	assert.True(t, f.set)
 	assert.ErrorContains(t, f.Set("Owner"), "one --role per command")
+}
+
+// TestShareGrantsExactlyTheNamedUnderEveryProfile: `secrets share` gives the role to exactly the users
+// and teams named, with metacharacters in their names and look-alikes beside them, whether the
+// service matches look-ups literally or as regular expressions, and whatever its list shape.
+func TestShareGrantsExactlyTheNamedUnderEveryProfile(t *testing.T) {
+	t.Parallel()
+	for _, p := range []secretstest.Profile{{}, {RegexLookups: true}, {BareLists: true, ValuesOnlyByName: true, RegexLookups: true}} {
+		t.Run(fmt.Sprintf("%+v", p), func(t *testing.T) {
+			t.Parallel()
+			srv := secretstest.NewServer(secretstest.WithProfile(p))
+			t.Cleanup(srv.Close)
+			environ := []string{secrets.EnvManagementToken + "=" + srv.APIKey(), secrets.EnvManagementBaseURL + "=" + srv.URL}
+			alice := srv.AddUser("alice+ml@example.com")
+			srv.AddUser("aliceeml@example.com")
+			data := srv.AddUser("data.eng@example.com")
+			srv.AddUser("dataXeng@example.com")
+			cpp := srv.AddTeam("C++ (eu)")
+			srv.AddTeam("C (eu)")
+			srv.AddTeam("CC (eu)")
+			dataTeam := srv.AddTeam("data.eng")
+			srv.AddTeam("dataXeng")
+			before := srv.AddSecret("SHARED", "v", "").Grants
+
+			got := invoke(t, environ, "", "share", "SHARED", "--reader", "alice+ml@example.com", "--reader", "team:C++ (eu)",
+				"--role", "Owner", "--to", "data.eng@example.com", "--to", "team:data.eng")
+			require.Equal(t, 0, got.code, got.stderr)
+			stored, ok := srv.Secret("SHARED")
+			require.True(t, ok)
+			assert.ElementsMatch(t, append(before, []secretstest.Grant{
+				{Role: secretstest.RoleReader, UserID: alice.ID},
+				{Role: secretstest.RoleReader, TeamID: cpp.ID},
+				{Role: secretstest.RoleOwner, UserID: data.ID},
+				{Role: secretstest.RoleOwner, TeamID: dataTeam.ID},
+			}...), stored.Grants)
+
+			// Only look-alikes exist: nothing is granted, and each name is reported.
+			got = invoke(t, environ, "", "share", "SHARED", "--reader", "alice+@example.com", "--reader", "team:C+ (eu)", "--reader", "team:data.en")
+			assert.Equal(t, exitNotFound, got.code, got.stderr)
+			assert.Contains(t, got.stderr, `no user with e-mail "alice+@example.com"; no team named "C+ (eu)"; no team named "data.en"`)
+			after, _ := srv.Secret("SHARED")
+			assert.Equal(t, stored.Grants, after.Grants)
+		})
+	}
 }
