@@ -127,8 +127,9 @@ func (c *Connector) Connect(ctx context.Context) (driver.Conn, error) {
 	if !refused(err) {
 		return conn, err
 	}
+	refusal := err
 	if entry, err = c.readAgain(ctx, entry); err != nil {
-		return nil, c.errorf(err)
+		return nil, &PasswordError{Secret: c.secret, User: c.cfg.User, Addr: c.cfg.Addr, Err: err, Refusal: refusal}
 	}
 	conn, err = c.connect(ctx, entry.Value)
 	if refused(err) {

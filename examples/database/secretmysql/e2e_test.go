@@ -305,6 +305,30 @@ func TestWrongPasswordIsAClearError(t *testing.T) {
 	}
 }
 
+// TestSecretGoneAtRotation: when the server refuses the cached password and the secret can no longer
+// be read (deleted here), the error says both: the read's failure and the server's refusal.
+func TestSecretGoneAtRotation(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, oldPassword, oldPassword)
+	db, _ := w.pool(t)
+	newConn(t, db)
+	w.setServerPassword(t, newPassword)
+	require.NoError(t, w.admin.Secrets.Delete(context.Background(), w.secretID))
+	w.dials.Store(0)
+
+	err := db.PingContext(context.Background())
+	var pe *PasswordError
+	require.True(t, errors.As(err, &pe), "%T %v", err, err)
+	assert.ErrorIs(t, err, secrets.ErrNotFound)
+	var mysqlErr *mysql.MySQLError
+	require.True(t, errors.As(err, &mysqlErr), "the refusal is kept")
+	assert.EqualValues(t, 1045, mysqlErr.Number)
+	assert.False(t, pe.Refused(), "the password was tried once, not twice")
+	assert.Contains(t, err.Error(), "refused the password of database user app from secret DB_PASSWORD, and reading the secret again failed")
+	assert.NotContains(t, err.Error(), oldPassword)
+	assert.EqualValues(t, 1, w.dials.Load(), "no second attempt without a password")
+}
+
 // TestSecretProblemsFailBeforeConnecting: a secret that is missing or empty gives a *PasswordError
 // naming it; a value stored with a trailing newline (echo) works.
 func TestSecretProblemsFailBeforeConnecting(t *testing.T) {

@@ -18,12 +18,18 @@ type PasswordError struct {
 	// ErrEmptyValue, the context's error, or the server's *mysql.MySQLError 1045 (access denied),
 	// returned after the secret was read again and the password tried a second time.
 	Err error
+	// Refusal is the server's *mysql.MySQLError 1045 that made the connector read the secret again,
+	// when that read failed (Err); nil otherwise.
+	Refusal error
 }
 
 // Error says what failed and what to do.
 func (e *PasswordError) Error() string {
 	who := fmt.Sprintf("the password of database user %s from secret %s", e.User, e.Secret)
 	switch {
+	case e.Refusal != nil:
+		return fmt.Sprintf("secretmysql: %s refused %s, and reading the secret again failed: %v (the server said: %v)",
+			e.Addr, who, e.Err, e.Refusal)
 	case refused(e.Err):
 		return fmt.Sprintf("secretmysql: %s refused %s, also after reading the secret again "+
 			"(set the secret to the user's current password): %v", e.Addr, who, e.Err)
@@ -39,8 +45,13 @@ func (e *PasswordError) Error() string {
 	}
 }
 
-// Unwrap returns the cause.
-func (e *PasswordError) Unwrap() error { return e.Err }
+// Unwrap returns the cause, and the refusal that preceded it if any, for errors.Is and errors.As.
+func (e *PasswordError) Unwrap() []error {
+	if e.Refusal != nil {
+		return []error{e.Err, e.Refusal}
+	}
+	return []error{e.Err}
+}
 
 // Refused reports whether the server refused the password (MySQL error 1045) on both attempts.
 func (e *PasswordError) Refused() bool { return refused(e.Err) }
