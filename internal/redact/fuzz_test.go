@@ -2,11 +2,8 @@ package redact_test
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -17,9 +14,8 @@ import (
 
 // FuzzRedact: with a token and a value to hide, whatever the body, the text left between the masks
 // of Bytes, String, Cut and Message holds neither of them in any form a server could quote them in
-// (as is, JSON-escaped with or without HTML escaping, ASCII-only with lower- or upper-case hex), and
-// nothing panics. Secrets that are part of the mask text itself ("RED", "]") cannot be told from it
-// and are skipped.
+// (every encoder of encoders_test.go, and JSON escaped twice), and nothing panics. Secrets that are
+// part of the mask text itself ("RED", "]") cannot be told from it and are skipped.
 func FuzzRedact(f *testing.F) {
 	for _, seed := range []struct{ body, tok, value string }{
 		{`{"message":"bad value hunter2"}`, "tok_123456", "hunter2"},
@@ -38,6 +34,10 @@ func FuzzRedact(f *testing.F) {
 		{strings.Repeat("x", 600) + "hunter2", "tok", "hunter2"},
 		{"\xff\xfe hunter2", "tok", "hunter2"},
 		{`{"detail":"{\"value\":\"a\\\"b\\u003c\"}"}`, "tok", `a"b<`},
+		{"", "tok", "value"}, // an empty body: nil and empty are the same text
+		{`<p>it&#39;s &amp; &#x27;q&#x27; &quot;</p>`, "tok", `it's & 'q' "`},
+		{`malformed MIME header line: "a\x01b\\/\u2028"`, "tok", "a\x01b\\/\u2028"},
+		{`{"m":"hunter2 cut: hunte`, "tok", "hunter2"},
 	} {
 		f.Add([]byte(seed.body), seed.tok, seed.value)
 	}
@@ -48,23 +48,54 @@ func FuzzRedact(f *testing.F) {
 				hide = append(hide, s)
 			}
 		}
-		in := append([]byte(nil), body...)
+		in := bytes.Clone(body)
 		out := redact.Bytes(body, tok, value)
-		require.Equal(t, in, body, "Bytes does not modify its input")
+		require.True(t, bytes.Equal(in, body), "Bytes does not modify its input")
 		if tok == "" && value == "" {
-			require.Equal(t, body, out)
+			require.True(t, bytes.Equal(body, out), "nothing to hide, nothing changed")
 		}
 		assertHidden(t, "Bytes", string(out), hide)
 		assert.Equal(t, string(out), redact.String(string(body), tok, value), "String agrees with Bytes")
 
-		cut := redact.Cut(append([]byte(nil), body...), tok, value)
+		cut := redact.Cut(bytes.Clone(body), tok, value)
 		assertHidden(t, "Cut", string(cut), hide)
-		assert.LessOrEqual(t, len(cut), len(out))
+		if !bytes.Equal(cut, out) {
+			assert.True(t, bytes.HasSuffix(cut, []byte(redact.Mask)), "Cut masks only more at the end: %q", cut)
+		}
 
 		msg := redact.Message(body, tok, value)
 		assert.True(t, utf8.ValidString(msg), "Message is valid UTF-8")
 		assert.False(t, strings.ContainsFunc(msg, func(r rune) bool { return r < ' ' || r == 0x7f }), "Message has no control characters")
 		assertHidden(t, "Message", strings.TrimSuffix(msg, "…"), hide)
+	})
+}
+
+// FuzzRedactEncoded is the decode-and-compare invariant: for any value, any text around it and any
+// chain of encoders, the quoted text masked by Bytes holds no copy of the value once decoded with
+// the chain's own decoders, nor its encoded form; cut anywhere, the same holds for Cut.
+func FuzzRedactEncoded(f *testing.F) {
+	for i, v := range awkwardValues {
+		f.Add("value ", v, " rejected", uint16(i*37), uint16(20))
+	}
+	f.Add("", "abc", "", uint16(0), uint16(0))
+	f.Add("\\", "x\\y", "&amp;", uint16(300), uint16(9))
+	chains := encoderChains()
+	f.Fuzz(func(t *testing.T, before, value, after string, which, cutAt uint16) {
+		value = strings.ToValidUTF8(value, "?") // the SDK refuses values that are not UTF-8
+		before, after = strings.ToValidUTF8(before, "?"), strings.ToValidUTF8(after, "?")
+		if value == "" || strings.Contains(redact.Mask, value) || len(value) > 64 {
+			return
+		}
+		enc := chains[int(which)%len(chains)]
+		body := enc.encode(before + value + after)
+		out := string(redact.Bytes([]byte(body), value))
+		assertNoCopy(t, enc, out, value, body)
+
+		cut := body[:int(cutAt)%(len(body)+1)]
+		quoted := enc.encode(value)
+		for _, piece := range strings.Split(string(redact.Cut([]byte(cut), value)), redact.Mask) {
+			require.NotContains(t, piece, quoted, "%s: Cut of %q", enc.name, cut)
+		}
 	})
 }
 
@@ -82,57 +113,12 @@ func assertHidden(t *testing.T, where, text string, hide []string) {
 	}
 }
 
-// quotedForms returns s as a server could quote it, written independently of the package: as is,
-// escaped in a JSON string, and escaped again (a JSON body quoted as a string inside another).
+// quotedForms returns s as a server could quote it, written independently of the package: by each
+// encoder of encoders_test.go, and JSON-escaped twice.
 func quotedForms(s string) []string {
 	forms := []string{s}
-	for _, once := range jsonForms(s) {
-		forms = append(forms, once)
-		forms = append(forms, jsonForms(once)...)
+	for _, e := range encoders[1:] {
+		forms = append(forms, e.encode(s))
 	}
-	return forms
-}
-
-func jsonForms(s string) []string {
-	var forms []string
-	for _, html := range []bool{true, false} {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(html)
-		_ = enc.Encode(s)
-		escaped := strings.TrimSuffix(buf.String(), "\n")
-		escaped = escaped[1 : len(escaped)-1]
-		forms = append(forms, escaped, asciiOnly(escaped, "\\u%04x"), asciiOnly(escaped, "\\u%04X"))
-	}
-	return forms
-}
-
-// asciiOnly writes the non-ASCII characters of a JSON-escaped string as UTF-16 \u escapes; with upper-case
-// hex it also upper-cases the escapes already there, as some encoders do.
-func asciiOnly(escaped, format string) string {
-	var b strings.Builder
-	for i := 0; i < len(escaped); {
-		r, size := utf8.DecodeRuneInString(escaped[i:])
-		switch {
-		case r == '\\' && i+6 <= len(escaped) && escaped[i+1] == 'u':
-			if strings.Contains(format, "X") {
-				b.WriteString(`\u` + strings.ToUpper(escaped[i+2:i+6]))
-			} else {
-				b.WriteString(escaped[i : i+6])
-			}
-			size = 6
-		case r == '\\' && i+1 < len(escaped):
-			b.WriteString(escaped[i : i+2])
-			size = 2
-		case r < utf8.RuneSelf:
-			b.WriteByte(byte(r))
-		case r > 0xffff:
-			r1, r2 := utf16.EncodeRune(r)
-			fmt.Fprintf(&b, format+format, r1, r2)
-		default:
-			fmt.Fprintf(&b, format, r)
-		}
-		i += size
-	}
-	return b.String()
+	return append(forms, goJSON(goJSON(s, true), true), asciiJSON(goJSON(goJSON(s, false), false), "\\u%04X"))
 }
