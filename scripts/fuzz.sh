@@ -4,6 +4,7 @@
 #
 #   scripts/fuzz.sh                 every target for 60s
 #   scripts/fuzz.sh 5m              every target for 5 minutes
+#   scripts/fuzz.sh 3s              every target briefly: a check that each one still runs
 #   scripts/fuzz.sh 30s Redact      the targets whose name matches the regexp, for 30s
 #   KEEP=1 scripts/fuzz.sh          also copy the new interesting inputs into testdata/fuzz as seeds
 #

@@ -43,11 +43,12 @@ func String(s string, secrets ...string) string {
 	if s == "" || !anySecret(secrets) {
 		return s
 	}
-	spans := find([]byte(s), secrets, 0)
+	b := []byte(s)
+	spans := find(b, secrets, 0)
 	if len(spans) == 0 {
 		return s
 	}
-	return string(apply([]byte(s), spans))
+	return string(apply(b, spans))
 }
 
 func anySecret(secrets []string) bool {
