@@ -124,10 +124,14 @@ func assertNoEcho(t *testing.T, err error, logs string, encode func(string) stri
 func TestRedaction_EscapedEchoesOfTheValueSent(t *testing.T) {
 	t.Parallel()
 	styles := map[string]func(echo string) (contentType, body string){
-		"json detail": func(e string) (string, string) { return "application/json", `{"code":"E42","detail":"got ` + e + ` here"}` },
-		"html page":   func(e string) (string, string) { return "text/html", "<html><body><pre>got " + e + " here</pre></body></html>" },
-		"plain text":  func(e string) (string, string) { return "text/plain", "got " + e + " here" },
-		"json cut":    func(e string) (string, string) { return "application/json", `{"detail":"got ` + e + ` here"}` },
+		"json detail": func(e string) (string, string) {
+			return "application/json", `{"code":"E42","detail":"got ` + e + ` here"}`
+		},
+		"html page": func(e string) (string, string) {
+			return "text/html", "<html><body><pre>got " + e + " here</pre></body></html>"
+		},
+		"plain text": func(e string) (string, string) { return "text/plain", "got " + e + " here" },
+		"json cut":   func(e string) (string, string) { return "application/json", `{"detail":"got ` + e + ` here"}` },
 	}
 	for encName, encode := range echoEncoders {
 		for styleName, style := range styles {
