@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	secrets "github.com/helios-secrets/go-secrets"
+	"github.com/helios-secrets/go-secrets/secretstest"
 )
 
 const bulkBaseURL = "https://api.test.example"
@@ -447,3 +448,29 @@ type bulkWrapped struct{ err error }
 
 func (w *bulkWrapped) Error() string { return "secrets: some detail: " + w.err.Error() }
 func (w *bulkWrapped) Unwrap() error { return w.err }
+
+// TestGetSecretsUnderEveryProfile: the notebook-style GetSecrets reads the same values under every
+// emulator profile: lists with or without values, wrapped or bare. (t.Setenv: not parallel.)
+func TestGetSecretsUnderEveryProfile(t *testing.T) {
+	for _, p := range itProfiles() {
+		t.Run(itProfileName(p), func(t *testing.T) {
+			srv := secretstest.NewServer(secretstest.WithProfile(p))
+			t.Cleanup(srv.Close)
+			srv.AddSecret("S3_ACCESS_KEY", "AKIAEXAMPLE", "")
+			srv.AddSecret("S3_SECRET_KEY", "wJalrXUtnFEMI", "")
+			setAmbientEnv(t, map[string]string{secrets.EnvManagementToken: srv.APIKey(), secrets.EnvManagementBaseURL: srv.URL})
+
+			got, err := secrets.GetSecrets(context.Background(), "S3_ACCESS_KEY", "S3_SECRET_KEY", "MISSING")
+			assert.Equal(t, map[string]string{"S3_ACCESS_KEY": "AKIAEXAMPLE", "S3_SECRET_KEY": "wJalrXUtnFEMI"}, got)
+			var bulk *secrets.BulkError
+			require.ErrorAs(t, err, &bulk)
+			assert.Len(t, bulk.Errors, 1)
+			assert.ErrorIs(t, bulk.Errors["MISSING"], secrets.ErrNotFound)
+			want := 1
+			if p.ValuesOnlyByName {
+				want = 3
+			}
+			assert.Equal(t, want, srv.RequestCount())
+		})
+	}
+}
