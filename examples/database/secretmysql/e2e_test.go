@@ -40,7 +40,7 @@ type world struct {
 
 // newWorld starts both, with serverPassword as app's password at the server and secretValue in the
 // secret (no secret when it is "").
-func newWorld(t *testing.T, serverPassword, secretValue string) *world {
+func newWorld(t testing.TB, serverPassword, secretValue string) *world {
 	t.Helper()
 	serverTLS, clientTLS, err := mysqlserver.SelfSignedTLS()
 	require.NoError(t, err)
@@ -72,12 +72,12 @@ func newWorld(t *testing.T, serverPassword, secretValue string) *world {
 // pool opens a database/sql pool through a Connector on a cache with a long TTL (rotations are seen
 // through the refused password, not through expiry), keeping no idle connection, so that each
 // db.Conn is a new connection.
-func (w *world) pool(t *testing.T, opts ...Option) (*sql.DB, *Connector) {
+func (w *world) pool(t testing.TB, opts ...Option) (*sql.DB, *Connector) {
 	t.Helper()
 	return w.poolWithTTL(t, time.Hour, opts...)
 }
 
-func (w *world) poolWithTTL(t *testing.T, ttl time.Duration, opts ...Option) (*sql.DB, *Connector) {
+func (w *world) poolWithTTL(t testing.TB, ttl time.Duration, opts ...Option) (*sql.DB, *Connector) {
 	t.Helper()
 	client, err := secrets.NewClient(secrets.WithAPIKey(w.emu.APIKey()), secrets.WithBaseURL(w.emu.URL))
 	require.NoError(t, err)
