@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	secrets "github.com/helios-secrets/go-secrets"
+	"github.com/helios-secrets/go-secrets/secretstest"
 )
 
 // liveEnv is an environment that changes while a Client uses it, as a notebook's does when the
@@ -406,4 +407,42 @@ func TestTokenRotation_Concurrent(t *testing.T) {
 	}
 	assert.Len(t, envAPI.requests(), 200)
 	assert.Len(t, srcAPI.requests(), 200)
+}
+
+// TestTokenRotation_NotebookAgainstTheEmulator: a notebook's Client, its token the JWT in the password
+// of SINGLESTOREDB_URL, acts as whoever the platform's latest JWT names, and a Cache on it reads with
+// that identity's rights.
+func TestTokenRotation_NotebookAgainstTheEmulator(t *testing.T) {
+	t.Parallel()
+	srv := secretstest.NewServer()
+	t.Cleanup(srv.Close)
+	alice, bob := srv.AddUser("alice@example.com"), srv.AddUser("bob@example.com")
+	srv.AddSecret("ALICE_ONLY", "alice-value", alice.ID)
+	srv.AddSecret("BOB_ONLY", "bob-value", bob.ID)
+	env := newLiveEnv(map[string]string{
+		secrets.EnvURL:               "admin:" + alice.Token + "@svc-1.example.com:3306/db",
+		secrets.EnvManagementBaseURL: srv.URL,
+	})
+	c, err := secrets.NewClient(secrets.WithEnvFunc(env.get))
+	require.NoError(t, err)
+	cache, err := secrets.NewCache(c)
+	require.NoError(t, err)
+	ctx := t.Context()
+
+	me, err := c.Organizations.CurrentUser(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, alice.Email, me.Email)
+	v, err := cache.Get(ctx, "ALICE_ONLY")
+	require.NoError(t, err)
+	assert.Equal(t, "alice-value", v)
+
+	env.set(secrets.EnvURL, "admin:"+bob.Token+"@svc-1.example.com:3306/db")
+	me, err = c.Organizations.CurrentUser(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, bob.Email, me.Email)
+	v, err = cache.Get(ctx, "BOB_ONLY")
+	require.NoError(t, err)
+	assert.Equal(t, "bob-value", v)
+	assert.True(t, c.Info().TokenIsJWT)
+	assert.Equal(t, secrets.EnvURL+" (password)", c.Info().TokenSource)
 }
