@@ -1,7 +1,6 @@
 package secrets
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"syscall"
 	"time"
 
@@ -56,7 +54,7 @@ type call struct {
 	r         *request
 	data      []byte        // the body of attempt handledAt
 	handledAt int           // the attempt whose body data holds (0: none); each retry makes a new response
-	buf       *bytes.Buffer // pooled buffer behind data for 2xx bodies; released when do returns
+	buf       *bodyBuffer // pooled buffer behind data for 2xx bodies; released when do returns
 	cred      *credential   // the token of the latest attempt
 	earlier   []string      // the tokens of earlier attempts, when a retry rotated the token
 	authErr   error         // why a retry found no token to send (see prepareRetry)
@@ -141,7 +139,7 @@ func (cl *call) readResponse(resp *http.Response) error {
 		cl.buf = getBuffer()
 	}
 	var err error
-	cl.data, err = readBody(resp, cl.r.limit(), cl.buf)
+	cl.data, err = cl.buf.read(resp, cl.r.limit())
 	return err
 }
 
@@ -208,49 +206,6 @@ func (c *Client) url(r *request) string {
 		return u
 	}
 	return u + "?" + q
-}
-
-var errBodyTooLarge = errors.New("response body is larger than any valid response")
-
-// readBody reads a 2xx body into buf (reset first), refusing one over limit, and returns buf's bytes.
-// A known Content-Length is read in one piece into a buffer grown once to that size.
-func readBody(resp *http.Response, limit int64, buf *bytes.Buffer) ([]byte, error) {
-	defer resp.Body.Close()
-	buf.Reset()
-	if resp.ContentLength > limit {
-		return nil, retry.Permanent(invalidResponse(errBodyTooLarge))
-	}
-	if n := resp.ContentLength; n >= 0 {
-		buf.Grow(int(n))
-		data := buf.AvailableBuffer()[:n]
-		if _, err := io.ReadFull(resp.Body, data); err != nil {
-			return nil, err
-		}
-		return data, nil
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1)); err != nil {
-		return nil, err
-	}
-	if int64(buf.Len()) > limit {
-		return nil, retry.Permanent(invalidResponse(errBodyTooLarge))
-	}
-	return buf.Bytes(), nil
-}
-
-// Response buffers are pooled: a body is only needed until it is decoded, and decoding copies what it
-// keeps, so a steady stream of reads allocates no read buffers. Buffers that grew past maxPooledBuffer
-// are let go rather than kept alive.
-const maxPooledBuffer = 8 << 20
-
-var bufferPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-func getBuffer() *bytes.Buffer { return bufferPool.Get().(*bytes.Buffer) }
-
-func putBuffer(b *bytes.Buffer) {
-	if b.Cap() <= maxPooledBuffer {
-		b.Reset()
-		bufferPool.Put(b)
-	}
 }
 
 // readErrorBody reads at most maxErrorBody bytes of an error body; the rest is dropped. A body cut
