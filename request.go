@@ -52,12 +52,12 @@ type call struct {
 	retry.Ctx
 	c         *Client
 	r         *request
-	data      []byte        // the body of attempt handledAt
-	handledAt int           // the attempt whose body data holds (0: none); each retry makes a new response
+	data      []byte      // the body of attempt handledAt
+	handledAt int         // the attempt whose body data holds (0: none); each retry makes a new response
 	buf       *bodyBuffer // pooled buffer behind data for 2xx bodies; released when do returns
-	cred      *credential   // the token of the latest attempt
-	earlier   []string      // the tokens of earlier attempts, when a retry rotated the token
-	authErr   error         // why a retry found no token to send (see prepareRetry)
+	cred      *credential // the token of the latest attempt
+	earlier   []string    // the tokens of earlier attempts, when a retry rotated the token
+	authErr   error       // why a retry found no token to send (see prepareRetry)
 }
 
 // do sends r with retries and hands a 2xx body to decode (which may be nil; it must not keep the
