@@ -120,7 +120,8 @@ func assertNoEcho(t *testing.T, err error, logs string, encode func(string) stri
 
 // TestRedaction_EscapedEchoesOfTheValueSent: a server that quotes the value a Create or Update sent,
 // in any encoding, outside the message field, in an HTML page or in plain text, or in a body the
-// connection cut mid-value, has it masked in Error(), Message, Body, fmt output and log records.
+// connection cut mid-value, with any error status, has it masked in Error(), Message, Body, fmt
+// output and log records.
 func TestRedaction_EscapedEchoesOfTheValueSent(t *testing.T) {
 	t.Parallel()
 	styles := map[string]func(echo string) (contentType, body string){
@@ -140,6 +141,7 @@ func TestRedaction_EscapedEchoesOfTheValueSent(t *testing.T) {
 				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					var sent struct{ Value string }
 					_ = json.NewDecoder(r.Body).Decode(&sent)
+					status, _ := strconv.Atoi(r.Header.Get("X-Test-Status"))
 					contentType, body := style(encode(sent.Value))
 					w.Header().Set("Content-Type", contentType)
 					if id := encode(sent.Value); !strings.ContainsFunc(id, func(r rune) bool { return r < ' ' || r > '~' }) {
@@ -148,29 +150,47 @@ func TestRedaction_EscapedEchoesOfTheValueSent(t *testing.T) {
 					if styleName == "json cut" { // the connection drops after the value's first bytes
 						cut := strings.Index(body, encode(sent.Value)) + len(encode(quotedMarker+`"<&`))
 						w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-						w.WriteHeader(http.StatusBadRequest)
+						w.WriteHeader(status)
 						_, _ = io.WriteString(w, body[:cut])
 						return
 					}
-					w.WriteHeader(http.StatusBadRequest)
+					w.WriteHeader(status)
 					_, _ = io.WriteString(w, body)
 				}))
 				t.Cleanup(srv.Close)
 				var logs echoLogs
 				jsonLog, textLog := logs.loggers()
-				for _, logger := range []*slog.Logger{jsonLog, textLog} {
-					c, err := secrets.NewClient(secrets.WithAPIKey("tok_echo_0123456789"), secrets.WithBaseURL(srv.URL),
-						secrets.WithHTTPClient(srv.Client()), secrets.WithRetryMax(0), secrets.WithLogger(logger))
-					require.NoError(t, err)
-					_, err = c.Secrets.Create(t.Context(), "DB_PASSWORD", quotedValue)
-					assertNoEcho(t, err, logs.String(), encode)
-					assert.ErrorIs(t, err, secrets.ErrInvalidArgument)
-					_, err = c.Secrets.Update(t.Context(), "0b0f6d35-5a3c-4c59-9f53-2c5e0d6b9a11", quotedValue)
-					assertNoEcho(t, err, logs.String(), encode)
+				for _, status := range []int{400, 409, 413, 422, 500, 503} {
+					for _, logger := range []*slog.Logger{jsonLog, textLog} {
+						c, err := secrets.NewClient(secrets.WithAPIKey("tok_echo_0123456789"), secrets.WithBaseURL(srv.URL),
+							secrets.WithHTTPClient(&http.Client{Transport: statusHeader{srv.Client().Transport, status}}),
+							secrets.WithRetryMax(0), secrets.WithLogger(logger))
+						require.NoError(t, err)
+						_, err = c.Secrets.Create(t.Context(), "DB_PASSWORD", quotedValue)
+						assertNoEcho(t, err, logs.String(), encode)
+						var apiErr *secrets.APIError
+						if assert.ErrorAs(t, err, &apiErr) {
+							assert.Equal(t, status, apiErr.StatusCode)
+						}
+						_, err = c.Secrets.Update(t.Context(), "0b0f6d35-5a3c-4c59-9f53-2c5e0d6b9a11", quotedValue)
+						assertNoEcho(t, err, logs.String(), encode)
+					}
 				}
 			})
 		}
 	}
+}
+
+// statusHeader tells the test server which status to answer with.
+type statusHeader struct {
+	next   http.RoundTripper
+	status int
+}
+
+func (s statusHeader) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("X-Test-Status", strconv.Itoa(s.status))
+	return s.next.RoundTrip(r)
 }
 
 // TestRedaction_TransportQuotesTheValue: net/http quotes a malformed header line with %q (\x01, \"

@@ -1,6 +1,7 @@
 package redact_test
 
 import (
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -18,7 +19,13 @@ func BenchmarkBytes(b *testing.B) {
 		"every-family":  strings.Repeat(`\u0026amp;%2B&#x27;\\x41+&lt;\303\244 `, size/38),
 		"every-family2": strings.Repeat(`\u0026amp;%2B&#x27;\\x41+&lt;\303\244 `, 2*size/38),
 	}
-	for _, name := range []string{"plain", "json-escaped", "every-family", "every-family2"} {
+	rng := rand.New(rand.NewSource(1))
+	random := make([]byte, size) // escapes of every family at random, most of them half-formed
+	for i := range random {
+		random[i] = `\&#%+;xuU{}0123456789abcdefABCDEF"'<>/ampltg`[rng.Intn(44)]
+	}
+	bodies["random-escapes"] = string(random)
+	for _, name := range []string{"plain", "json-escaped", "every-family", "every-family2", "random-escapes"} {
 		body := []byte(bodies[name])
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(body)))

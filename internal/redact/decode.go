@@ -321,7 +321,7 @@ func decodeEntity(s []byte, out []byte) ([]byte, int, bool) {
 	if s[end] != ';' || end == 1 {
 		return out, 0, false
 	}
-	if c := commonEntity(string(s[1:end])); c != 0 {
+	if c := commonEntity(s[1:end]); c != 0 {
 		return append(out, c), end + 1, false
 	}
 	name := string(s[:end+1])
@@ -336,8 +336,9 @@ func decodeEntity(s []byte, out []byte) ([]byte, int, bool) {
 const maxEntityName = 32
 
 // commonEntity decodes the named references encoders write, without a table look-up.
-func commonEntity(name string) byte {
-	switch name {
+func commonEntity(name []byte) byte {
+	switch string(name) { // no allocation: the conversion is only compared
+
 	case "amp", "AMP":
 		return '&'
 	case "lt", "LT":
@@ -363,18 +364,21 @@ func numericEntity(s []byte) (rune, int, bool) {
 		i, base = 3, 16
 	}
 	var r rune
-	digits := 0
-	for ; i < len(s) && digits <= 8; i, digits = i+1, digits+1 {
+	digits, significant := 0, 0 // leading zeros are allowed, as browsers read them
+	for ; i < len(s) && significant <= 8; i, digits = i+1, digits+1 {
 		v := unhex(s[i])
 		if v < 0 || rune(v) >= base {
 			break
+		}
+		if significant > 0 || v > 0 {
+			significant++
 		}
 		r = r*base + rune(v)
 	}
 	switch {
 	case i == len(s):
-		return 0, 0, digits <= 8 // cut before the ';'
-	case s[i] != ';' || digits == 0 || digits > 8:
+		return 0, 0, significant <= 8 // cut before the ';'
+	case s[i] != ';' || digits == 0 || significant > 8:
 		return 0, 0, false
 	}
 	return r, i + 1, false

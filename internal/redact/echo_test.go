@@ -86,6 +86,7 @@ func TestBytes_SeveralAndOverlappingValues(t *testing.T) {
 		{"a value that decodes across encodings", `p\u0026amp;q`, `[REDACTED]`, []string{"p&q"}},
 		{"a value that is an escape itself", `{"m":"\\u0041 and \u0041"}`, `{"m":"[REDACTED] and [REDACTED]"}`, []string{`\u0041`}},
 		{"escape-like value inside HTML", `<p>k\7&amp;Q</p>`, `<p>[REDACTED]</p>`, []string{`k\7&Q`}},
+		{"entities with leading zeros", `<p>&#00000000000104;&#x000000075;nter2</p>`, `<p>[REDACTED]</p>`, []string{"hunter2"}},
 		{"entity-like value inside JSON", `{"m":"&lt;\\"}`, `{"m":"[REDACTED]"}`, []string{`&lt;\`}},
 	}
 	for _, tc := range cases {
