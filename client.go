@@ -35,6 +35,7 @@ type Client struct {
 	basePath        string        // /prefix/version, the start of every error's Path
 	host            string        // the only host the token is sent to
 	baseURLFrom     string        // the option or variable that set the base URL, for hints
+	plainHTTP       bool          // the base URL is http, to a loopback host
 	auth            tokenProvider // the token of each attempt
 	orgID           string
 	userAgent       string
@@ -101,6 +102,7 @@ func newClient(o *options) (*Client, error) {
 	c := &Client{
 		host:        base.Host,
 		baseURLFrom: o.baseURLFrom,
+		plainHTTP:   base.Scheme == "http",
 		auth:        o.auth,
 		orgID:       o.orgID,
 		userAgent:   "go-secrets/" + Version,
@@ -145,12 +147,18 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
+// isLoopback accepts loopback IP literals, and localhost and *.localhost (RFC 6761), which the
+// Client dials at loopback addresses only, whatever DNS says (see loopbackGuard).
 func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+	if isLocalhostName(host) {
 		return true
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+func isLocalhostName(host string) bool {
+	return host == "localhost" || strings.HasSuffix(host, ".localhost")
 }
 
 // sharedTransport is the connection pool of every Client built without WithHTTPClient, so that
@@ -175,6 +183,9 @@ func (c *Client) newRetryClient(o *options) *retryablehttp.Client {
 		hc = http.Client{Transport: sharedTransport(), Timeout: o.timeout}
 	}
 	hc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
+	if c.plainHTTP {
+		hc.Transport = guardLoopback(hc.Transport, o.httpClient == nil, c.host)
+	}
 	policy := retry.Policy{WaitMax: o.waitMax, RetryMax: o.retryMax, Now: o.now, LoopbackRefusedMax: loopbackRefusedRetries}
 	return &retryablehttp.Client{
 		HTTPClient:     &hc,
