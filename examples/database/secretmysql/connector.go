@@ -13,10 +13,11 @@
 // are authenticated and stay as they are; MySQL does not recheck them when a password changes. A new
 // connection uses the value in the cache: within the TTL after the secret was updated, the old one.
 // When the server refuses that password (MySQL error 1045, access denied), the Connector reads the
-// secret again from the service, past the cache, and tries once more with what it got. So the order
-// of a rotation does not matter much: change the user's password and then the secret, and the pool
-// is back within one request to the Management API; update the secret first, and new connections use
-// the new password once the TTL has passed.
+// secret again from the service, past the cache, and tries once more with what it got. So once both
+// the server and the secret hold the new password, the next new connection uses it: at once (one
+// refusal, one request to the Management API) rather than after the TTL. Between the two steps of a
+// rotation, new connections whose cached password the server does not take fail with a
+// *PasswordError; keep the steps close together (see the README for the order).
 //
 // Errors name the secret and the user, never the password: *PasswordError, which wraps the
 // go-secrets error (errors.Is(err, secrets.ErrNotFound)…) or the server's *mysql.MySQLError.
