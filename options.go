@@ -88,7 +88,10 @@ func WithTokenSource(src TokenSource) Option {
 }
 
 // WithBaseURL sets the API's base URL, default DefaultBaseURL. It must be https, or http to a
-// loopback host (an emulator): the token is never sent in the clear over a network.
+// loopback host (an emulator): the token is never sent in the clear over a network. A plain-http
+// base URL naming localhost or *.localhost is dialled at 127.0.0.1 (then ::1), never looked up, and
+// no plain-http request goes through a proxy. Redirects are followed within the base URL's origin
+// only (see ErrRedirectRefused).
 func WithBaseURL(u string) Option {
 	return func(o *options) error {
 		o.baseURL, o.baseURLFrom = u, "WithBaseURL"
