@@ -232,3 +232,24 @@ func TestRedirect_WithinTheOriginIsFollowed(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirect_RefusalQuotesNoSecret: a hostile server that puts the value it was sent (or the
+// token) in the host of its Location gets it masked in the refusal, like anything it quotes.
+func TestRedirect_RefusalQuotesNoSecret(t *testing.T) {
+	t.Parallel()
+	const value = "hunter2value"
+	for _, host := range []string{value + ".evil.example", strings.ToLower(testToken) + ".evil.example", "evil.example:1/" + value} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Location", "https://"+host+"/v1/secrets")
+			w.WriteHeader(http.StatusTemporaryRedirect)
+		}))
+		t.Cleanup(srv.Close)
+		c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL(srv.URL))
+		require.NoError(t, err)
+		_, err = c.Secrets.Create(t.Context(), "DB_PASSWORD", value)
+		require.ErrorIs(t, err, secrets.ErrRedirectRefused, host)
+		assert.NotContains(t, err.Error(), value, host)
+		assert.NotContains(t, strings.ToLower(err.Error()), strings.ToLower(testToken), host)
+	}
+}
