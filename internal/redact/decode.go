@@ -17,6 +17,10 @@ type layer struct {
 	// cut is where a possibly truncated escape starts at the end of the text (len(text) when
 	// there is none): a body cut short mid-escape still ends with the decoded prefix of a value.
 	cut int
+	// alt, when altAt >= 0, is another reading of text[altAt:cut]: escaped bytes cut inside a
+	// UTF-8 sequence, which text holds as code points (\xE4: "ä" in JavaScript, a lead byte in C).
+	alt   []byte
+	altAt int
 }
 
 func (l *layer) srcStart(i int) int {
@@ -39,7 +43,7 @@ type kind uint8
 const (
 	backslash kind = 1 << iota // JSON, Go, C, JavaScript: \" \/ \n \xNN \NNN \uXXXX \UXXXXXXXX \u{X}
 	entity                     // HTML: &amp; &#39; &#x27; and every named entity
-	percent                    // URLs: %HH
+	percent                    // URLs: %HH, and %uXXXX (JavaScript's escape())
 	form                       // HTML forms, query strings: %HH, and + for a space
 )
 
@@ -69,6 +73,8 @@ func decode(dst, src *layer, kinds kind) bool {
 	dst.text, dst.start, dst.end, dst.cut = dst.text[:0], dst.start[:0], dst.end[:0], -1
 	changed := false
 	var scratch [8]byte
+	var alt []byte
+	dst.alt, dst.altAt = dst.alt[:0], -1
 	for i := 0; i < len(text); {
 		if j := i + literalRun(text[i:], kinds); j > i { // copied as it is, in bulk
 			if dst.cut < 0 && j > src.cut {
@@ -85,16 +91,19 @@ func decode(dst, src *layer, kinds kind) bool {
 		)
 		switch text[i] {
 		case '\\':
-			out, n, truncated = decodeBackslash(text[i:], scratch[:0])
+			out, n, truncated = decodeBackslash(text[i:], scratch[:0], &alt)
 		case '&':
 			out, n, truncated = decodeEntity(text[i:], scratch[:0])
 		case '%':
-			out, n, truncated = decodePercent(text[i:], scratch[:0])
+			out, n, truncated = decodePercent(text[i:], scratch[:0], &alt)
 		case '+':
 			out, n = append(scratch[:0], ' '), 1
 		}
 		if truncated && dst.cut < 0 {
 			dst.cut = len(dst.text)
+		}
+		if len(alt) > 0 { // bytes read up to a cut, which the end of the text may also mean
+			dst.alt, dst.altAt, alt = append(dst.alt, alt...), len(dst.text), alt[:0]
 		}
 		if n == 0 { // not an escape after all: the byte stands for itself
 			n, out = 1, text[i:i+1]
@@ -151,7 +160,7 @@ func (l *layer) appendLiteral(src *layer, i, j int) {
 // decodeBackslash decodes the escape at the start of s (s[0] is '\\'), appending it to out. It
 // returns the bytes, the length of the escape (0: not an escape, the backslash is literal), and
 // whether s ends inside what could be the start of an escape (a body cut mid-escape).
-func decodeBackslash(s []byte, out []byte) ([]byte, int, bool) {
+func decodeBackslash(s []byte, out []byte, alt *[]byte) ([]byte, int, bool) {
 	if len(s) < 2 {
 		return out, 0, true
 	}
@@ -175,7 +184,7 @@ func decodeBackslash(s []byte, out []byte) ([]byte, int, bool) {
 	case 'e':
 		return append(out, 0x1b), 2, false
 	case 'x':
-		return decodeByteEscapes(s, out, hexByte)
+		return decodeByteEscapes(s, out, hexByte, alt)
 	case 'u':
 		if len(s) > 2 && s[2] == '{' { // \u{1F511}: JavaScript, Rust, Swift
 			return decodeBracedRune(s, out)
@@ -189,7 +198,7 @@ func decodeBackslash(s []byte, out []byte) ([]byte, int, bool) {
 		return utf8.AppendRune(out, validRune(r)), 10, false
 	}
 	if s[1] >= '0' && s[1] <= '7' {
-		return decodeByteEscapes(s, out, octalByte)
+		return decodeByteEscapes(s, out, octalByte, alt)
 	}
 	return out, 0, false
 }
@@ -225,7 +234,7 @@ func octalByte(s []byte) (byte, int, bool) {
 // decodeByteEscapes reads \xNN (or \NNN) escapes. ASCII is itself. A byte above 0x7f begins a UTF-8
 // sequence when the escapes after it complete one (C, Python bytes, nginx logs escape bytes);
 // otherwise it is the code point U+00NN (Python and JavaScript strings escape code points).
-func decodeByteEscapes(s []byte, out []byte, next byteEscape) ([]byte, int, bool) {
+func decodeByteEscapes(s []byte, out []byte, next byteEscape, alt *[]byte) ([]byte, int, bool) {
 	b, n, short := next(s)
 	if n == 0 {
 		return out, 0, short
@@ -238,8 +247,14 @@ func decodeByteEscapes(s []byte, out []byte, next byteEscape) ([]byte, int, bool
 	size, total := 1, n
 	for size < utf8.UTFMax && !utf8.FullRune(seq[:size]) {
 		c, m, cShort := next(s[total:])
-		if cShort { // cut inside the sequence: its bytes so far may start a secret
-			return append(out, seq[:size]...), total, false
+		if cShort {
+			// Cut inside what may be a UTF-8 sequence, or code points: read as code points, with
+			// the bytes as the other reading of the text's end.
+			*alt = append((*alt)[:0], seq[:size]...)
+			for _, c := range seq[:size] {
+				out = utf8.AppendRune(out, rune(c))
+			}
+			return out, total, false
 		}
 		if m == 0 {
 			break
@@ -384,16 +399,47 @@ func numericEntity(s []byte) (rune, int, bool) {
 	return r, i + 1, false
 }
 
-// decodePercent reads %HH as a byte.
-func decodePercent(s []byte, out []byte) ([]byte, int, bool) {
+// decodePercent reads %HH as a byte (as \xNN: a byte above 0x7f that starts no UTF-8 sequence is
+// the code point, as JavaScript's escape() writes it), and escape()'s %uXXXX as a UTF-16 code unit
+// (a surrogate pair joined).
+func decodePercent(s []byte, out []byte, alt *[]byte) ([]byte, int, bool) {
+	if len(s) > 1 && s[1] == 'u' {
+		return decodePercentU(s, out)
+	}
+	return decodeByteEscapes(s, out, percentByte, alt)
+}
+
+// percentByte reads one %HH at the start of s.
+func percentByte(s []byte) (byte, int, bool) {
 	if len(s) < 3 {
-		return out, 0, allHex(s[1:])
+		return 0, 0, (len(s) == 0 || s[0] == '%') && allHex(s[min(1, len(s)):])
 	}
 	hi, lo := unhex(s[1]), unhex(s[2])
-	if hi < 0 || lo < 0 {
-		return out, 0, false
+	if s[0] != '%' || hi < 0 || lo < 0 {
+		return 0, 0, false
 	}
-	return append(out, byte(hi<<4|lo)), 3, false
+	return byte(hi<<4 | lo), 3, false
+}
+
+func decodePercentU(s []byte, out []byte) ([]byte, int, bool) {
+	r, ok, short := hexRune(s[2:], 4)
+	if !ok {
+		return out, 0, short
+	}
+	if utf16.IsSurrogate(r) && r < 0xdc00 {
+		rest := s[6:]
+		if len(rest) < 6 && isPrefix(rest, "%u") && allHex(rest[min(2, len(rest)):]) {
+			return utf8.AppendRune(out, utf8.RuneError), 6, true // the pair may be cut
+		}
+		if len(rest) >= 6 && rest[0] == '%' && rest[1] == 'u' {
+			if r2, ok2, _ := hexRune(rest[2:], 4); ok2 {
+				if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
+					return utf8.AppendRune(out, pair), 12, false
+				}
+			}
+		}
+	}
+	return utf8.AppendRune(out, validRune(r)), 6, false
 }
 
 // hexRune reads exactly n hex digits at the start of s. short: s ends before n digits, all hex.

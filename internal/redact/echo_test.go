@@ -63,6 +63,7 @@ func TestBytes_MixedEncodingsInOneEcho(t *testing.T) {
 		`a\u0026#39;b\u0026quot;c\u0026lt;d\u0026gt;\u0026amp;e/f+gä🔑`,     // HTML, then JSON
 		`a\u{27}b\u{22}c\u{3c}d\u{3E}\u{26}e\u{2f}f\u{2B}g\u{e4}\u{1F511}`,
 		`a\047b\042c\074d\076\046e\057f\053g\xc3\xa4\xf0\x9f\x94\x91`,
+		`a%27b%u0022c%3Cd%u003E%26e%2Ff%2Bg%u00E4%uD83D%uDD11`, // JavaScript's escape()
 	}
 	for _, echo := range cases {
 		out := redact.String(`{"message":"refused `+echo+` (x)"}`, v)

@@ -42,6 +42,7 @@ var encoders = []encoder{
 	{"c hex bytes", hexBytes, unC},
 	{"url query", url.QueryEscape, noErr(url.QueryUnescape)},
 	{"url every byte", percentAll, noErr(url.PathUnescape)},
+	{"javascript escape()", jsEscape, unJSEscape},
 }
 
 // chain applies encoders in order: chain(a, b) is b's quoting of a's.
@@ -264,6 +265,51 @@ func noErr(f func(string) (string, error)) func(string) (string, bool) {
 		out, err := f(s)
 		return out, err == nil
 	}
+}
+
+// jsEscape is JavaScript's escape(): %XX below U+0100, %uXXXX (UTF-16) above, letters, digits and
+// @*_+-./ as they are.
+func jsEscape(s string) string {
+	var b strings.Builder
+	for _, u := range utf16.Encode([]rune(s)) {
+		switch {
+		case u < 0x80 && (isAlnum(rune(u)) || strings.ContainsRune("@*_+-./", rune(u))):
+			b.WriteByte(byte(u))
+		case u < 0x100:
+			fmt.Fprintf(&b, "%%%02X", u)
+		default:
+			fmt.Fprintf(&b, "%%u%04X", u)
+		}
+	}
+	return b.String()
+}
+
+// unJSEscape is JavaScript's unescape().
+func unJSEscape(s string) (string, bool) {
+	var units []uint16
+	for i := 0; i < len(s); {
+		switch {
+		case s[i] == '%' && i+5 < len(s) && s[i+1] == 'u':
+			v, err := strconv.ParseUint(s[i+2:i+6], 16, 16)
+			if err != nil {
+				return "", false
+			}
+			units = append(units, uint16(v))
+			i += 6
+		case s[i] == '%' && i+2 < len(s):
+			v, err := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			if err != nil {
+				return "", false
+			}
+			units = append(units, uint16(v))
+			i += 3
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			units = append(units, utf16.Encode([]rune{r})...)
+			i += size
+		}
+	}
+	return string(utf16.Decode(units)), true
 }
 
 func percentAll(s string) string {

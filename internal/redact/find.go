@@ -59,7 +59,7 @@ func find(src []byte, secrets []string, tail int) []span {
 			f.needles[i] = []byte(s)
 		}
 	}
-	raw := &layer{text: src, cut: len(src)}
+	raw := &layer{text: src, cut: len(src), altAt: -1}
 	f.search(raw)
 	f.walk(raw, 0, singles|mixed)
 	return merge(f.spans)
@@ -109,6 +109,12 @@ func (f *finder) search(l *layer) {
 			}
 			if l.cut == len(l.text) {
 				break
+			}
+		}
+		if l.altAt >= 0 { // the other reading of the end: rare, so a copy is fine
+			other := append(slices.Clip(l.text[:l.altAt]), l.alt...)
+			if k := f.trailing(i, other); k > 0 {
+				f.spans = append(f.spans, span{l.srcStart(min(len(other)-k, l.altAt)), len(f.src)})
 			}
 		}
 	}
