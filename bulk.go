@@ -3,7 +3,6 @@ package secrets
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -148,18 +147,6 @@ func pickSecrets(list []*Secret, want []string) (found map[string]*Secret, errs 
 		}
 	}
 	return found, errs, unread
-}
-
-func notFoundError(name string) error {
-	return fmt.Errorf("secrets: no secret named %q: %w", name, ErrNotFound)
-}
-
-func ambiguousError(name string) error {
-	return fmt.Errorf("secrets: more than one secret is named %q: %w", name, ErrAmbiguous)
-}
-
-func withheldError(name string) error {
-	return fmt.Errorf("secrets: secret %q: the caller may see it but not read its value: %w", name, ErrValueWithheld)
 }
 
 // BulkError reports the names a bulk read (SecretsService.GetMany, Cache.GetMany, GetSecrets) could

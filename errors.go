@@ -249,3 +249,54 @@ func (e *LookupError) Error() string {
 
 // Unwrap returns ErrNotFound or ErrAmbiguous.
 func (e *LookupError) Unwrap() error { return e.Err }
+
+// ShareLookupError is the error of ShareByName when e-mail addresses or team names did not resolve:
+// nothing was changed. errors.Is and errors.As see each *LookupError, so errors.Is(err, ErrNotFound)
+// holds when a name matched nothing, errors.Is(err, ErrAmbiguous) when one matched several; read
+// Lookups for every name.
+type ShareLookupError struct {
+	// Lookups holds one *LookupError per name that did not resolve, in the order of the request
+	// (grants, then revokes; users, then teams), each name once.
+	Lookups []*LookupError
+}
+
+// Error reads like `secrets: share: nothing changed: secrets: no user with e-mail "a@example.com"`,
+// one line per name.
+func (e *ShareLookupError) Error() string {
+	msgs := make([]string, len(e.Lookups))
+	for i, le := range e.Lookups {
+		msgs[i] = le.Error()
+	}
+	return "secrets: share: nothing changed: " + strings.Join(msgs, "\n")
+}
+
+// Unwrap returns the *LookupError of each name.
+func (e *ShareLookupError) Unwrap() []error {
+	errs := make([]error, len(e.Lookups))
+	for i, le := range e.Lookups {
+		errs[i] = le
+	}
+	return errs
+}
+
+// The errors of a secret name that matched no secret, several, or one the caller may not read.
+
+func notFoundError(name string) error {
+	return fmt.Errorf("secrets: no secret named %q: %w", name, ErrNotFound)
+}
+
+// secretNameError is notFoundError for ErrNotFound, else ambiguousError.
+func secretNameError(name string, sentinel error) error {
+	if sentinel == ErrNotFound {
+		return notFoundError(name)
+	}
+	return ambiguousError(name)
+}
+
+func ambiguousError(name string) error {
+	return fmt.Errorf("secrets: more than one secret is named %q: %w", name, ErrAmbiguous)
+}
+
+func withheldError(name string) error {
+	return fmt.Errorf("secrets: secret %q: the caller may see it but not read its value: %w", name, ErrValueWithheld)
+}

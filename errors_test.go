@@ -250,6 +250,42 @@ func TestErrors_LookupError(t *testing.T) {
 	}
 }
 
+// TestErrors_ShareLookupError checks the text, sentinels and errors.As of *ShareLookupError: one
+// line per name, each *LookupError reachable, and a value built by hand with no lookups still prints.
+func TestErrors_ShareLookupError(t *testing.T) {
+	t.Parallel()
+	user := &secrets.LookupError{Kind: "user", Name: "a@example.com", Err: secrets.ErrNotFound}
+	team := &secrets.LookupError{Kind: "team", Name: "ops", Err: secrets.ErrAmbiguous}
+	cases := []struct {
+		name    string
+		err     *secrets.ShareLookupError
+		text    string
+		matches []error
+	}{
+		{"none", &secrets.ShareLookupError{}, "secrets: share: nothing changed: ", nil},
+		{"one", &secrets.ShareLookupError{Lookups: []*secrets.LookupError{user}},
+			`secrets: share: nothing changed: secrets: no user with e-mail "a@example.com"`, []error{secrets.ErrNotFound}},
+		{"two", &secrets.ShareLookupError{Lookups: []*secrets.LookupError{user, team}},
+			"secrets: share: nothing changed: secrets: no user with e-mail \"a@example.com\"\nsecrets: more than one team named \"ops\"",
+			[]error{secrets.ErrNotFound, secrets.ErrAmbiguous}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := fmt.Errorf("wrapped: %w", tc.err)
+			assert.Equal(t, tc.text, tc.err.Error())
+			assertSentinels(t, err, tc.matches...)
+			var got *secrets.ShareLookupError
+			require.ErrorAs(t, err, &got)
+			assert.Same(t, tc.err, got)
+			var first *secrets.LookupError
+			if assert.Equal(t, len(tc.err.Lookups) > 0, errors.As(err, &first)) && first != nil {
+				assert.Same(t, tc.err.Lookups[0], first)
+			}
+		})
+	}
+}
+
 // TestErrors_APIErrorIsWithoutResponse checks APIError.Is on values built by hand, as tests of users do.
 func TestErrors_APIErrorIsWithoutResponse(t *testing.T) {
 	t.Parallel()

@@ -643,30 +643,6 @@ func itNoOwnerLeftDeletesSecret(t *testing.T, prof secretstest.Profile) {
 	}
 }
 
-// itLookupErrors returns the *LookupError values in err's tree.
-func itLookupErrors(err error) []*secrets.LookupError {
-	var out []*secrets.LookupError
-	var walk func(error)
-	walk = func(err error) {
-		if le, ok := err.(*secrets.LookupError); ok {
-			out = append(out, le)
-			return
-		}
-		switch u := err.(type) {
-		case interface{ Unwrap() []error }:
-			for _, inner := range u.Unwrap() {
-				walk(inner)
-			}
-		case interface{ Unwrap() error }:
-			if inner := u.Unwrap(); inner != nil {
-				walk(inner)
-			}
-		}
-	}
-	walk(err)
-	return out
-}
-
 // itShareByNameUnknownChangesNothing: an e-mail address or team name that resolves to
 // nothing fails ShareByName with a *LookupError per unknown name (errors.Is ErrNotFound), and no
 // change is sent: Access and the stored grants are as before, and no PATCH reached the server — even
@@ -716,10 +692,10 @@ func itShareByNameUnknownChangesNothing(t *testing.T, prof secretstest.Profile) 
 			err = p.adaC.Secrets.ShareByName(e.ctx, s.ID, tt.req(p))
 			require.Error(t, err)
 			assert.ErrorIs(t, err, secrets.ErrNotFound)
-			var le *secrets.LookupError
-			require.ErrorAs(t, err, &le)
+			var unresolved *secrets.ShareLookupError
+			require.ErrorAs(t, err, &unresolved)
 			var got []lookup
-			for _, le := range itLookupErrors(err) {
+			for _, le := range unresolved.Lookups {
 				got = append(got, lookup{le.Kind, le.Name})
 				assert.ErrorIs(t, le, secrets.ErrNotFound)
 			}

@@ -71,3 +71,16 @@ func isBadRequest(err error) bool {
 	var ae *APIError
 	return errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest
 }
+
+// onlyMatch returns the one entry of matches, else the error nameErr makes of ErrNotFound (none) or
+// ErrAmbiguous (several): the rule of every lookup by name (secrets, users, teams).
+func onlyMatch[T any](matches []T, nameErr func(sentinel error) error) (T, error) {
+	var zero T
+	switch len(matches) {
+	case 0:
+		return zero, nameErr(ErrNotFound)
+	case 1:
+		return matches[0], nil
+	}
+	return zero, nameErr(ErrAmbiguous)
+}

@@ -83,15 +83,14 @@ func (s *OrganizationsService) UserByEmail(ctx context.Context, email string) (*
 		return nil, invalidArgument("empty e-mail address")
 	}
 	users, err := lookUp(ctx, s.client, "/users", "email", email, func(u wire.UserInfo) bool { return strings.EqualFold(u.Email, email) })
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, err
-	case len(users) == 0:
-		return nil, &LookupError{Kind: "user", Name: email, Err: ErrNotFound}
-	case len(users) > 1:
-		return nil, &LookupError{Kind: "user", Name: email, Err: ErrAmbiguous}
 	}
-	return userFromWire(users[0]), nil
+	u, err := onlyMatch(users, func(sentinel error) error { return &LookupError{Kind: "user", Name: email, Err: sentinel} })
+	if err != nil {
+		return nil, err
+	}
+	return userFromWire(u), nil
 }
 
 // TeamByName finds the team of the organization named exactly name: GET /v1/teams?name=, under
@@ -104,15 +103,13 @@ func (s *OrganizationsService) TeamByName(ctx context.Context, name string) (*Te
 		return nil, invalidArgument("empty team name")
 	}
 	teams, err := lookUp(ctx, s.client, "/teams", "name", name, func(t wire.TeamInfo) bool { return t.Name == name })
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, err
-	case len(teams) == 0:
-		return nil, &LookupError{Kind: "team", Name: name, Err: ErrNotFound}
-	case len(teams) > 1:
-		return nil, &LookupError{Kind: "team", Name: name, Err: ErrAmbiguous}
 	}
-	t := teams[0]
+	t, err := onlyMatch(teams, func(sentinel error) error { return &LookupError{Kind: "team", Name: name, Err: sentinel} })
+	if err != nil {
+		return nil, err
+	}
 	return &TeamInfo{ID: t.TeamID, Name: t.Name, Description: t.Description}, nil
 }
 

@@ -385,6 +385,13 @@ func inspectErrorParts(rec *canaryRecorder, label string, err error) {
 	if errors.As(err, &lookupErr) {
 		rec.inspect(label+" *LookupError", lookupErr)
 	}
+	var shareLookupErr *secrets.ShareLookupError
+	if errors.As(err, &shareLookupErr) {
+		rec.inspect(label+" *ShareLookupError", shareLookupErr)
+		for _, le := range shareLookupErr.Lookups {
+			rec.inspect(label+" ShareLookupError "+le.Name, le)
+		}
+	}
 	if errors.As(err, &bulkErr) {
 		rec.inspect(label+" *BulkError", bulkErr)
 		for name, e := range bulkErr.Errors {

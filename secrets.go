@@ -7,8 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
-	"unicode/utf8"
 
 	"github.com/helios-secrets/go-secrets/internal/redact"
 	"github.com/helios-secrets/go-secrets/internal/validate"
@@ -114,20 +114,8 @@ func (c *Client) secretByName(ctx context.Context, name, orgID string) (*Secret,
 	if err != nil {
 		return nil, err
 	}
-	var found *Secret
-	for _, s := range list {
-		if s.Name != name {
-			continue
-		}
-		if found != nil {
-			return nil, ambiguousError(name)
-		}
-		found = s
-	}
-	if found == nil {
-		return nil, notFoundError(name)
-	}
-	return found, nil
+	exact := slices.DeleteFunc(list, func(s *Secret) bool { return s.Name != name })
+	return onlyMatch(exact, func(sentinel error) error { return secretNameError(name, sentinel) })
 }
 
 // Create creates a secret: POST /v1/secrets. The caller becomes its Owner. A create is retried only
@@ -181,56 +169,6 @@ func (s *SecretsService) Delete(ctx context.Context, secretID string) error {
 		notFoundMeansDone: true}
 	return s.client.do(ctx, r, nil)
 }
-
-// checkName enforces the naming rule. Its error shows the first offending character, escaped, and
-// its position (a name is not a secret, and "position 3" alone does not say what to fix), but never
-// the rest of the name.
-func checkName(name string) error {
-	if problem := validate.NameError(name); problem != "" {
-		return &argError{msg: "invalid secret name: " + problem, kind: ErrInvalidName}
-	}
-	return nil
-}
-
-// checkValue enforces the size limit, and UTF-8: the API carries values in JSON strings, where
-// encoding/json would silently turn invalid bytes into U+FFFD and store a different value.
-func checkValue(value string) error {
-	if len(value) > MaxValueBytes {
-		return &argError{msg: fmt.Sprintf("value of %d bytes is over the limit of %d bytes (MaxValueBytes)", len(value), MaxValueBytes), kind: ErrValueTooLarge}
-	}
-	if !utf8.ValidString(value) {
-		return invalidArgument("the value is not valid UTF-8 and would not survive the API's JSON; encode binary values, with base64 for instance")
-	}
-	return nil
-}
-
-// checkID accepts the IDs the service issues, UUIDs, and refuses anything else before any request,
-// without quoting it: a value passed by mistake where an ID belongs (Update(ctx, value, id), or a
-// token that happens to look like an ID) stays out of the request line, the error and the logs, and
-// path tricks such as "." or "a/b" cannot name another resource. An argument that follows the naming
-// rule is most likely a secret name: the error says so, and which call takes names.
-func checkID(what, id string) error {
-	switch {
-	case id == "":
-		return invalidArgument("empty %s", what)
-	case validate.UUID(id):
-		return nil
-	case validate.ValidName(id) && what == secretIDArg:
-		return invalidArgument("the %s (%d bytes) is not a UUID; it looks like a name: use GetByName to look a secret up by name", what, len(id))
-	}
-	return invalidArgument("the %s (%d bytes) is not a UUID, the form of the IDs the service issues", what, len(id))
-}
-
-// checkOrgID is the rule of checkID for organization IDs; its error is a phrase for a caller's message.
-func checkOrgID(id string) error {
-	if !validate.UUID(id) {
-		return fmt.Errorf("an ID of %d bytes that is not a UUID, the form of the IDs the service issues", len(id))
-	}
-	return nil
-}
-
-// secretIDArg names the secret ID argument in errors.
-const secretIDArg = "secret ID"
 
 func secretFromWire(w *wire.Secret) *Secret {
 	s := &Secret{

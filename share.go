@@ -2,16 +2,11 @@ package secrets
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
-	"github.com/helios-secrets/go-secrets/internal/validate"
 	"github.com/helios-secrets/go-secrets/internal/wire"
 )
 
@@ -29,23 +24,6 @@ const (
 	// RoleReader may read the secret's value.
 	RoleReader Role = "Reader"
 )
-
-// checkRole refuses, before any request, what cannot be a role name: empty or blank, white space at
-// either end, a control character, or bytes that are not UTF-8. The rest is the service's to judge.
-func checkRole(r Role) error {
-	s := string(r)
-	switch {
-	case strings.TrimSpace(s) == "":
-		return errors.New("empty role")
-	case strings.TrimSpace(s) != s:
-		return fmt.Errorf("role %q has white space at an end", s)
-	case !utf8.ValidString(s):
-		return errors.New("role is not valid UTF-8")
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return fmt.Errorf("role %q has a control character", s)
-	}
-	return nil
-}
 
 // ShareRequest grants and revokes roles in one change.
 type ShareRequest struct {
@@ -150,35 +128,6 @@ func accessControlsBody(req *ShareRequest) (*wire.AccessControls, error) {
 		}
 	}
 	return body, nil
-}
-
-// checkChange validates the i-th grant or revoke before any request: a role name checkRole accepts,
-// at least one holder, and every holder accepted by checkHolder. Share and ShareByName both use it.
-func checkChange(part string, i int, role Role, holders []string, checkHolder func(string) error) error {
-	if err := checkRole(role); err != nil {
-		return invalidArgument("share: %s %d: %v", part, i, err)
-	}
-	if len(holders) == 0 {
-		return invalidArgument("share: %s %d: no users or teams", part, i)
-	}
-	for _, h := range holders {
-		if err := checkHolder(h); err != nil {
-			return invalidArgument("share: %s %d: %v", part, i, err)
-		}
-	}
-	return nil
-}
-
-// checkHolderID accepts user and team IDs by the rule of checkID (UUIDs), without quoting a rejected
-// one.
-func checkHolderID(id string) error {
-	switch {
-	case id == "":
-		return errors.New("an empty user or team ID")
-	case !validate.UUID(id):
-		return errors.New("a user or team ID that is not a UUID (ShareByName takes e-mail addresses and team names)")
-	}
-	return nil
 }
 
 func concat(a, b []string) []string {

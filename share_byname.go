@@ -3,8 +3,6 @@ package secrets
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 )
 
 // ShareByNameRequest is a ShareRequest that names users by e-mail address and teams by name, as the
@@ -23,8 +21,8 @@ type NamedAccessChange struct {
 
 // ShareByName resolves every e-mail address (GET /v1/users?email=) and team name (GET /v1/teams?name=)
 // first, then makes one Share call. When any name fails to resolve, nothing is changed and the error
-// holds a *LookupError for each such name (errors.Is ErrNotFound or ErrAmbiguous). Other errors: those
-// of Share.
+// is a *ShareLookupError holding a *LookupError for each such name (errors.Is ErrNotFound or
+// ErrAmbiguous). Other errors: those of Share.
 func (s *SecretsService) ShareByName(ctx context.Context, secretID string, req *ShareByNameRequest) error {
 	if err := checkID(secretIDArg, secretID); err != nil {
 		return err
@@ -44,32 +42,9 @@ func (s *SecretsService) ShareByName(ctx context.Context, secretID string, req *
 		return r.fatal
 	}
 	if len(r.unknown) > 0 {
-		return fmt.Errorf("secrets: share: nothing changed: %w", errors.Join(r.unknown...))
+		return &ShareLookupError{Lookups: r.unknown}
 	}
 	return s.Share(ctx, secretID, byID)
-}
-
-// checkNamedChanges refuses, before any lookup is sent, what Share would refuse only after the lookups.
-func checkNamedChanges(req *ShareByNameRequest) error {
-	for _, part := range []struct {
-		name    string
-		changes []NamedAccessChange
-	}{{"grant", req.Grants}, {"revoke", req.Revokes}} {
-		for i, ch := range part.changes {
-			if err := checkChange(part.name, i, ch.Role, concat(ch.UserEmails, ch.TeamNames), checkHolderName); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// checkHolderName accepts any e-mail address or team name that is not blank.
-func checkHolderName(name string) error {
-	if strings.TrimSpace(name) == "" {
-		return errors.New("empty e-mail address or team name")
-	}
-	return nil
 }
 
 // resolver turns names into IDs, looking each name up once. It stops at the first error that is not
@@ -78,7 +53,7 @@ type resolver struct {
 	orgs    *OrganizationsService
 	users   map[string]string // e-mail → user ID
 	teams   map[string]string // team name → team ID
-	unknown []error
+	unknown []*LookupError
 	fatal   error
 }
 
@@ -112,7 +87,7 @@ func (r *resolver) lookup(ctx context.Context, seen map[string]string, name stri
 	var lookupErr *LookupError
 	switch {
 	case errors.As(err, &lookupErr):
-		r.unknown = append(r.unknown, err)
+		r.unknown = append(r.unknown, lookupErr)
 	case err != nil:
 		r.fatal = err
 	}

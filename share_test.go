@@ -206,8 +206,12 @@ func TestShareByName_Unresolved(t *testing.T) {
 			var first *secrets.LookupError
 			require.ErrorAs(t, err, &first)
 			assert.Equal(t, tc.lookups[0], *first)
-			var got []secrets.LookupError
-			collectLookupErrors(err, &got)
+			var unresolved *secrets.ShareLookupError
+			require.ErrorAs(t, err, &unresolved)
+			got := make([]secrets.LookupError, len(unresolved.Lookups))
+			for i, le := range unresolved.Lookups {
+				got[i] = *le
+			}
 			assert.Equal(t, tc.lookups, got)
 			for _, le := range tc.lookups {
 				assert.ErrorIs(t, err, le.Err)
@@ -217,19 +221,6 @@ func TestShareByName_Unresolved(t *testing.T) {
 			var apiErr *secrets.APIError
 			assert.NotErrorAs(t, err, &apiErr)
 		})
-	}
-}
-
-func collectLookupErrors(err error, out *[]secrets.LookupError) {
-	switch x := err.(type) {
-	case *secrets.LookupError:
-		*out = append(*out, *x)
-	case interface{ Unwrap() []error }:
-		for _, e := range x.Unwrap() {
-			collectLookupErrors(e, out)
-		}
-	case interface{ Unwrap() error }:
-		collectLookupErrors(x.Unwrap(), out)
 	}
 }
 

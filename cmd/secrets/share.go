@@ -248,9 +248,10 @@ func runShare(ctx context.Context, a *app, args []string, spec shareSpec) error 
 	ctx, cancel = a.apiContext(ctx)
 	defer cancel()
 	if err := c.Secrets.ShareByName(ctx, s.ID, req); err != nil {
-		if unknown := lookupErrors(err); len(unknown) > 0 {
-			msgs := make([]string, len(unknown))
-			for i, e := range unknown {
+		var unknown *secrets.ShareLookupError
+		if errors.As(err, &unknown) {
+			msgs := make([]string, len(unknown.Lookups))
+			for i, e := range unknown.Lookups {
 				msgs[i] = describe(e)
 			}
 			return &cliError{code: exitCode(err), err: err,
@@ -312,28 +313,4 @@ func (a *app) confirmLastOwner(name string) error {
 		return &cliError{code: exitError, msg: fmt.Sprintf("share: nothing changed on secret %s", name)}
 	}
 	return nil
-}
-
-// lookupErrors returns the *secrets.LookupError values in err's tree.
-func lookupErrors(err error) []*secrets.LookupError {
-	var out []*secrets.LookupError
-	var walk func(error)
-	walk = func(e error) {
-		if le, ok := e.(*secrets.LookupError); ok {
-			out = append(out, le)
-			return
-		}
-		switch u := e.(type) {
-		case interface{ Unwrap() []error }:
-			for _, inner := range u.Unwrap() {
-				walk(inner)
-			}
-		case interface{ Unwrap() error }:
-			if inner := u.Unwrap(); inner != nil {
-				walk(inner)
-			}
-		}
-	}
-	walk(err)
-	return out
 }
