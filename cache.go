@@ -216,6 +216,9 @@ func (c *Cache) GetMany(ctx context.Context, names ...string) (map[string]string
 		record(missing[0], st, err)
 	default:
 		gen := c.gen.Load()
+		// One jitter draw for the whole read: names read together expire together, so that a
+		// set of related secrets (an access key pair) is read again together, never half old.
+		draw := c.drawJitter()
 		found, err := c.client.Secrets.GetMany(ctx, missing...)
 		var bulk *BulkError
 		if err != nil && !errors.As(err, &bulk) {
@@ -233,7 +236,7 @@ func (c *Cache) GetMany(ctx context.Context, names ...string) (map[string]string
 			if value == nil && nameErr == nil {
 				nameErr = notFoundError(name)
 			}
-			st, err := c.settle(ctx, name, gen, false, value, nameErr)
+			st, err := c.settle(ctx, name, gen, false, draw, value, nameErr)
 			record(name, st, err)
 		}
 	}
@@ -360,7 +363,7 @@ func (c *Cache) refresh(name string, gen uint64, old *cacheState) (*cacheState, 
 		c.refreshFailed(ctx, name, gen, old, err)
 		return old, nil
 	}
-	return c.settle(ctx, name, gen, true, value, err)
+	return c.settle(ctx, name, gen, true, drawLater, value, err)
 }
 
 // refreshFailed keeps old, whose background refresh failed with err, until it expires, and
@@ -427,7 +430,7 @@ func (c *Cache) fetch(ctx context.Context, name string) (*cacheState, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.fetchTimeout)
 	defer cancel()
 	value, err := c.read(ctx, name)
-	return c.settle(ctx, name, gen, false, value, err)
+	return c.settle(ctx, name, gen, false, drawLater, value, err)
 }
 
 // read makes the request for name: its value, or why there is none.
@@ -446,8 +449,8 @@ func (c *Cache) read(ctx context.Context, name string) (*string, error) {
 // it unless an invalidation happened since the fetch began (gen), or, for a background refresh,
 // unless the entry it was to refresh is gone (evicted). The result is a state (a value, or a
 // remembered failure in its err) or an error that is not remembered.
-func (c *Cache) settle(ctx context.Context, name string, gen uint64, refresh bool, value *string, err error) (*cacheState, error) {
-	st, err, stale := c.settleLocked(name, gen, refresh, value, err)
+func (c *Cache) settle(ctx context.Context, name string, gen uint64, refresh bool, draw float64, value *string, err error) (*cacheState, error) {
+	st, err, stale := c.settleLocked(name, gen, refresh, draw, value, err)
 	if stale != nil && c.logger != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "secrets: cache serving a stale value: refreshing it failed",
 			slog.String("name", name),
@@ -458,10 +461,13 @@ func (c *Cache) settle(ctx context.Context, name string, gen uint64, refresh boo
 	return st, err
 }
 
-func (c *Cache) settleLocked(name string, gen uint64, refresh bool, value *string, err error) (st *cacheState, _ error, staleCause error) {
+func (c *Cache) settleLocked(name string, gen uint64, refresh bool, draw float64, value *string, err error) (st *cacheState, _ error, staleCause error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
+	if draw == drawLater {
+		draw = c.cfg.random()
+	}
 	e := c.entryLocked(name)
 	keep := c.gen.Load() == gen && (e != nil || !refresh)
 	if err != nil && e != nil {
@@ -471,7 +477,7 @@ func (c *Cache) settleLocked(name string, gen uint64, refresh bool, value *strin
 	}
 	switch {
 	case err == nil:
-		lifetime := c.jittered(c.cfg.ttl)
+		lifetime := c.jitteredBy(c.cfg.ttl, draw)
 		st = &cacheState{value: *value, fetched: now, expires: now + lifetime}
 		st.refreshAt = st.expires - min(int64(c.cfg.refreshAhead), lifetime/2)
 		st.staleUntil = st.expires + int64(c.cfg.staleFor)
@@ -481,7 +487,7 @@ func (c *Cache) settleLocked(name string, gen uint64, refresh bool, value *strin
 		return st, nil, nil
 
 	case errors.Is(err, ErrNotFound) || errors.Is(err, ErrValueWithheld):
-		st = &cacheState{err: err, fetched: now, expires: now + c.jittered(c.cfg.negativeTTL)}
+		st = &cacheState{err: err, fetched: now, expires: now + c.jitteredBy(c.cfg.negativeTTL, draw)}
 		st.refreshAt, st.staleUntil = st.expires, st.expires
 		switch {
 		case !keep:
@@ -499,7 +505,7 @@ func (c *Cache) settleLocked(name string, gen uint64, refresh bool, value *strin
 		if c.cfg.staleFor > 0 && e != nil {
 			if old := e.state.Load(); old != nil && old.err == nil && now < old.staleUntil {
 				st = &cacheState{value: old.value, fetched: old.fetched,
-					expires: min(now+c.jittered(staleRetryInterval), old.staleUntil), staleUntil: old.staleUntil, stale: true}
+					expires: min(now+c.jitteredBy(staleRetryInterval, draw), old.staleUntil), staleUntil: old.staleUntil, stale: true}
 				st.refreshAt = st.expires
 				if keep {
 					e.state.Store(st)
@@ -519,8 +525,21 @@ func (c *Cache) settleLocked(name string, gen uint64, refresh bool, value *strin
 
 // jittered returns d less a random fraction of it, up to the TTL jitter, in nanoseconds: for TTLs
 // and for the retry interval after a failed refresh. It is called with c.mu held.
-func (c *Cache) jittered(d time.Duration) int64 {
-	return int64(d) - int64(float64(d)*c.cfg.ttlJitter*c.cfg.random())
+func (c *Cache) jittered(d time.Duration) int64 { return c.jitteredBy(d, c.cfg.random()) }
+
+// jitteredBy is jittered with the random fraction draw, in [0, 1).
+func (c *Cache) jitteredBy(d time.Duration, draw float64) int64 {
+	return int64(d) - int64(float64(d)*c.cfg.ttlJitter*draw)
+}
+
+// drawLater asks settle to draw the jitter itself, for an outcome of its own.
+const drawLater = -1
+
+// drawJitter draws one jitter fraction, for outcomes that share it (the names of one GetMany read).
+func (c *Cache) drawJitter() float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cfg.random()
 }
 
 // heldValues returns the values the cache holds for names, expired or not.

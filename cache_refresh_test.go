@@ -566,3 +566,35 @@ func TestCacheRefreshAheadHitsDoNotAllocate(t *testing.T) {
 	assert.Zero(t, testing.AllocsPerRun(100, hit), "a refresh under way")
 	assert.Equal(t, 2, stub.count())
 }
+
+// TestCacheTTLJitterKeepsAReadTogether: the names one GetMany reads share one jitter draw, so they
+// expire, and are read again, together: a pair of related secrets (an access key ID and its secret
+// key) is never served half rotated. Names read on their own draw their own jitter.
+func TestCacheTTLJitterKeepsAReadTogether(t *testing.T) {
+	t.Parallel()
+	stub := newAPIStub(t)
+	for _, name := range []string{"KEY_ID", "KEY_SECRET", "OTHER"} {
+		stub.set(name, "v-"+name)
+	}
+	clock := newStubClock()
+	draws := []float64{0.2, 0.9, 0.6, 0.4}
+	var next int
+	random := func() float64 { d := draws[next%len(draws)]; next++; return d } // called with the cache's lock held
+	cache, err := secrets.NewCache(stub.client(t), secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL),
+		secrets.WithTTLJitter(0.5), secrets.WithCacheRandom(random))
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	_, err = cache.GetMany(ctx, "KEY_ID", "KEY_SECRET")
+	require.NoError(t, err)
+	id, err := cache.Lookup(ctx, "KEY_ID")
+	require.NoError(t, err)
+	key, err := cache.Lookup(ctx, "KEY_SECRET")
+	require.NoError(t, err)
+	assert.Equal(t, clock.Now().Add(cacheTTL*9/10), id.ExpiresAt, "one draw (0.2) of up to half the TTL")
+	assert.Equal(t, id.ExpiresAt, key.ExpiresAt, "read together, they expire together")
+
+	other, err := cache.Lookup(ctx, "OTHER")
+	require.NoError(t, err)
+	assert.Equal(t, clock.Now().Add(cacheTTL*55/100), other.ExpiresAt, "a read of its own draws again (0.9)")
+}
