@@ -26,9 +26,9 @@ With --json, prints {"secret": {"name", "id"}, "roles": [{"role", "description",
 for direct grants, else {"resourceType", "resourceID", "role"}.`,
 		setup: func(fs *flag.FlagSet) runner {
 			fs.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
-			return func(ctx context.Context, a *app, args []string) error {
-				return runAccess(ctx, a, args, asJSON)
-			}
+			return apiRunner(secretArg("access"), wholeCommand, func(ctx context.Context, a *app, name string, c *secrets.Client) error {
+				return runAccess(ctx, a, name, c, asJSON)
+			})
 		},
 	}
 }
@@ -77,17 +77,7 @@ func grantToJSON(g secrets.Grant) grantJSON {
 	return out
 }
 
-func runAccess(ctx context.Context, a *app, args []string, asJSON bool) error {
-	name, err := oneName("access", args)
-	if err != nil {
-		return err
-	}
-	c, err := a.client()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := a.apiContext(ctx)
-	defer cancel()
+func runAccess(ctx context.Context, a *app, name string, c *secrets.Client, asJSON bool) error {
 	s, err := c.Secrets.GetByName(ctx, name)
 	if err != nil {
 		return err

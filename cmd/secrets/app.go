@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	secrets "github.com/helios-secrets/go-secrets"
 )
 
 // app is one invocation of the tool: its standard streams, its environment and the global flags.
@@ -107,6 +109,57 @@ type command struct {
 	// raw stops flag parsing at the first positional argument, which starts a command line of its
 	// own (run); other commands accept flags anywhere, until "--".
 	raw bool
+}
+
+// apiBody is what a command that calls the API does once its prologue is done: name is the secret
+// NAME its arguments gave ("" for a command that takes none), c the client.
+type apiBody func(ctx context.Context, a *app, name string, c *secrets.Client) error
+
+// argCheck checks a command's positional arguments, and whatever else must be refused before a
+// client is built, and returns the secret NAME they give ("" for a command that takes none).
+type argCheck func(a *app, args []string) (string, error)
+
+// timeLimit says what --timeout bounds in an apiRunner.
+type timeLimit int
+
+const (
+	// wholeCommand: the body's ctx is already bounded; its calls make one phase.
+	wholeCommand timeLimit = iota
+	// perPhase: the body waits for the user between calls (a value on standard input, a
+	// confirmation) and bounds each phase with apiContext itself, so that the wait does not count.
+	perPhase
+)
+
+// apiRunner is the runner of a command that calls the API, holding the prologue they all share:
+// check the arguments, build the client (from the environment and the global flags), bound the
+// calls by --timeout, then run body.
+func apiRunner(check argCheck, limit timeLimit, body apiBody) runner {
+	return func(ctx context.Context, a *app, args []string) error {
+		name, err := check(a, args)
+		if err != nil {
+			return err
+		}
+		c, err := a.client()
+		if err != nil {
+			return err
+		}
+		if limit == wholeCommand {
+			var cancel context.CancelFunc
+			ctx, cancel = a.apiContext(ctx)
+			defer cancel()
+		}
+		return body(ctx, a, name, c)
+	}
+}
+
+// secretArg is the argCheck of a command that takes exactly one secret NAME.
+func secretArg(cmd string) argCheck {
+	return func(_ *app, args []string) (string, error) { return oneName(cmd, args) }
+}
+
+// noArg is the argCheck of a command that takes no positional arguments.
+func noArg(cmd string) argCheck {
+	return func(_ *app, args []string) (string, error) { return "", noArgs(cmd, args) }
 }
 
 func (a *app) runCommand(ctx context.Context, cmd *command, args []string) error {

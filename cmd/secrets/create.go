@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+
+	secrets "github.com/helios-secrets/go-secrets"
 )
 
 const valueInputHelp = `The value is read from standard input, or from the file given with --from-file, and
@@ -30,22 +32,14 @@ for one secret.`,
 		setup: func(fs *flag.FlagSet) runner {
 			in.register(fs)
 			fs.BoolVar(&asJSON, "json", false, "print the new secret's metadata as JSON")
-			return func(ctx context.Context, a *app, args []string) error {
-				return runCreate(ctx, a, args, &in, asJSON)
-			}
+			return apiRunner(valueCommandArg("create"), perPhase, func(ctx context.Context, a *app, name string, c *secrets.Client) error {
+				return runCreate(ctx, a, name, c, &in, asJSON)
+			})
 		},
 	}
 }
 
-func runCreate(ctx context.Context, a *app, args []string, in *valueInput, asJSON bool) error {
-	name, err := nameOfValueCommand("create", args)
-	if err != nil {
-		return err
-	}
-	c, err := a.client()
-	if err != nil {
-		return err
-	}
+func runCreate(ctx context.Context, a *app, name string, c *secrets.Client, in *valueInput, asJSON bool) error {
 	value, err := in.read(a, "create")
 	if err != nil {
 		return err
@@ -61,6 +55,11 @@ func runCreate(ctx context.Context, a *app, args []string, in *valueInput, asJSO
 	}
 	fmt.Fprintf(a.stderr, "secrets: created secret %s (%s)\n", s.Name, s.ID)
 	return nil
+}
+
+// valueCommandArg is the argCheck of create and update: see nameOfValueCommand.
+func valueCommandArg(cmd string) argCheck {
+	return func(_ *app, args []string) (string, error) { return nameOfValueCommand(cmd, args) }
 }
 
 // nameOfValueCommand is oneName for the commands that set a value (create, update): an extra

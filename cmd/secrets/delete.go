@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+
+	secrets "github.com/helios-secrets/go-secrets"
 )
 
 func deleteCommand() *command {
@@ -20,25 +22,26 @@ secret and exits with 1. In scripts, pass --yes.`,
 		setup: func(fs *flag.FlagSet) runner {
 			fs.BoolVar(&yes, "yes", false, "delete without asking")
 			fs.BoolVar(&yes, "y", false, "short for --yes")
-			return func(ctx context.Context, a *app, args []string) error {
-				return runDelete(ctx, a, args, yes)
-			}
+			return apiRunner(deleteArg(&yes), perPhase, func(ctx context.Context, a *app, name string, c *secrets.Client) error {
+				return runDelete(ctx, a, name, c, yes)
+			})
 		},
 	}
 }
 
-func runDelete(ctx context.Context, a *app, args []string, yes bool) error {
-	name, err := oneName("delete", args)
-	if err != nil {
-		return err
+// deleteArg takes one secret NAME, and refuses before any call to delete without --yes where there
+// is no terminal to ask on.
+func deleteArg(yes *bool) argCheck {
+	return func(a *app, args []string) (string, error) {
+		name, err := oneName("delete", args)
+		if err == nil && !*yes && !isTerminal(a.stdin) {
+			return "", usagef("delete", "delete: refusing to delete secret %s without confirmation: standard input is not a terminal to ask on; pass --yes", name)
+		}
+		return name, err
 	}
-	if !yes && !isTerminal(a.stdin) {
-		return usagef("delete", "delete: refusing to delete secret %s without confirmation: standard input is not a terminal to ask on; pass --yes", name)
-	}
-	c, err := a.client()
-	if err != nil {
-		return err
-	}
+}
+
+func runDelete(ctx context.Context, a *app, name string, c *secrets.Client, yes bool) error {
 	lookupCtx, cancel := a.apiContext(ctx)
 	s, err := c.Secrets.GetByName(lookupCtx, name)
 	cancel()

@@ -22,22 +22,12 @@ off the value's line.
 
 A secret you may see but not read (you hold no Reader or Owner role on it) exits with 4.`,
 		setup: func(fs *flag.FlagSet) runner {
-			return runGet
+			return apiRunner(secretArg("get"), wholeCommand, runGet)
 		},
 	}
 }
 
-func runGet(ctx context.Context, a *app, args []string) error {
-	name, err := oneName("get", args)
-	if err != nil {
-		return err
-	}
-	c, err := a.client()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := a.apiContext(ctx)
-	defer cancel()
+func runGet(ctx context.Context, a *app, name string, c *secrets.Client) error {
 	s, err := c.Secrets.GetByName(ctx, name)
 	if err != nil {
 		return err

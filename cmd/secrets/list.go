@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"sort"
+
+	secrets "github.com/helios-secrets/go-secrets"
 )
 
 func listCommand() *command {
@@ -20,23 +22,14 @@ With --json, prints {"secrets": [{"name", "id", "readable", "createdAt", "create
 "updatedAt", "updatedBy"}, ...]} (times in RFC 3339, null when unknown).`,
 		setup: func(fs *flag.FlagSet) runner {
 			fs.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
-			return func(ctx context.Context, a *app, args []string) error {
-				return runList(ctx, a, args, asJSON)
-			}
+			return apiRunner(noArg("list"), wholeCommand, func(ctx context.Context, a *app, _ string, c *secrets.Client) error {
+				return runList(ctx, a, c, asJSON)
+			})
 		},
 	}
 }
 
-func runList(ctx context.Context, a *app, args []string, asJSON bool) error {
-	if err := noArgs("list", args); err != nil {
-		return err
-	}
-	c, err := a.client()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := a.apiContext(ctx)
-	defer cancel()
+func runList(ctx context.Context, a *app, c *secrets.Client, asJSON bool) error {
 	list, err := c.Secrets.List(ctx, nil)
 	if err != nil {
 		return err

@@ -50,10 +50,22 @@ when standard input is not a terminal, refuses unless --yes is given).`,
 			fs.Var(&to, "to", "give the --role role to `WHO` (repeatable)")
 			fs.BoolVar(&revoke, "revoke", false, "take the roles away instead of giving them")
 			fs.BoolVar(&yes, "yes", false, "do not ask before revoking the last Owners")
-			return func(ctx context.Context, a *app, args []string) error {
-				return runShare(ctx, a, args, shareSpec{readers: readers, owners: owners, role: role.name, to: to,
-					roleSet: role.set, revoke: revoke, yes: yes})
+			spec := func() shareSpec {
+				return shareSpec{readers: readers, owners: owners, role: role.name, to: to, roleSet: role.set, revoke: revoke, yes: yes}
 			}
+			check := func(_ *app, args []string) (string, error) {
+				name, err := oneName("share", args)
+				if err != nil {
+					return "", err
+				}
+				if _, _, err := shareRequest(spec()); err != nil {
+					return "", usagef("share", "share: %v", err)
+				}
+				return name, nil
+			}
+			return apiRunner(check, perPhase, func(ctx context.Context, a *app, name string, c *secrets.Client) error {
+				return runShare(ctx, a, name, c, spec())
+			})
 		},
 	}
 }
@@ -211,24 +223,15 @@ func shareRequest(spec shareSpec) (*secrets.ShareByNameRequest, map[secrets.Role
 	return req, who, nil
 }
 
-func runShare(ctx context.Context, a *app, args []string, spec shareSpec) error {
-	name, err := oneName("share", args)
-	if err != nil {
-		return err
-	}
+// runShare makes the change of a share command line, whose request the runner's check has accepted.
+func runShare(ctx context.Context, a *app, name string, c *secrets.Client, spec shareSpec) error {
 	req, who, err := shareRequest(spec)
-	roles := make([]secrets.Role, 0, len(who))
-	if req != nil {
-		for _, ch := range append(req.Grants, req.Revokes...) {
-			roles = append(roles, ch.Role)
-		}
-	}
 	if err != nil {
 		return usagef("share", "share: %v", err)
 	}
-	c, err := a.client()
-	if err != nil {
-		return err
+	roles := make([]secrets.Role, 0, len(who))
+	for _, ch := range append(req.Grants, req.Revokes...) {
+		roles = append(roles, ch.Role)
 	}
 	lookupCtx, cancel := a.apiContext(ctx)
 	s, err := c.Secrets.GetByName(lookupCtx, name)

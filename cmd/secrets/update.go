@@ -24,22 +24,14 @@ With --json, prints the secret's metadata after the update.`,
 		setup: func(fs *flag.FlagSet) runner {
 			in.register(fs)
 			fs.BoolVar(&asJSON, "json", false, "print the secret's metadata as JSON")
-			return func(ctx context.Context, a *app, args []string) error {
-				return runUpdate(ctx, a, args, &in, asJSON)
-			}
+			return apiRunner(valueCommandArg("update"), perPhase, func(ctx context.Context, a *app, name string, c *secrets.Client) error {
+				return runUpdate(ctx, a, name, c, &in, asJSON)
+			})
 		},
 	}
 }
 
-func runUpdate(ctx context.Context, a *app, args []string, in *valueInput, asJSON bool) error {
-	name, err := nameOfValueCommand("update", args)
-	if err != nil {
-		return err
-	}
-	c, err := a.client()
-	if err != nil {
-		return err
-	}
+func runUpdate(ctx context.Context, a *app, name string, c *secrets.Client, in *valueInput, asJSON bool) error {
 	value, err := in.read(a, "update")
 	if err != nil {
 		return err

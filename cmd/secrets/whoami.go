@@ -27,9 +27,9 @@ With --json, prints {"tokenSource", "tokenKind" ("api-key" or "jwt"), "tokenExpi
 "user": {"id", "email", "firstName", "lastName"} (null when it cannot be read)}.`,
 		setup: func(fs *flag.FlagSet) runner {
 			fs.BoolVar(&asJSON, "json", false, "print JSON")
-			return func(ctx context.Context, a *app, args []string) error {
-				return runWhoami(ctx, a, args, asJSON)
-			}
+			return apiRunner(noArg("whoami"), wholeCommand, func(ctx context.Context, a *app, _ string, c *secrets.Client) error {
+				return runWhoami(ctx, a, c, asJSON)
+			})
 		},
 	}
 }
@@ -78,16 +78,7 @@ func tokenText(info secrets.ClientInfo, now time.Time) string {
 	return fmt.Sprintf("JWT, expires at %s (in %s)", timeText(info.TokenExpiry), left.Round(time.Second))
 }
 
-func runWhoami(ctx context.Context, a *app, args []string, asJSON bool) error {
-	if err := noArgs("whoami", args); err != nil {
-		return err
-	}
-	c, err := a.client()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := a.apiContext(ctx)
-	defer cancel()
+func runWhoami(ctx context.Context, a *app, c *secrets.Client, asJSON bool) error {
 	org, err := c.Organizations.Current(ctx)
 	if err != nil {
 		return err
