@@ -163,7 +163,8 @@ func WithRetryMax(n int) Option {
 }
 
 // WithRetryWait sets the backoff bounds, default 500ms and 30s. Backoff doubles from min up to max,
-// each wait drawn between the base and half as much again (never above max). min is a floor for
+// each wait drawn between the base and half as much again (never above max): with the defaults and
+// WithRetryMax's 4, the waits add up to 7.5–11 s when every attempt fails. min is a floor for
 // every wait, a Retry-After of 0 or a date in the past included. max is also the longest Retry-After
 // the client waits for: when the server asks for more, the call fails at once with an *APIError
 // carrying RetryAfter.

@@ -83,7 +83,7 @@ type Policy struct {
 	Now func() time.Time
 	// LoopbackRefusedMax caps the retries after a dial to a loopback address was refused: nothing
 	// listens there (an emulator not started, or a wrong port), and waiting out the whole budget
-	// (about 6 s by default) only delays the answer. One retry still covers an emulator that is
+	// (7.5–11 s of waits by default) only delays the answer. One retry still covers an emulator that is
 	// starting as the call is made. The zero value retries such a dial not at all.
 	LoopbackRefusedMax int
 }
