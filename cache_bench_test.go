@@ -31,7 +31,8 @@ func newWarmCache(b *testing.B) *secrets.Cache {
 	return cache
 }
 
-// BenchmarkCacheGetHit is the DESIGN §10 budget: a hit costs at most 100 ns and no allocation.
+// BenchmarkCacheGetHit is the cache-hit budget of BENCHMARKS.md (Budgets): a hit costs at most 100 ns
+// and no allocation.
 func BenchmarkCacheGetHit(b *testing.B) {
 	cache := newWarmCache(b)
 	ctx := context.Background()

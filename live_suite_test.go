@@ -21,10 +21,10 @@ import (
 )
 
 // The live suite: the product tour against a Management API, and a report of what the service did
-// on each question the official sources leave open (DESIGN.md section 11). TestLive (live_test.go,
-// build tag "live") runs it against the real service; TestLiveSuiteOnEmulator runs it against the
-// emulator under every profile, so that its code is exercised on every test run and its report is
-// checked against behaviour known in advance.
+// on each question the official sources leave open (README.md, "The live suite"). TestLive
+// (live_test.go, build tag "live") runs it against the real service; TestLiveSuiteOnEmulator runs it
+// against the emulator under every profile, so that its code is exercised on every test run and its
+// report is checked against behaviour known in advance.
 
 // liveTarget is where the tour runs.
 type liveTarget struct {

@@ -14,7 +14,8 @@ import (
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
-// protocolCase is one method of the client and the single request it must send (DESIGN §4).
+// protocolCase is one method of the client and the single request it must send: the verb and path its
+// doc comment names.
 type protocolCase struct {
 	name       string
 	method     string // of the request, and of the responder

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// Wire shapes of the Management API (DESIGN §4). Slices are always non-nil so they encode as [].
+// Wire shapes of the Management API, as the SDK reads them (internal/wire); the list's two shapes are
+// chosen by Profile.BareLists. Slices are always non-nil so they encode as [].
 
 type secretJSON struct {
 	SecretID      string  `json:"secretID"`
