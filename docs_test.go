@@ -3,6 +3,7 @@ package secrets_test
 import (
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -43,4 +44,113 @@ func TestDocsCiteFilesThatExist(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Positive(t, checked, "no citation found: the pattern is broken")
+}
+
+// testNameCitation matches a test, fuzz target or benchmark named in a document.
+var testNameCitation = regexp.MustCompile(`\b(?:Test|Fuzz|Benchmark)[A-Z][A-Za-z0-9_]*`)
+
+// TestDocsNameTestsThatExist: every test, fuzz target and benchmark that README.md, SECURITY.md,
+// BENCHMARKS.md and the other READMEs offer as proof is defined in some module of the repository, so
+// that a promise cannot outlive the test that proved it.
+func TestDocsNameTestsThatExist(t *testing.T) {
+	t.Parallel()
+	defined := map[string]bool{}
+	var docs []string
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".") && path != ".") {
+			return filepath.SkipDir
+		}
+		switch {
+		case strings.HasSuffix(path, "_test.go"):
+			text, err := os.ReadFile(path)
+			require.NoError(t, err)
+			for _, m := range testFunc.FindAllStringSubmatch(string(text), -1) {
+				defined[m[1]] = true
+			}
+		case strings.HasSuffix(path, ".md"):
+			docs = append(docs, path)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.Contains(t, docs, "SECURITY.md")
+	checked := 0
+	for _, doc := range docs {
+		text, err := os.ReadFile(doc)
+		require.NoError(t, err)
+		for _, name := range testNameCitation.FindAllString(string(text), -1) {
+			if strings.HasSuffix(name, "Xxx") { // a placeholder: testdata/fuzz/FuzzXxx
+				continue
+			}
+			checked++
+			assert.True(t, defined[name], "%s names %s, which no _test.go file defines", doc, name)
+		}
+	}
+	assert.Greater(t, checked, 50, "too few test names found: the pattern is broken")
+}
+
+// testFunc matches the definition of a test, fuzz target or benchmark, and captures its name.
+var testFunc = regexp.MustCompile(`(?m)^func ((?:Test|Fuzz|Benchmark)[A-Za-z0-9_]*)\(`)
+
+// TestCodeCitesNothingOutsideTheRepository: comments and documents cite what a reader of the
+// repository can open. The design notes the team works from (DESIGN.md, one directory up) are not
+// part of it.
+func TestCodeCitesNothingOutsideTheRepository(t *testing.T) {
+	t.Parallel()
+	outside := regexp.MustCompile(`DESIGN(?:\.md| ?§)|\.\./shared\b`)
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".") && path != ".") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".md") || strings.HasSuffix(path, ".sh")) {
+			return nil
+		}
+		if path == "docs_test.go" { // this test names the pattern
+			return nil
+		}
+		text, err := os.ReadFile(path)
+		require.NoError(t, err)
+		for _, m := range outside.FindAllString(string(text), -1) {
+			assert.Fail(t, "a citation outside the repository", "%s cites %q, which the repository does not have", path, m)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+}
+
+// TestReadmeLayoutNamesEveryFile: the Layout table of README.md names every non-test Go file of the
+// root package and every nested module, so that a newcomer's map of the repository stays whole.
+func TestReadmeLayoutNamesEveryFile(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	_, layout, found := strings.Cut(string(readme), "\n## Layout\n")
+	require.True(t, found, "README.md has no Layout section")
+	layout, _, _ = strings.Cut(layout, "\n## ")
+
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	for _, f := range files {
+		if !strings.HasSuffix(f, "_test.go") {
+			assert.Contains(t, layout, "`"+f+"`", "README.md's Layout does not name %s", f)
+		}
+	}
+	out, err := exec.Command("bash", "scripts/modules.sh").Output()
+	require.NoError(t, err)
+	for _, mod := range strings.Fields(string(out))[1:] {
+		_, name := filepath.Split(mod)
+		assert.Contains(t, layout, name, "README.md's Layout does not name the nested module %s", mod)
+		assert.Contains(t, string(readme), "`"+mod+"`", "README.md never names the nested module %s", mod)
+	}
+	scripts, err := filepath.Glob("scripts/*.sh")
+	require.NoError(t, err)
+	for _, s := range scripts {
+		assert.Contains(t, layout, "`"+filepath.Base(s)+"`", "README.md's Layout does not name %s", s)
+	}
 }
