@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the repository, with the race detector where cgo works (else without it, saying
 # so): the library module (which holds the emulator, the commands and the quickstart) and each nested
-# module (examples/s3, compat/official: scripts/modules.sh finds them).
+# module (examples/s3, examples/database, compat/official: scripts/modules.sh finds them).
 # Extra arguments go to every `go test`, e.g. scripts/test.sh -run TestCache -v
 set -euo pipefail
 cd "$(dirname "$0")/.."

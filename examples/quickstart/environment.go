@@ -48,6 +48,7 @@ func emulatedEnvironment() (*environment, error) {
 		secrets.EnvManagementBaseURL: srv.URL,
 		secrets.EnvManagementVersion: "",
 		secrets.EnvOrganization:      srv.OrganizationID(),
+		secrets.EnvHost:              "",
 		secrets.EnvURL:               "",
 	} {
 		if err := os.Setenv(k, v); err != nil {
