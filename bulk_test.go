@@ -458,7 +458,7 @@ func TestGetSecretsUnderEveryProfile(t *testing.T) {
 			t.Cleanup(srv.Close)
 			srv.AddSecret("S3_ACCESS_KEY", "AKIAEXAMPLE", "")
 			srv.AddSecret("S3_SECRET_KEY", "wJalrXUtnFEMI", "")
-			setAmbientEnv(t, map[string]string{secrets.EnvManagementToken: srv.APIKey(), secrets.EnvManagementBaseURL: srv.URL})
+			setEnv(t, map[string]string{secrets.EnvManagementToken: srv.APIKey(), secrets.EnvManagementBaseURL: srv.URL})
 
 			got, err := secrets.GetSecrets(context.Background(), "S3_ACCESS_KEY", "S3_SECRET_KEY", "MISSING")
 			assert.Equal(t, map[string]string{"S3_ACCESS_KEY": "AKIAEXAMPLE", "S3_SECRET_KEY": "wJalrXUtnFEMI"}, got)

@@ -80,7 +80,7 @@ func (c *statusCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 func runFleet(tb testing.TB, cfg fleetConfig) fleetResult {
 	tb.Helper()
 	ctx := context.Background()
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	srv := secretstest.NewServer(secretstest.WithClock(clock.Now), secretstest.WithRateLimit(cfg.ratePerSecond, cfg.burst))
 	defer srv.Close()
 	names := make([]string, cfg.names)

@@ -1,7 +1,6 @@
 package secrets_test
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -49,10 +48,8 @@ func newAPIStub(t testing.TB) *apiStub {
 	return s
 }
 
-func stubPtr(s string) *string { return &s }
-
 // set adds or replaces a readable secret.
-func (s *apiStub) set(name, value string) { s.put(name, stubPtr(value)) }
+func (s *apiStub) set(name, value string) { s.put(name, strp(value)) }
 
 // withhold adds or replaces a secret whose value the caller may not read.
 func (s *apiStub) withhold(name string) { s.put(name, nil) }
@@ -73,7 +70,7 @@ func (s *apiStub) put(name string, value *string) {
 func (s *apiStub) duplicate(name, value string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.secrets = append(s.secrets, stubSecret{name: name, value: stubPtr(value)})
+	s.secrets = append(s.secrets, stubSecret{name: name, value: strp(value)})
 }
 
 func (s *apiStub) remove(name string) {
@@ -213,35 +210,5 @@ func (s *apiStub) client(t testing.TB, opts ...secrets.Option) *secrets.Client {
 	return c
 }
 
-// stubClock is a fake clock for the cache's TTLs: tests move it instead of sleeping.
-type stubClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newStubClock() *stubClock {
-	return &stubClock{now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *stubClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *stubClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// testJWT returns an unsigned JWT whose payload holds exp (none when exp is zero) and sub.
-func testJWT(exp time.Time, sub string) string {
-	enc := base64.RawURLEncoding
-	payload := map[string]any{"sub": sub}
-	if !exp.IsZero() {
-		payload["exp"] = exp.Unix()
-	}
-	body, _ := json.Marshal(payload)
-	return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString(body) + "." + enc.EncodeToString([]byte("signature"))
-}
+// cacheStart is the fake clock's time at the start of every cache test.
+var cacheStart = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)

@@ -42,7 +42,7 @@ func TestCacheRefreshAheadServesFromMemoryAndReplacesTheValue(t *testing.T) {
 	ctx := context.Background()
 	stub := newAPIStub(t)
 	stub.set("DB_PASSWORD", "first")
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
 
 	getNow(t, cache, "DB_PASSWORD", "first")
@@ -90,7 +90,7 @@ func TestCacheRefreshAheadIsSharedWithAMiss(t *testing.T) {
 	t.Parallel()
 	stub := newAPIStub(t)
 	stub.set("DB_PASSWORD", "first")
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
 	getNow(t, cache, "DB_PASSWORD", "first")
 
@@ -138,7 +138,7 @@ func TestCacheRefreshAheadFailureNeverSurfacesWhileFresh(t *testing.T) {
 			t.Parallel()
 			stub := newAPIStub(t)
 			stub.set("DB_PASSWORD", "fresh-value-123")
-			clock := newStubClock()
+			clock := newFakeClock(cacheStart)
 			logger, logs := newBufferLogger()
 			cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow), secrets.WithCacheLogger(logger))
 			getNow(t, cache, "DB_PASSWORD", "fresh-value-123")
@@ -191,7 +191,7 @@ func TestCacheRefreshAheadThenStaleIfError(t *testing.T) {
 	t.Parallel()
 	stub := newAPIStub(t)
 	stub.set("DB_PASSWORD", "the-value")
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow), secrets.WithStaleIfError(time.Hour))
 	getNow(t, cache, "DB_PASSWORD", "the-value")
 	stub.fail(http.StatusTooManyRequests)
@@ -223,7 +223,7 @@ func TestCacheInvalidateDuringRefreshAheadDiscardsItsResult(t *testing.T) {
 			t.Parallel()
 			stub := newAPIStub(t)
 			stub.set("A", "old")
-			clock := newStubClock()
+			clock := newFakeClock(cacheStart)
 			cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
 			getNow(t, cache, "A", "old")
 
@@ -259,7 +259,7 @@ func TestCacheRefreshAheadIsDrivenByReads(t *testing.T) {
 	stub := newAPIStub(t)
 	stub.set("HOT", "h")
 	stub.set("COLD", "c")
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
 	getNow(t, cache, "HOT", "h")
 	getNow(t, cache, "COLD", "c")
@@ -286,7 +286,7 @@ func TestCacheRefreshAheadRespectsEviction(t *testing.T) {
 	stub := newAPIStub(t)
 	stub.set("A", "a")
 	stub.set("B", "b")
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow), secrets.WithMaxEntries(1))
 	getNow(t, cache, "A", "a")
 
@@ -311,7 +311,7 @@ func TestCacheCloseEndsRefreshes(t *testing.T) {
 	stub := newAPIStub(t)
 	stub.set("A", "a")
 	stub.set("B", "b")
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	logger, logs := newBufferLogger()
 	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow), secrets.WithCacheLogger(logger))
 	getNow(t, cache, "A", "a")
@@ -364,7 +364,7 @@ func TestCacheTTLJitter(t *testing.T) {
 			t.Parallel()
 			stub := newAPIStub(t)
 			stub.set("A", "a")
-			clock := newStubClock()
+			clock := newFakeClock(cacheStart)
 			client := stub.client(t)
 			opts := append([]secrets.CacheOption{secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL),
 				secrets.WithNegativeTTL(cacheNegTTL), secrets.WithCacheRandom(func() float64 { return tt.random })}, tt.opts...)
@@ -415,7 +415,7 @@ func TestCacheTTLJitterSpreadsExpiries(t *testing.T) {
 	stub := newAPIStub(t)
 	stub.set("A", "a")
 	client := stub.client(t)
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	// The real random source: 200 caches that fetched together expire at different instants, each
 	// within the last 10% of the TTL.
 	seen := map[time.Time]bool{}
@@ -439,7 +439,7 @@ func TestCanary_RefreshAheadMasksTheValueItHolds(t *testing.T) {
 	c, err := secrets.NewClient(secrets.WithAPIKey(canaryToken), secrets.WithBaseURL(srv.URL), secrets.WithHTTPClient(srv.Client()),
 		secrets.WithRetryMax(0))
 	require.NoError(t, err)
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	cache, err := secrets.NewCache(c, secrets.WithCacheLogger(cacheLogs.logger), secrets.WithCacheClock(clock.Now),
 		secrets.WithTTL(time.Minute), secrets.WithRefreshAhead(refreshWindow))
 	require.NoError(t, err)
@@ -463,7 +463,7 @@ func TestCacheTTLJitterAppliesToRetries(t *testing.T) {
 	t.Parallel()
 	stub := newAPIStub(t)
 	stub.set("A", "a")
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	cache, err := secrets.NewCache(stub.client(t), secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL),
 		secrets.WithStaleIfError(time.Hour), secrets.WithRefreshAhead(refreshWindow),
 		secrets.WithCacheRandom(func() float64 { return 0.5 })) // default jitter 0.1: 5% shorter
@@ -548,7 +548,7 @@ func TestIntegrationCacheRefreshAhead(t *testing.T) {
 func TestCacheRefreshAheadHitsDoNotAllocate(t *testing.T) {
 	stub := newAPIStub(t)
 	stub.set("A", "a")
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
 	ctx := context.Background()
 	getNow(t, cache, "A", "a")
@@ -576,7 +576,7 @@ func TestCacheTTLJitterKeepsAReadTogether(t *testing.T) {
 	for _, name := range []string{"KEY_ID", "KEY_SECRET", "OTHER"} {
 		stub.set(name, "v-"+name)
 	}
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	draws := []float64{0.2, 0.9, 0.6, 0.4}
 	var next int
 	random := func() float64 { d := draws[next%len(draws)]; next++; return d } // called with the cache's lock held

@@ -27,7 +27,7 @@ const (
 // newTestCache returns a Cache on stub, on clock, with a one-minute TTL, a ten-second negative TTL
 // and no TTL jitter (so that expiries fall at known instants) unless opts say otherwise. The
 // Cache is closed when the test ends.
-func newTestCache(t *testing.T, stub *apiStub, clock *stubClock, opts ...secrets.CacheOption) *secrets.Cache {
+func newTestCache(t *testing.T, stub *apiStub, clock *fakeClock, opts ...secrets.CacheOption) *secrets.Cache {
 	t.Helper()
 	all := append([]secrets.CacheOption{
 		secrets.WithCacheClock(clock.Now),
@@ -126,7 +126,7 @@ func TestCacheServesValueForTTLThenRefreshes(t *testing.T) {
 	ctx := context.Background()
 	stub := newAPIStub(t)
 	stub.set("DB_PASSWORD", "first")
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	cache := newTestCache(t, stub, clock)
 
 	steps := []struct {
@@ -193,7 +193,7 @@ func TestCacheStaleIfError(t *testing.T) {
 			ctx := context.Background()
 			stub := newAPIStub(t)
 			stub.set("DB_PASSWORD", "stale-value-123")
-			clock := newStubClock()
+			clock := newFakeClock(cacheStart)
 			logger, logs := newBufferLogger()
 			cache := newTestCache(t, stub, clock, secrets.WithStaleIfError(tt.staleFor), secrets.WithCacheLogger(logger))
 
@@ -248,7 +248,7 @@ func TestCacheStaleIfErrorIsBounded(t *testing.T) {
 	ctx := context.Background()
 	stub := newAPIStub(t)
 	stub.set("API_KEY", "the-value")
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	cache := newTestCache(t, stub, clock, secrets.WithStaleIfError(2*time.Minute))
 
 	_, err := cache.Get(ctx, "API_KEY")
@@ -313,7 +313,7 @@ func TestCacheRemembersNotFoundAndWithheld(t *testing.T) {
 			ctx := context.Background()
 			stub := newAPIStub(t)
 			tt.setup(stub)
-			clock := newStubClock()
+			clock := newFakeClock(cacheStart)
 			cache := newTestCache(t, stub, clock, secrets.WithNegativeTTL(tt.negTTL))
 
 			// Without negative caching every read asks; with it, only the first within the TTL.
@@ -372,7 +372,7 @@ func TestCacheDoesNotRememberOtherErrors(t *testing.T) {
 			t.Parallel()
 			stub := newAPIStub(t)
 			tt.setup(stub)
-			cache := newTestCache(t, stub, newStubClock())
+			cache := newTestCache(t, stub, newFakeClock(cacheStart))
 			for i := range 3 {
 				got, err := cache.Get(context.Background(), "TWICE")
 				assert.ErrorIs(t, err, tt.wantErr)
@@ -388,7 +388,7 @@ func TestCacheDoesNotRememberOtherErrors(t *testing.T) {
 func TestCacheRejectsInvalidNamesBeforeAnyRequest(t *testing.T) {
 	t.Parallel()
 	stub := newAPIStub(t)
-	cache := newTestCache(t, stub, newStubClock())
+	cache := newTestCache(t, stub, newFakeClock(cacheStart))
 	var nilCtx context.Context
 
 	for _, name := range []string{"", "has-dash", "has space", "a/b", "value=hunter2"} {
@@ -422,7 +422,7 @@ func TestCacheCollapsesConcurrentColdReads(t *testing.T) {
 	ctx := context.Background()
 	stub := newAPIStub(t)
 	stub.set("DB_PASSWORD", "hunter2")
-	cache := newTestCache(t, stub, newStubClock())
+	cache := newTestCache(t, stub, newFakeClock(cacheStart))
 	release := stub.hold()
 	t.Cleanup(release)
 
@@ -472,7 +472,7 @@ func TestCacheWaiterStopsWhenItsContextEnds(t *testing.T) {
 			t.Parallel()
 			stub := newAPIStub(t)
 			stub.set("DB_PASSWORD", "hunter2")
-			cache := newTestCache(t, stub, newStubClock())
+			cache := newTestCache(t, stub, newFakeClock(cacheStart))
 			release := stub.hold()
 			t.Cleanup(release)
 
@@ -533,7 +533,7 @@ func TestCacheFetchTimeoutBoundsTheSharedFetch(t *testing.T) {
 	t.Parallel()
 	stub := newAPIStub(t)
 	stub.set("DB_PASSWORD", "hunter2")
-	cache := newTestCache(t, stub, newStubClock(), secrets.WithFetchTimeout(5*time.Millisecond))
+	cache := newTestCache(t, stub, newFakeClock(cacheStart), secrets.WithFetchTimeout(5*time.Millisecond))
 	t.Cleanup(stub.hold())
 
 	_, err := cache.Get(context.Background(), "DB_PASSWORD")
@@ -550,7 +550,7 @@ func TestCacheInvalidate(t *testing.T) {
 	stub.set("A", "a1")
 	stub.set("B", "b1")
 	stub.set("C", "c1")
-	cache := newTestCache(t, stub, newStubClock())
+	cache := newTestCache(t, stub, newFakeClock(cacheStart))
 
 	get := func(name, want string, wantCount int) {
 		t.Helper()
@@ -589,7 +589,7 @@ func TestCacheInvalidateDuringFetchDiscardsItsResult(t *testing.T) {
 			ctx := context.Background()
 			stub := newAPIStub(t)
 			stub.set("A", "old")
-			cache := newTestCache(t, stub, newStubClock())
+			cache := newTestCache(t, stub, newFakeClock(cacheStart))
 			release := stub.hold()
 			t.Cleanup(release)
 
@@ -631,7 +631,7 @@ func TestCacheMaxEntries(t *testing.T) {
 	for _, name := range []string{"A", "B", "C", "D"} {
 		stub.set(name, "value of "+name)
 	}
-	cache := newTestCache(t, stub, newStubClock(), secrets.WithMaxEntries(3))
+	cache := newTestCache(t, stub, newFakeClock(cacheStart), secrets.WithMaxEntries(3))
 
 	for _, name := range []string{"A", "B", "C", "A"} { // A is read again: it has been used
 		_, err := cache.Get(ctx, name)
@@ -665,7 +665,7 @@ func TestCacheStaysWithinMaxEntriesUnderChurn(t *testing.T) {
 	for i := range names {
 		stub.set("N"+strconv.Itoa(i), strconv.Itoa(i))
 	}
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	cache := newTestCache(t, stub, clock, secrets.WithMaxEntries(8))
 
 	var wg sync.WaitGroup
@@ -702,7 +702,7 @@ func TestCacheNeverRevealsValues(t *testing.T) {
 	stub.set("DB_PASSWORD", value)
 	stub.set("OTHER", "other-"+value)
 	stub.withhold("HIDDEN")
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	logger, logs := newBufferLogger()
 	cache := newTestCache(t, stub, clock, secrets.WithStaleIfError(time.Hour), secrets.WithCacheLogger(logger))
 
@@ -744,7 +744,7 @@ func TestCacheLogsToTheClientLoggerByDefault(t *testing.T) {
 	ctx := context.Background()
 	stub := newAPIStub(t)
 	stub.set("DB_PASSWORD", "hunter2")
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	logger, logs := newBufferLogger()
 	cache, err := secrets.NewCache(stub.client(t, secrets.WithLogger(logger)),
 		secrets.WithCacheClock(clock.Now), secrets.WithStaleIfError(time.Hour))
@@ -769,7 +769,7 @@ func TestCacheGetMany(t *testing.T) {
 	stub.set("S3_SECRET_KEY", "wJalrXUtnFEMI")
 	stub.set("UNASKED", "never-shown")
 	stub.withhold("HIDDEN")
-	clock := newStubClock()
+	clock := newFakeClock(cacheStart)
 	cache := newTestCache(t, stub, clock)
 
 	// Cold: one list call for all of them, and a read by name of HIDDEN, which the list gave without
@@ -824,7 +824,7 @@ func TestCacheGetManyWhenTheRequestFails(t *testing.T) {
 			stub := newAPIStub(t)
 			stub.set("A", "value-a")
 			stub.set("B", "value-b")
-			clock := newStubClock()
+			clock := newFakeClock(cacheStart)
 			cache := newTestCache(t, stub, clock, secrets.WithStaleIfError(staleFor))
 
 			_, err := cache.GetMany(ctx, "A", "B")

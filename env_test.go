@@ -15,22 +15,6 @@ import (
 
 // The tests of this file use t.Setenv, so none of them runs in parallel.
 
-var envVars = []string{
-	secrets.EnvManagementToken, secrets.EnvManagementBaseURL, secrets.EnvManagementVersion,
-	secrets.EnvOrganization, secrets.EnvHost, secrets.EnvURL,
-}
-
-// setEnv clears every variable the SDK reads, then sets vars, for the duration of the test.
-func setEnv(t *testing.T, vars map[string]string) {
-	t.Helper()
-	for _, k := range envVars {
-		t.Setenv(k, "")
-	}
-	for k, v := range vars {
-		t.Setenv(k, v)
-	}
-}
-
 // envGet makes a Get with c and returns the request that went out.
 func envGet(t *testing.T, c *secrets.Client, api *fakeAPI) sentRequest {
 	t.Helper()

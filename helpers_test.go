@@ -2,7 +2,6 @@ package secrets_test
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -185,16 +184,6 @@ func assertGoldenJSON(t *testing.T, name string, got []byte) {
 	want, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.JSONEq(t, string(want), string(got), "request body vs %s", path)
-}
-
-// makeJWT builds an unsigned-looking JWT (base64url header.payload.signature) with claims.
-func makeJWT(t *testing.T, claims map[string]any) string {
-	t.Helper()
-	payload, err := json.Marshal(claims)
-	require.NoError(t, err)
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." +
-		enc.EncodeToString(payload) + "." + enc.EncodeToString([]byte("not-a-real-signature"))
 }
 
 // failingBody yields data, then fails with err: a connection cut in the middle of a body.

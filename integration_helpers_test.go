@@ -3,7 +3,6 @@ package secrets_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,32 +19,12 @@ import (
 // itStart is the emulator's clock at the start of every integration test.
 var itStart = time.Date(2031, 3, 14, 15, 9, 26, 535_000_000, time.UTC)
 
-// itClock is a clock the test moves by hand; the emulator calls it with its lock held, from any
-// goroutine.
-type itClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *itClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *itClock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	return c.now
-}
-
 // itEnv is one emulator, its clock, and a client with the organization API key.
 type itEnv struct {
 	t     *testing.T
 	ctx   context.Context
 	srv   *secretstest.Server
-	clock *itClock
+	clock *fakeClock
 	admin *secrets.Client // the organization API key: an organization owner
 	// profile is how the emulator answers where the official sources disagree.
 	profile secretstest.Profile
@@ -55,7 +34,7 @@ type itEnv struct {
 // when told.
 func newITEnv(t *testing.T, p secretstest.Profile, opts ...secretstest.Option) *itEnv {
 	t.Helper()
-	clock := &itClock{now: itStart}
+	clock := newFakeClock(itStart)
 	srv := secretstest.NewServer(append([]secretstest.Option{secretstest.WithClock(clock.Now), secretstest.WithProfile(p)}, opts...)...)
 	t.Cleanup(srv.Close)
 	e := &itEnv{t: t, ctx: context.Background(), srv: srv, clock: clock, profile: p}

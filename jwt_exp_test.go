@@ -1,7 +1,6 @@
 package secrets_test
 
 import (
-	"encoding/base64"
 	"net/http"
 	"testing"
 	"time"
@@ -11,13 +10,6 @@ import (
 
 	secrets "github.com/helios-secrets/go-secrets"
 )
-
-// jwtWithPayload builds a JWT around a raw payload, for exp spellings map[string]any cannot make.
-func jwtWithPayload(payload string) string {
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc.EncodeToString([]byte(payload)) + "." +
-		enc.EncodeToString([]byte("sig"))
-}
 
 // TestClient_JWTExpAtOrBelowZero (issue 11 §7): an exp of 0 or below, in any spelling, is long
 // expired: ErrTokenExpired from NewClient, nothing sent.

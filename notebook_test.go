@@ -13,23 +13,13 @@ import (
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
-// setAmbientEnv sets the five ambient variables to env's values, and the others to "" (which the SDK
-// reads as unset), so that the machine's own environment cannot leak into a test.
-func setAmbientEnv(t *testing.T, env map[string]string) {
-	t.Helper()
-	for _, name := range []string{secrets.EnvManagementToken, secrets.EnvManagementBaseURL,
-		secrets.EnvManagementVersion, secrets.EnvOrganization, secrets.EnvHost, secrets.EnvURL} {
-		t.Setenv(name, env[name])
-	}
-}
-
 // These tests use t.Setenv, so none of them is parallel.
 
 func TestGetSecretAmbientCredentials(t *testing.T) {
 	stub := newAPIStub(t)
 	stub.set("OPENAI_API_KEY", "sk-value")
-	validJWT := testJWT(time.Now().Add(time.Hour), "user-1")
-	noExpJWT := testJWT(time.Time{}, "user-2")
+	validJWT := makeJWT(t, map[string]any{"sub": "user-1", "exp": time.Now().Add(time.Hour).Unix()})
+	noExpJWT := makeJWT(t, map[string]any{"sub": "user-2"})
 
 	tests := []struct {
 		name      string
@@ -90,7 +80,7 @@ func TestGetSecretAmbientCredentials(t *testing.T) {
 				env[k] = v
 			}
 			env[secrets.EnvManagementBaseURL] = stub.srv.URL + env[secrets.EnvManagementBaseURL] // the stub, plus any prefix
-			setAmbientEnv(t, env)
+			setEnv(t, env)
 			before := len(stub.recorded())
 
 			got, err := secrets.GetSecret(context.Background(), "OPENAI_API_KEY")
@@ -116,7 +106,7 @@ func TestGetSecretFailsClearly(t *testing.T) {
 	stub.set("READABLE", "the-value")
 	stub.set("EMPTY", "")
 	stub.withhold("WITHHELD")
-	expiredJWT := testJWT(time.Now().Add(-time.Minute), "user-1")
+	expiredJWT := makeJWT(t, map[string]any{"sub": "user-1", "exp": time.Now().Add(-time.Minute).Unix()})
 	withStub := func(env map[string]string) map[string]string {
 		env[secrets.EnvManagementBaseURL] = stub.srv.URL
 		return env
@@ -197,7 +187,7 @@ func TestGetSecretFailsClearly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			setAmbientEnv(t, tt.env)
+			setEnv(t, tt.env)
 			before := stub.count()
 
 			got, err := secrets.GetSecret(context.Background(), tt.secret)
@@ -217,7 +207,7 @@ func TestGetSecretFailsClearly(t *testing.T) {
 	}
 
 	t.Run("an empty value is a value", func(t *testing.T) {
-		setAmbientEnv(t, withStub(map[string]string{secrets.EnvManagementToken: "k"}))
+		setEnv(t, withStub(map[string]string{secrets.EnvManagementToken: "k"}))
 		got, err := secrets.GetSecret(context.Background(), "EMPTY")
 		require.NoError(t, err)
 		assert.Equal(t, "", got)
@@ -229,9 +219,9 @@ func TestGetSecretReadsTheEnvironmentOnEveryCall(t *testing.T) {
 	stub.set("DB_PASSWORD", "hunter2")
 	ctx := context.Background()
 
-	tokens := []string{"token-one", "token-two", testJWT(time.Now().Add(time.Hour), "user-3")}
+	tokens := []string{"token-one", "token-two", makeJWT(t, map[string]any{"sub": "user-3", "exp": time.Now().Add(time.Hour).Unix()})}
 	for _, token := range tokens {
-		setAmbientEnv(t, map[string]string{secrets.EnvManagementToken: token, secrets.EnvManagementBaseURL: stub.srv.URL})
+		setEnv(t, map[string]string{secrets.EnvManagementToken: token, secrets.EnvManagementBaseURL: stub.srv.URL})
 		got, err := secrets.GetSecret(ctx, "DB_PASSWORD")
 		require.NoError(t, err)
 		assert.Equal(t, "hunter2", got)
@@ -243,7 +233,7 @@ func TestGetSecretReadsTheEnvironmentOnEveryCall(t *testing.T) {
 	}
 
 	// Unsetting the token takes effect at once too.
-	setAmbientEnv(t, map[string]string{secrets.EnvManagementBaseURL: stub.srv.URL})
+	setEnv(t, map[string]string{secrets.EnvManagementBaseURL: stub.srv.URL})
 	_, err := secrets.GetSecret(ctx, "DB_PASSWORD")
 	assert.ErrorIs(t, err, secrets.ErrNoCredentials)
 	assert.Len(t, stub.recorded(), len(tokens))
@@ -252,7 +242,7 @@ func TestGetSecretReadsTheEnvironmentOnEveryCall(t *testing.T) {
 func TestGetSecretHonoursTheContext(t *testing.T) {
 	stub := newAPIStub(t)
 	stub.set("DB_PASSWORD", "hunter2")
-	setAmbientEnv(t, map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementBaseURL: stub.srv.URL})
+	setEnv(t, map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementBaseURL: stub.srv.URL})
 	t.Cleanup(stub.hold())
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
@@ -268,7 +258,7 @@ func TestGetSecrets(t *testing.T) {
 	stub.set("S3_SECRET_KEY", "wJalrXUtnFEMI")
 	stub.set("UNASKED", "not-for-you")
 	stub.withhold("HIDDEN")
-	setAmbientEnv(t, map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementBaseURL: stub.srv.URL,
+	setEnv(t, map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementBaseURL: stub.srv.URL,
 		secrets.EnvOrganization: testOrgID})
 	ctx := context.Background()
 
@@ -294,7 +284,7 @@ func TestGetSecrets(t *testing.T) {
 	assert.Nil(t, got)
 	assert.Equal(t, 3, stub.count())
 
-	setAmbientEnv(t, map[string]string{secrets.EnvManagementBaseURL: stub.srv.URL})
+	setEnv(t, map[string]string{secrets.EnvManagementBaseURL: stub.srv.URL})
 	got, err = secrets.GetSecrets(ctx, "S3_ACCESS_KEY")
 	assert.ErrorIs(t, err, secrets.ErrNoCredentials)
 	assert.Nil(t, got)

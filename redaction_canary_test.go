@@ -653,7 +653,7 @@ func TestCanary_CacheMasksTheValueItHolds(t *testing.T) {
 			c, err := secrets.NewClient(secrets.WithAPIKey(canaryToken), secrets.WithBaseURL(srv.URL), secrets.WithHTTPClient(srv.Client()),
 				secrets.WithLogger(clientLogs.logger), secrets.WithRetryMax(0))
 			require.NoError(t, err)
-			clock := newStubClock()
+			clock := newFakeClock(cacheStart)
 			opts := []secrets.CacheOption{secrets.WithCacheLogger(cacheLogs.logger), secrets.WithCacheClock(clock.Now), secrets.WithTTL(time.Minute)}
 			if stale {
 				opts = append(opts, secrets.WithStaleIfError(time.Hour))
@@ -819,7 +819,7 @@ func TestCanary_NotebookHelpers(t *testing.T) {
 		{"base URL with the token", map[string]string{secrets.EnvManagementToken: canaryToken, secrets.EnvManagementBaseURL: "ftp://" + canaryToken}, []string{"DB_PASSWORD"}, false},
 	}
 	for _, tc := range cases {
-		setAmbientEnv(t, tc.env)
+		setEnv(t, tc.env)
 		value, err := secrets.GetSecret(t.Context(), tc.names[0])
 		values, errMany := secrets.GetSecrets(t.Context(), append(tc.names, "DB_PASSWORD")...)
 		if tc.ok {

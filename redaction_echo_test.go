@@ -269,7 +269,7 @@ func TestRedaction_CacheMasksEscapedEchoesOfWhatItHolds(t *testing.T) {
 				require.NoError(t, err)
 				var logs echoLogs
 				logger, _ := logs.loggers()
-				clock := newStubClock()
+				clock := newFakeClock(cacheStart)
 				for _, stale := range []bool{false, true} {
 					failing.Delete("on")
 					opts := []secrets.CacheOption{secrets.WithCacheLogger(logger), secrets.WithCacheClock(clock.Now), secrets.WithTTL(time.Minute)}

@@ -13,8 +13,6 @@ import (
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
-func strp(s string) *string { return &s }
-
 // wantDBPassword is testdata/responses/secret.json decoded.
 var wantDBPassword = &secrets.Secret{
 	ID:            secretID,
