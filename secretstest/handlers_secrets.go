@@ -10,10 +10,17 @@ import (
 var (
 	errSecretNotFound = fail(http.StatusNotFound, "secret not found")
 	errNotOwner       = fail(http.StatusForbidden, "this operation requires the Owner role on the secret")
-	errBadName        = fail(http.StatusBadRequest, "name must be non-empty and contain only letters, digits and '_'")
+	errNameMissing    = fail(http.StatusBadRequest, "name is required")
 	errValueTooLarge  = fail(http.StatusBadRequest, "value exceeds the limit of "+strconv.Itoa(validate.MaxValueBytes)+" bytes")
 	errValueMissing   = fail(http.StatusBadRequest, "value is required")
 )
+
+// badName is the 400 for a name that breaks the rule. It says what is wrong as the SDK does (the
+// offending character, escaped, and its position), never the rest of the name: a client in another
+// language may send a value where the name belongs.
+func badName(name string) reply {
+	return fail(http.StatusBadRequest, "invalid secret name: "+validate.NameError(name))
+}
 
 // GET /v1/secrets[?name=]: every member sees every secret; values only where they hold a role (and,
 // under Profile.ValuesOnlyByName, only with ?name=). The list is wrapped in {"secrets":…} unless
@@ -49,8 +56,10 @@ func (s *Server) createSecret(c *call) reply {
 		return *bad
 	}
 	switch {
-	case req.Name == nil || !validate.ValidName(*req.Name):
-		return errBadName
+	case req.Name == nil:
+		return errNameMissing
+	case !validate.ValidName(*req.Name):
+		return badName(*req.Name)
 	case req.Value == nil:
 		return errValueMissing
 	case len(*req.Value) > validate.MaxValueBytes:

@@ -79,7 +79,7 @@ func (s *Server) SecretValue(name string) (string, bool) {
 // creatorID is not a member: those are bugs in the test.
 func (s *Server) AddSecret(name, value, creatorID string) Secret {
 	if !validate.ValidName(name) {
-		panic("secretstest: AddSecret: invalid secret name")
+		panic("secretstest: AddSecret: invalid secret name: " + validate.NameError(name))
 	}
 	if len(value) > validate.MaxValueBytes {
 		panic(fmt.Sprintf("secretstest: AddSecret: value exceeds %d bytes", validate.MaxValueBytes))
