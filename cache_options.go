@@ -108,13 +108,13 @@ func WithStaleIfError(d time.Duration) CacheOption {
 // read steadily is then never fetched on a caller's path. Default 0: off, the first Get after
 // expiry waits for the request.
 //
-// Refreshes are driven by reads: a name nobody reads is not refreshed, and eviction works as
-// without the option. A refresh that fails, whatever the failure, leaves the value served until
-// it expires, with a Warn record to the logger, and is tried again after 5 seconds less the TTL
-// jitter (or at expiry, if sooner); once the value has expired, the rules of WithStaleIfError apply as for any Get. An
-// Invalidate during a refresh discards its result. The refresh starts no earlier than halfway
-// through the value's lifetime, whatever the window, so a name is fetched at most about twice per
-// TTL. Refreshes run on the Cache's own goroutines: Close ends them.
+// Refreshes are driven by reads: a name nobody reads is not refreshed, and eviction works as without the
+// option. A refresh that fails, whatever the failure, leaves the value served until it expires, with a
+// Warn record to the logger, and is tried again after 5 seconds less the TTL jitter (or at expiry, if
+// sooner); once the value has expired, the rules of WithStaleIfError apply as for any Get. An Invalidate
+// during a refresh discards its result. The refresh starts no earlier than halfway through the value's
+// lifetime, whatever the window, so a name is fetched at most about twice per TTL. Refreshes run on the
+// Cache's own goroutines: Close ends them.
 //
 // window must not be negative and must be shorter than the TTL; NewCache checks it once every
 // option is applied, so the order of WithTTL and WithRefreshAhead does not matter.
@@ -172,9 +172,10 @@ func WithFetchTimeout(d time.Duration) CacheOption {
 	}
 }
 
-// WithCacheLogger sets where the cache reports stale values it serves after a failed refresh (Warn
-// records with the name, the error and the value's age, never the value). Default: the logger of
-// the Client (WithLogger), else none. nil turns logging off.
+// WithCacheLogger sets where the cache reports stale values it serves after a failed refresh, and
+// background refreshes (WithRefreshAhead) that failed (Warn records with the name, the error and the
+// value's age or expiry, never the value). Default: the logger of the Client (WithLogger), else none.
+// nil turns logging off.
 func WithCacheLogger(l *slog.Logger) CacheOption {
 	return func(c *cacheConfig) error {
 		c.logger, c.loggerSet = l, true

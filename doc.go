@@ -26,8 +26,8 @@
 // Every method documents its errors. Test them with errors.Is against the sentinels (ErrNotFound,
 // ErrForbidden, ErrConflict, ErrRateLimited…) and reach the details with errors.As: *APIError for a
 // non-2xx response, *RequestError when no usable response came, *LookupError for a name that did not
-// resolve (ShareByName gathers them in a *ShareLookupError). Arguments are checked before any request. No error string, log record or fmt output of this
-// package contains a token or a secret value.
+// resolve (ShareByName gathers them in a *ShareLookupError). Arguments are checked before any request. No
+// error string, log record or fmt output of this package contains a token or a secret value.
 //
 // # Retries
 //

@@ -258,8 +258,9 @@ func itSame(t *testing.T, want, got string, what string) {
 	}
 }
 
-// itValueSizeLimit: a value of exactly MaxValueBytes is stored and read back byte for
-// byte (two round trips only: 5 MiB through JSON is slow under the race detector); one byte more is ErrValueTooLarge on Create and Update, with no request.
+// itValueSizeLimit: a value of exactly MaxValueBytes is stored and read back byte for byte (two round
+// trips only: 5 MiB through JSON is slow under the race detector); one byte more is ErrValueTooLarge on
+// Create and Update, with no request.
 func itValueSizeLimit(t *testing.T, prof secretstest.Profile) {
 	e := newITEnv(t, prof)
 	_, ada := e.member("ada@example.com")

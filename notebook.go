@@ -3,10 +3,11 @@ package secrets
 import "context"
 
 // GetSecret returns the value of the secret named name, with credentials from the environment, as the
-// Python SDK's get_secret(name) does in notebooks: the token from SINGLESTOREDB_MANAGEMENT_TOKEN, else
-// a JWT in the password of SINGLESTOREDB_HOST or SINGLESTOREDB_URL, and the base URL, version and
-// organization from their variables (see WithEnv). The environment is read on every call, so a refreshed token takes effect at
-// once; connections are pooled across calls; each call makes one request, GET /v1/secrets?name=.
+// Python SDK's get_secret(name) does in notebooks: the token from SINGLESTOREDB_MANAGEMENT_TOKEN, else a
+// JWT in the password of SINGLESTOREDB_HOST or SINGLESTOREDB_URL, and the base URL, version and
+// organization from their variables (see WithEnv). The environment is read on every call, so a refreshed
+// token takes effect at once; connections are pooled across calls; each call makes one request,
+// GET /v1/secrets?name=.
 //
 // It never returns "" for a problem. Errors: ErrNoCredentials naming the variables; ErrTokenExpired
 // (before any request); ErrInvalidName; ErrNotFound; ErrAmbiguous; ErrValueWithheld when the caller
@@ -36,7 +37,8 @@ func GetSecret(ctx context.Context, name string) (string, error) {
 // count once.
 //
 // The map holds every name that could be read. When some could not, the map comes back with a
-// *BulkError that names each of the others and why: ErrNotFound, ErrValueWithheld or ErrAmbiguous.
+// *BulkError that names each of the others and why: ErrNotFound, ErrValueWithheld, ErrAmbiguous, or
+// the *APIError or *RequestError of that name's own ?name= read.
 // Other errors come with a nil map: ErrInvalidName naming the index of an invalid name, before
 // anything else; ErrNoCredentials and ErrTokenExpired, before any request; and the *APIError and
 // *RequestError of the request.

@@ -127,9 +127,10 @@ func WithOrganizationID(id string) Option {
 	}
 }
 
-// WithHTTPClient sets the http.Client that makes each attempt; its Transport, Jar, redirect policy and
-// a non-zero Timeout (unless WithTimeout is given too) are kept (the client is copied, never modified). Default: a client on a transport shared by every
-// Client of the process. Retries wrap this client, so a test transport placed in it sees every attempt.
+// WithHTTPClient sets the http.Client that makes each attempt; its Transport, Jar, redirect policy and a
+// non-zero Timeout (unless WithTimeout is given too) are kept (the client is copied, never modified).
+// Default: a client on a transport shared by every Client of the process. Retries wrap this client, so a
+// test transport placed in it sees every attempt.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(o *options) error {
 		if hc == nil {

@@ -63,8 +63,8 @@ type Inheritance struct {
 }
 
 // Access lists the roles on a secret and their holders: GET /v1/secrets/{secretID}/accessControls.
-// Errors: ErrInvalidArgument for an ID that is not a UUID (before any request); ErrNotFound, ErrForbidden and the
-// others of Get.
+// Errors: ErrInvalidArgument for an ID that is not a UUID (before any request); ErrNotFound, ErrForbidden
+// and the others of Get.
 func (s *SecretsService) Access(ctx context.Context, secretID string) ([]*RoleAccess, error) {
 	if err := checkID(secretIDArg, secretID); err != nil {
 		return nil, err

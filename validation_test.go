@@ -210,8 +210,8 @@ func TestValidation_IDs(t *testing.T) {
 	}
 }
 
-// TestValidation_ShareRequests: nil or empty requests, roles that cannot be names and empty holders are refused
-// before any request, by Share and by ShareByName (which would otherwise look names up first).
+// TestValidation_ShareRequests: nil or empty requests, roles that cannot be names and empty holders are
+// refused before any request, by Share and by ShareByName (which would otherwise look names up first).
 func TestValidation_ShareRequests(t *testing.T) {
 	t.Parallel()
 	byID := map[string]*secrets.ShareRequest{

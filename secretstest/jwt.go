@@ -26,11 +26,11 @@ type jwtClaims struct {
 }
 
 // newUserToken returns a member's bearer token shaped like the JWTs the service gives users:
-// header.payload.signature, base64url without padding, with sub, email, iat, exp and a unique jti,
-// signed with HS256 under the Server's own random key. iat is the wall clock, not WithClock's: a
-// token's issue time is for clients, which check it against their own clock. The Server does not verify the signature (a
-// token is valid while it maps to a member), but clients that tell a JWT from an API key, or read
-// its exp, see what they will see on the service.
+// header.payload.signature, base64url without padding, with sub, email, iat, exp and a unique jti, signed
+// with HS256 under the Server's own random key. iat is the wall clock, not WithClock's: a token's issue
+// time is for clients, which check it against their own clock. The Server does not verify the signature
+// (a token is valid while it maps to a member), but clients that tell a JWT from an API key, or read its
+// exp, see what they will see on the service.
 func newUserToken(key []byte, userID, email string, issuedAt time.Time) string {
 	payload, err := json.Marshal(jwtClaims{
 		Issuer: "secretstest", Subject: userID, Email: email,

@@ -52,10 +52,10 @@ func WithOrganizationName(name string) Option {
 	}
 }
 
-// WithClock sets the clock used for every timestamp the Server records (createdAt, lastUpdatedAt and
-// the grants' createdAt) and by WithRateLimit's token bucket, for deterministic tests. It is called with the Server's internal lock held,
-// so it must be safe for concurrent use and must not call back into the Server. Timestamps are
-// reported in UTC whatever the clock's location.
+// WithClock sets the clock used for every timestamp the Server records (createdAt, lastUpdatedAt and the
+// grants' createdAt) and by WithRateLimit's token bucket, for deterministic tests. It is called with the
+// Server's internal lock held, so it must be safe for concurrent use and must not call back into the
+// Server. Timestamps are reported in UTC whatever the clock's location.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		if now != nil {

@@ -1,13 +1,13 @@
 // Package redact keeps secrets out of text the SDK hands back: error messages and bodies quoted
 // from the server or from the transport.
 //
-// A server quotes a value in whatever escaping its encoder uses, and a proxy may wrap that in its
-// own: JSON (\" \/ \u0027, surrogate pairs, any case), Go and C (\x01 \303\244 \U0001F511), HTML
-// (&amp; &#39; &#x27; &quot; and every named reference), URLs (%2B, + for a space, %u00E4), each
-// of them again inside another, and several in one string. So the package masks by meaning, not by spelling: it decodes
-// the text layer by layer, in each way it can be read, searches every reading for the secrets, and
-// masks the exact source bytes that spell each match. A text that ends with the start of a secret
-// (a body cut by the connection mid-value) has that start masked too; see minTail.
+// A server quotes a value in whatever escaping its encoder uses, and a proxy may wrap that in its own:
+// JSON (\" \/ \u0027, surrogate pairs, any case), Go and C (\x01 \303\244 \U0001F511), HTML (&amp; &#39;
+// &#x27; &quot; and every named reference), URLs (%2B, + for a space, %u00E4), each of them again inside
+// another, and several in one string. So the package masks by meaning, not by spelling: it decodes the
+// text layer by layer, in each way it can be read, searches every reading for the secrets, and masks the
+// exact source bytes that spell each match. A text that ends with the start of a secret (a body cut by
+// the connection mid-value) has that start masked too; see minTail.
 package redact
 
 import (

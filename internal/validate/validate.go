@@ -34,10 +34,10 @@ func nameByte(c byte) bool {
 func ValidName(name string) bool { return NameProblem(name) < 0 }
 
 // NameError says what is wrong with name, or "" when it follows the rule: "the name is empty", or
-// `character '-' at position 3 is not a letter, digit or _`. The position counts characters from 1
-// (every character before the offending one is ASCII, so it is also the byte offset plus one). It quotes the offending character alone, escaped (control
-// characters, invalid bytes, and characters that print as nothing or reorder text all come out as
-// Go escapes), never the rest of the name.
+// `character '-' at position 3 is not a letter, digit or _`. The position counts characters from 1 (every
+// character before the offending one is ASCII, so it is also the byte offset plus one). It quotes the
+// offending character alone, escaped (control characters, invalid bytes, and characters that print as
+// nothing or reorder text all come out as Go escapes), never the rest of the name.
 func NameError(name string) string {
 	i := NameProblem(name)
 	switch {
