@@ -33,12 +33,15 @@ type credential struct {
 	source     string   // where it came from: "WithAPIKey", "WithTokenSource" or a variable, for messages
 	isJWT      bool
 	expiry     time.Time // zero unless the token is a JWT with exp
+	// expiryUnreadable: a JWT whose exp is there but not a time the SDK can read; it is sent, and
+	// the service decides.
+	expiryUnreadable bool
 }
 
 func newCredential(token, source string) *credential {
 	c := &credential{authHeader: []string{"Bearer " + token}, token: token, source: source}
 	if claims, err := jwt.Parse(token); err == nil {
-		c.isJWT, c.expiry = true, claims.Expiry
+		c.isJWT, c.expiry, c.expiryUnreadable = true, claims.Expiry, claims.ExpiryUnreadable
 	}
 	return c
 }

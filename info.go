@@ -11,8 +11,12 @@ type ClientInfo struct {
 	OrganizationID string    // sent as organizationID, "" when none
 	TokenSource    string    // where the token came from: "WithAPIKey", "WithTokenSource", EnvManagementToken, EnvHost+" (password)" or EnvURL+" (password)"
 	TokenIsJWT     bool      // the token is a JWT (else an opaque API key)
-	TokenExpiry    time.Time // the JWT's expiry; zero for API keys and JWTs without exp
-	UserAgent      string
+	TokenExpiry    time.Time // the JWT's expiry; zero for API keys, JWTs without exp and those of TokenExpiryUnreadable
+	// TokenExpiryUnreadable is true for a JWT whose exp is not a time the SDK can read (not a number,
+	// nor a string holding one, or past 1e12 seconds): it is sent, and the service decides whether it
+	// has expired. Show it as such, not as a token that never expires.
+	TokenExpiryUnreadable bool
+	UserAgent             string
 }
 
 // Info returns the client's configuration, without its token.
@@ -28,6 +32,7 @@ func (c *Client) Info() ClientInfo {
 	}
 	if cred := c.auth.last(); cred != nil {
 		info.TokenSource, info.TokenIsJWT, info.TokenExpiry = cred.source, cred.isJWT, cred.expiry
+		info.TokenExpiryUnreadable = cred.expiryUnreadable
 	}
 	return info
 }

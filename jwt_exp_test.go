@@ -2,6 +2,7 @@ package secrets_test
 
 import (
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,6 +45,7 @@ func TestClient_JWTUnreadableExp(t *testing.T) {
 			info := c.Info()
 			assert.True(t, info.TokenIsJWT)
 			assert.True(t, info.TokenExpiry.IsZero(), "no expiry the SDK can check")
+			assert.True(t, info.TokenExpiryUnreadable, "an exp is there, unread: not a token without expiry")
 			api.on(http.MethodGet, getPath, fixture(t, http.StatusOK, "secret.json"))
 			_, err := c.Secrets.Get(t.Context(), secretID)
 			require.NoError(t, err)
@@ -63,5 +65,55 @@ func TestClient_JWTUnreadableExp(t *testing.T) {
 		}
 		require.NoError(t, err, exp)
 		assert.Equal(t, want, c.Info().TokenExpiry, exp)
+		assert.False(t, c.Info().TokenExpiryUnreadable, exp)
 	}
+}
+
+// TestClientInfo_TokenExpiryUnreadable: only a JWT with an exp the SDK cannot read says so; an API
+// key, a JWT without exp and one with a readable exp do not, and a Client following the environment
+// reports the token it holds now.
+func TestClientInfo_TokenExpiryUnreadable(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	clock := secrets.WithClock(func() time.Time { return t0 })
+	tests := []struct {
+		name, token     string
+		jwt, unreadable bool
+	}{
+		{"API key", "sk_opaque_key", false, false},
+		{"JWT without exp", jwtWithPayload(`{"sub":"u1"}`), true, false},
+		{"JWT with a readable exp", jwtWithPayload(`{"exp":1999999999}`), true, false},
+		{"JWT with exp null", jwtWithPayload(`{"exp":null}`), true, false},
+		{"JWT with an unreadable exp", jwtWithPayload(`{"exp":"soon"}`), true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := secrets.NewClient(secrets.WithAPIKey(tt.token), secrets.WithBaseURL(testBaseURL), clock)
+			require.NoError(t, err)
+			assert.Equal(t, tt.jwt, c.Info().TokenIsJWT)
+			assert.Equal(t, tt.unreadable, c.Info().TokenExpiryUnreadable)
+		})
+	}
+	t.Run("environment", func(t *testing.T) {
+		t.Parallel()
+		var mu sync.Mutex
+		token := jwtWithPayload(`{"exp":"soon"}`)
+		getenv := func(key string) string {
+			mu.Lock()
+			defer mu.Unlock()
+			if key == secrets.EnvManagementToken {
+				return token
+			}
+			return ""
+		}
+		c, err := secrets.NewClient(secrets.WithEnvFunc(getenv), secrets.WithBaseURL(testBaseURL), clock)
+		require.NoError(t, err)
+		assert.True(t, c.Info().TokenExpiryUnreadable)
+		mu.Lock()
+		token = jwtWithPayload(`{"exp":1999999999}`)
+		mu.Unlock()
+		assert.False(t, c.Info().TokenExpiryUnreadable, "the rotated token's exp is readable")
+		assert.Equal(t, time.Unix(1999999999, 0).UTC(), c.Info().TokenExpiry)
+	})
 }
