@@ -18,9 +18,10 @@
 // effect within the cache's TTL (secrets.WithTTL), or at once after Cache.Invalidate of the names
 // and CredentialsCache.Invalidate.
 //
-// When the secrets are not in the cache, the provider reads them all with one request
-// (secrets.Cache.GetMany): a cold start or a refresh costs one request to the Management API, not
-// one per secret. Values are trimmed of surrounding white space (a value stored with `echo` ends in
+// When the secrets are not in the cache, the provider reads them together (secrets.Cache.GetMany):
+// a cold start or a refresh costs one list request to the Management API where its lists carry
+// values, and one more ?name= read per secret where they do not. Read together, their cache
+// entries expire together. Values are trimmed of surrounding white space (a value stored with `echo` ends in
 // a newline; AWS keys never hold spaces).
 //
 // Errors name the secret, never its value, and say what to do: *SecretError, which wraps the
@@ -120,7 +121,8 @@ func (p *Provider) names() []string {
 }
 
 // Retrieve returns the credentials held in the secrets, expiring when the first of their cache
-// entries does. Secrets fresh in the cache cost no request; the others are read with one request.
+// entries does. Secrets fresh in the cache cost no request; the others are read together with one
+// Cache.GetMany (GET /v1/secrets, then GET /v1/secrets?name= for a value the list left out).
 // Errors: a *SecretError per secret that could not be read (joined when several could not).
 func (p *Provider) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	names := p.names()
