@@ -81,14 +81,13 @@ func (s *SecretsService) Access(ctx context.Context, secretID string) ([]*RoleAc
 	return out, nil
 }
 
-// Share grants and revokes roles: PATCH /v1/secrets/{secretID}/accessControls. Only an Owner may
-// share. Revoking the last Owner makes the service delete the secret. The change is not retried
-// after it may have reached the server (only on 429 or when the connection was never made).
-// Roles other than RoleOwner and RoleReader are sent as given (see Role). Errors: ErrInvalidArgument
-// for a secret ID that is not a UUID, a nil or empty request, a role that is empty, blank, padded with
-// white space or holds a control character, or a user or team ID that is not a UUID (all before any
-// request); an *APIError for a role the service does not know; ErrNotFound, ErrForbidden and the
-// others of Get.
+// Share grants and revokes roles: PATCH /v1/secrets/{secretID}/accessControls. Only an Owner may share.
+// Revoking the last Owner makes the service delete the secret. The change is not retried after it may
+// have reached the server (only on 429 or when the connection was never made). Roles other than RoleOwner
+// and RoleReader are sent as given (see Role). Errors: ErrInvalidArgument for a secret ID that is not a
+// UUID, a nil or empty request, a role that is empty, blank, padded with white space, holds a control
+// character or is not valid UTF-8, or a user or team ID that is not a UUID (all before any request); an
+// *APIError for a role the service does not know; ErrNotFound, ErrForbidden and the others of Get.
 func (s *SecretsService) Share(ctx context.Context, secretID string, req *ShareRequest) error {
 	if err := checkID(secretIDArg, secretID); err != nil {
 		return err
