@@ -59,11 +59,14 @@ func TestIDs_OnlyUUIDsAreSent(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			c, api := newTestClient(t)
-			for _, id := range notIDs {
+			// An empty or dot-segment ID must never become a request such as DELETE /v1/secrets/.
+			for _, id := range append([]string{"", ".", ".."}, notIDs...) {
 				err := call(t.Context(), c, id)
 				require.Error(t, err, "%q", id)
 				assertSentinels(t, err, secrets.ErrInvalidArgument)
-				assert.NotContains(t, err.Error(), strings.TrimSpace(id), "the argument is never quoted")
+				if len(id) > 2 { // too short to tell a quote from the message's own text
+					assert.NotContains(t, err.Error(), strings.TrimSpace(id), "the argument is never quoted")
+				}
 				assert.NotContains(t, err.Error(), "51Hx9f2e")
 			}
 			assert.Zero(t, api.GetTotalCallCount(), "nothing is sent")

@@ -173,43 +173,6 @@ func TestValidation_ValueSize(t *testing.T) {
 	})
 }
 
-// TestValidation_IDs: an empty (or dot-segment) ID never becomes a request such as DELETE /v1/secrets/.
-func TestValidation_IDs(t *testing.T) {
-	t.Parallel()
-	share := &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID}}}}
-	byName := &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, UserEmails: []string{"alice@example.com"}}}}
-	calls := map[string]func(ctx context.Context, c *secrets.Client, id string) error{
-		"Get": func(ctx context.Context, c *secrets.Client, id string) error {
-			_, err := c.Secrets.Get(ctx, id)
-			return err
-		},
-		"Update": func(ctx context.Context, c *secrets.Client, id string) error {
-			_, err := c.Secrets.Update(ctx, id, "v")
-			return err
-		},
-		"Delete": func(ctx context.Context, c *secrets.Client, id string) error { return c.Secrets.Delete(ctx, id) },
-		"Access": func(ctx context.Context, c *secrets.Client, id string) error {
-			_, err := c.Secrets.Access(ctx, id)
-			return err
-		},
-		"Share": func(ctx context.Context, c *secrets.Client, id string) error { return c.Secrets.Share(ctx, id, share) },
-		"ShareByName": func(ctx context.Context, c *secrets.Client, id string) error {
-			return c.Secrets.ShareByName(ctx, id, byName)
-		},
-	}
-	for name, call := range calls {
-		for _, id := range []string{"", ".", ".."} {
-			t.Run(name+"/"+id, func(t *testing.T) {
-				t.Parallel()
-				c, api := newTestClient(t)
-				err := call(t.Context(), c, id)
-				assertSentinels(t, err, secrets.ErrInvalidArgument)
-				assert.Equal(t, 0, api.GetTotalCallCount())
-			})
-		}
-	}
-}
-
 // TestValidation_ShareRequests: nil or empty requests, roles that cannot be names and empty holders are
 // refused before any request, by Share and by ShareByName (which would otherwise look names up first).
 func TestValidation_ShareRequests(t *testing.T) {
