@@ -4,7 +4,8 @@
 //
 // NewServer starts an emulator on a random loopback port. Its URL field is the base URL to give a
 // client; APIKey returns the organization API key, which acts as an organization owner. AddUser and
-// AddTeam create members with their own tokens, so that tests can exercise sharing and permissions:
+// AddTeam create members with their own tokens (JWT-shaped, as Helios gives users; the API key stays
+// opaque), so that tests can exercise sharing and permissions:
 //
 //	srv := secretstest.NewServer()
 //	defer srv.Close()
@@ -17,7 +18,8 @@
 //	resp, err := http.DefaultClient.Do(req) // 200: alice created the secret and owns it
 //
 // The emulator follows the service's rules: one namespace of secret names per organization (a
-// duplicate name is 409); names of letters, digits and '_' and values of at most 5 MiB (else 400);
+// duplicate name is 409); names of letters, digits and '_' (else 400, naming the first character
+// that breaks the rule and its position) and values of at most 5 MiB (else 400);
 // unknown IDs are 404 and bad tokens 401. Request bodies are strict: Content-Type application/json
 // (parameters allowed, a charset only if UTF-8), valid UTF-8 with no escaped lone surrogate such as
 // "\ud800", one JSON object; anything else is 400 (413 above 40 MiB), never a value nobody sent. The
