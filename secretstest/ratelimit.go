@@ -66,8 +66,17 @@ func (l *rateLimiter) take(now time.Time) (allowed bool, wait time.Duration) {
 		l.tokens = max(l.tokens-1, 0)
 		return true, 0
 	}
-	return false, time.Duration((1 - l.tokens) / l.perSecond * float64(time.Second))
+	// In float seconds first: at a very slow rate the wait overflows a Duration, which would wrap to a
+	// negative wait and a Retry-After of 1, inviting the very retries the limit refuses.
+	secs := (1 - l.tokens) / l.perSecond
+	if secs >= maxWait.Seconds() {
+		return false, maxWait
+	}
+	return false, time.Duration(secs * float64(time.Second))
 }
+
+// maxWait is the longest wait take reports: the largest Duration, about 292 years.
+const maxWait = time.Duration(math.MaxInt64)
 
 // limit takes a token for one request. The clock is read only when there is a limiter: tests that
 // count the clock's readings (a stepping clock) see only the Server's timestamps.

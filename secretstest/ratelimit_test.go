@@ -87,6 +87,10 @@ func TestRateLimitTokenBucket(t *testing.T) {
 		}},
 		{"burst below 1 is 1", 1, 0, []step{{0, ""}, {0, "1"}, {time.Second, ""}}},
 		{"negative burst is 1", 1, -5, []step{{0, ""}, {0, "1"}}},
+		{"one a day", 1.0 / 86400, 1, []step{{0, ""}, {0, "86400"}, {time.Hour, "82800"}}},
+		{"so slow the wait overflows a Duration: the longest one, never a short one", 1e-12, 1, []step{
+			{0, ""}, {0, "9223372037"}, {1000 * time.Hour, "9223372037"},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
