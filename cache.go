@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
@@ -478,16 +479,16 @@ func (c *Cache) settleLocked(name string, gen uint64, refresh bool, draw float64
 	switch {
 	case err == nil:
 		lifetime := c.jitteredBy(c.cfg.ttl, draw)
-		st = &cacheState{value: *value, fetched: now, expires: now + lifetime}
+		st = &cacheState{value: *value, fetched: now, expires: later(now, lifetime)}
 		st.refreshAt = st.expires - min(int64(c.cfg.refreshAhead), lifetime/2)
-		st.staleUntil = st.expires + int64(c.cfg.staleFor)
+		st.staleUntil = later(st.expires, int64(c.cfg.staleFor))
 		if keep {
 			c.storeLocked(name, e, st, now)
 		}
 		return st, nil, nil
 
 	case errors.Is(err, ErrNotFound) || errors.Is(err, ErrValueWithheld):
-		st = &cacheState{err: err, fetched: now, expires: now + c.jitteredBy(c.cfg.negativeTTL, draw)}
+		st = &cacheState{err: err, fetched: now, expires: later(now, c.jitteredBy(c.cfg.negativeTTL, draw))}
 		st.refreshAt, st.staleUntil = st.expires, st.expires
 		switch {
 		case !keep:
@@ -672,6 +673,15 @@ func (c *Cache) now() int64 {
 		return int64(c.cfg.clock().Sub(c.base))
 	}
 	return int64(time.Since(c.base))
+}
+
+// later is the instant d nanoseconds after t, or the last instant there is: a TTL or bound of up to
+// the largest time.Duration ("for ever") must not wrap round to the past.
+func later(t, d int64) int64 {
+	if d > math.MaxInt64-t {
+		return math.MaxInt64
+	}
+	return t + d
 }
 
 func (c *Cache) at(offset int64) time.Time { return c.base.Add(time.Duration(offset)) }
