@@ -3,6 +3,8 @@ package secrets_test
 import (
 	"context"
 	"errors"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,6 +115,20 @@ func (e *itEnv) requestsSince(n int) []string {
 		out = append(out, r.Method+" "+r.Path)
 	}
 	return out
+}
+
+// assertMeetsOnlyListShape checks that every request the emulator saw is one whose answer only
+// Profile.BareLists changes: a secret by ID, by ?name=, or a write. An unfiltered list (which
+// ValuesOnlyByName changes) or a user or team look-up (RegexLookups) fails it. A scenario that calls
+// it last may run under the list-shape profiles only (see TestIntegration).
+func (e *itEnv) assertMeetsOnlyListShape() {
+	e.t.Helper()
+	require.Equal(e.t, e.srv.RequestCount(), len(e.srv.Requests()), "every request is on record")
+	for _, r := range e.srv.Requests() {
+		unfilteredList := r.Method == http.MethodGet && r.Path == "/v1/secrets" && !strings.Contains("&"+r.RawQuery, "&name=")
+		ok := strings.HasPrefix(r.Path, "/v1/secrets") && !unfilteredList
+		assert.True(e.t, ok, "%s %s?%s meets a behaviour other than the list shape", r.Method, r.Path, r.RawQuery)
+	}
 }
 
 // itAPIError asserts that err is an *APIError with the status and returns it.

@@ -291,6 +291,7 @@ func itValueSizeLimit(t *testing.T, prof secretstest.Profile) {
 	assert.False(t, found)
 	stored, _ = e.srv.SecretValue("BIG")
 	itSame(t, value, stored, "the value after the refused update")
+	e.assertMeetsOnlyListShape()
 }
 
 // itOnlyCreatorReadsByDefault: another member sees the secret (List, Get, GetByName)
