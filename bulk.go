@@ -234,8 +234,3 @@ func bulkReason(err error) string {
 	}
 	return strings.TrimPrefix(err.Error(), "secrets: ")
 }
-
-func isAPIError(err error) bool {
-	var ae *APIError
-	return errors.As(err, &ae)
-}

@@ -1,8 +1,10 @@
 package secrets
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -299,4 +301,34 @@ func ambiguousError(name string) error {
 
 func withheldError(name string) error {
 	return fmt.Errorf("secrets: secret %q: the caller may see it but not read its value: %w", name, ErrValueWithheld)
+}
+
+// invalidResponse describes a body that could not be decoded without quoting it: a body can hold
+// values, and a JSON error can quote them.
+func invalidResponse(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		return fmt.Errorf("%w: %v", ErrInvalidResponse, err)
+	case errors.As(err, &syntax):
+		return fmt.Errorf("%w: malformed JSON at byte %d", ErrInvalidResponse, syntax.Offset)
+	case errors.As(err, &typ):
+		return fmt.Errorf("%w: JSON field %q has the wrong type", ErrInvalidResponse, typ.Field)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w: truncated JSON", ErrInvalidResponse)
+	}
+	return fmt.Errorf("%w: unreadable JSON", ErrInvalidResponse)
+}
+
+// isAPIError reports whether err holds a response with a status other than 2xx.
+func isAPIError(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae)
+}
+
+// isBadRequest reports whether err holds a 400 response.
+func isBadRequest(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest
 }

@@ -2,7 +2,6 @@ package secrets
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -65,11 +64,6 @@ func lookUpOnce[T any](ctx context.Context, c *Client, path, param, value string
 		}
 	}
 	return out, nil
-}
-
-func isBadRequest(err error) bool {
-	var ae *APIError
-	return errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest
 }
 
 // onlyMatch returns the one entry of matches, else the error nameErr makes of ErrNotFound (none) or

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -320,22 +319,4 @@ func decodeJSON(v any) func([]byte) error {
 		}
 		return nil
 	}
-}
-
-// invalidResponse describes a body that could not be decoded without quoting it: a body can hold
-// values, and a JSON error can quote them.
-func invalidResponse(err error) error {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, errBodyTooLarge):
-		return fmt.Errorf("%w: %v", ErrInvalidResponse, err)
-	case errors.As(err, &syntax):
-		return fmt.Errorf("%w: malformed JSON at byte %d", ErrInvalidResponse, syntax.Offset)
-	case errors.As(err, &typ):
-		return fmt.Errorf("%w: JSON field %q has the wrong type", ErrInvalidResponse, typ.Field)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Errorf("%w: truncated JSON", ErrInvalidResponse)
-	}
-	return fmt.Errorf("%w: unreadable JSON", ErrInvalidResponse)
 }
