@@ -131,34 +131,6 @@ func TestEnv_NoCredentials(t *testing.T) {
 	}
 }
 
-// TestEnv_ExpiredJWT: an expired JWT, from either variable, is ErrTokenExpired (and ErrUnauthorized)
-// before any request, with a message naming where it came from.
-func TestEnv_ExpiredJWT(t *testing.T) {
-	expired := makeJWT(t, map[string]any{"sub": "u", "exp": time.Now().Add(-time.Minute).Unix()})
-	cases := map[string]struct {
-		vars   map[string]string
-		source string
-	}{
-		"management token": {map[string]string{secrets.EnvManagementToken: expired}, secrets.EnvManagementToken},
-		"connection URL":   {map[string]string{secrets.EnvURL: "admin:" + expired + "@host:3306/db"}, secrets.EnvURL},
-	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			setEnv(t, tc.vars)
-			api := newFakeAPI(t)
-			for ctor, build := range envConstructors(api) {
-				c, err := build()
-				assert.Nil(t, c, ctor)
-				assertSentinels(t, err, secrets.ErrTokenExpired, secrets.ErrUnauthorized)
-				assert.Contains(t, err.Error(), tc.source, ctor)
-				assert.Contains(t, err.Error(), "expired", ctor)
-				assert.NotContains(t, err.Error(), expired, ctor)
-			}
-			assert.Equal(t, 0, api.GetTotalCallCount())
-		})
-	}
-}
-
 // TestEnv_BaseURLVersionOrganization: the other variables shape every request.
 func TestEnv_BaseURLVersionOrganization(t *testing.T) {
 	setEnv(t, map[string]string{
@@ -243,23 +215,30 @@ func TestEnv_IgnoredWithoutWithEnv(t *testing.T) {
 	assert.Equal(t, "Bearer explicit-key", req.Header.Get("Authorization"))
 }
 
-// TestEnv_InvalidValues: a variable that is set but invalid is ErrInvalidArgument naming it, without
-// echoing a token or user information.
+// TestEnv_InvalidValues: a variable that is set but invalid fails every constructor before any
+// request, naming the variable, without echoing a token or user information: ErrInvalidArgument, or
+// ErrTokenExpired (and ErrUnauthorized) for a JWT whose exp has passed, saying so.
 func TestEnv_InvalidValues(t *testing.T) {
+	expired := makeJWT(t, map[string]any{"sub": "u", "exp": time.Now().Add(-time.Minute).Unix()})
+	invalid := []error{secrets.ErrInvalidArgument}
 	cases := map[string]struct {
-		vars     map[string]string
-		naming   string
-		noEcho   string
-		sentinel error
+		vars      map[string]string
+		naming    []string
+		noEcho    string
+		sentinels []error
 	}{
 		"plain http base URL": {map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementBaseURL: "http://api.example.com"},
-			secrets.EnvManagementBaseURL, "", secrets.ErrInvalidArgument},
+			[]string{secrets.EnvManagementBaseURL}, "", invalid},
 		"base URL with user": {map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementBaseURL: "https://u:p@api.example.com"},
-			secrets.EnvManagementBaseURL, "u:p", secrets.ErrInvalidArgument},
+			[]string{secrets.EnvManagementBaseURL}, "u:p", invalid},
 		"version with a slash": {map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementVersion: "v1/x"},
-			secrets.EnvManagementVersion, "", secrets.ErrInvalidArgument},
+			[]string{secrets.EnvManagementVersion}, "", invalid},
 		"token with a space": {map[string]string{secrets.EnvManagementToken: "abc def-secret"},
-			secrets.EnvManagementToken, "def-secret", secrets.ErrInvalidArgument},
+			[]string{secrets.EnvManagementToken}, "def-secret", invalid},
+		"expired management token": {map[string]string{secrets.EnvManagementToken: expired},
+			[]string{secrets.EnvManagementToken, "expired"}, expired, []error{secrets.ErrTokenExpired, secrets.ErrUnauthorized}},
+		"expired JWT in the connection URL": {map[string]string{secrets.EnvURL: "admin:" + expired + "@host:3306/db"},
+			[]string{secrets.EnvURL, "expired"}, expired, []error{secrets.ErrTokenExpired, secrets.ErrUnauthorized}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -268,12 +247,15 @@ func TestEnv_InvalidValues(t *testing.T) {
 			for ctor, build := range envConstructors(api) {
 				c, err := build()
 				assert.Nil(t, c, ctor)
-				assertSentinels(t, err, tc.sentinel)
-				assert.Contains(t, err.Error(), tc.naming, ctor)
+				assertSentinels(t, err, tc.sentinels...)
+				for _, naming := range tc.naming {
+					assert.Contains(t, err.Error(), naming, ctor)
+				}
 				if tc.noEcho != "" {
 					assert.NotContains(t, err.Error(), tc.noEcho, ctor)
 				}
 			}
+			assert.Equal(t, 0, api.GetTotalCallCount())
 		})
 	}
 }
