@@ -27,7 +27,8 @@ type Workspace struct {
 	TLS *tls.Config
 	// Plaintext turns TLS off. Only for a server on this machine: a Host that is not a loopback
 	// address (localhost, 127.0.0.0/8, ::1) is refused, since queries and results would cross the
-	// network in clear.
+	// network in clear. localhost is dialled at 127.0.0.1, never looked up (Go's resolver may ask DNS,
+	// which may answer with any address), as the SDK does with a plain-http base URL.
 	Plaintext bool
 }
 
@@ -70,7 +71,11 @@ func (w Workspace) Config() (*mysql.Config, error) {
 	case w.TLS != nil:
 		tlsParam = "" // set below: a *tls.Config has no DSN form
 	}
-	dsn := fmt.Sprintf("%s@tcp(%s)/%s?timeout=%s", w.User, net.JoinHostPort(w.Host, strconv.Itoa(port)),
+	host := w.Host
+	if w.Plaintext && host == "localhost" {
+		host = "127.0.0.1" // the password and the queries stay on this machine whatever DNS says
+	}
+	dsn := fmt.Sprintf("%s@tcp(%s)/%s?timeout=%s", w.User, net.JoinHostPort(host, strconv.Itoa(port)),
 		url.PathEscape(w.Database), 10*time.Second)
 	if tlsParam != "" {
 		dsn += "&tls=" + tlsParam
