@@ -69,13 +69,29 @@ func parseEndpoint(raw string) (*url.URL, error) {
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
 		return nil, fmt.Errorf("HF_ENDPOINT=%q: plain http would send the token in the clear; use https (http is accepted for loopback hosts only)", raw)
 	}
+	if u.Scheme == "http" && isLocalhostName(u.Hostname()) {
+		// Pinned, as go-secrets pins its base URL: Go's resolver may ask DNS about *.localhost, and
+		// HTTP_PROXY covers it, either of which would carry the token off this machine in the clear.
+		// A loopback IP is never looked up, nor proxied by http.ProxyFromEnvironment.
+		port := u.Port()
+		if port == "" {
+			port = "80"
+		}
+		u.Host = net.JoinHostPort("127.0.0.1", port)
+	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = strings.TrimRight(u.RawPath, "/")
 	return u, nil
 }
 
+// isLocalhostName reports whether host is localhost or a name under it (RFC 6761).
+func isLocalhostName(host string) bool {
+	host = strings.ToLower(host)
+	return host == "localhost" || strings.HasSuffix(host, ".localhost")
+}
+
 func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+	if isLocalhostName(host) {
 		return true
 	}
 	ip := net.ParseIP(host)

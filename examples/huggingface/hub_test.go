@@ -20,7 +20,12 @@ func TestParseEndpoint(t *testing.T) {
 		"https://hf-mirror.com":        "https://hf-mirror.com",
 		"https://hub.example/prefix//": "https://hub.example/prefix",
 		"http://127.0.0.1:8081":        "http://127.0.0.1:8081",
-		"http://localhost:8081/":       "http://localhost:8081",
+		// A plain-http localhost name is pinned to 127.0.0.1: never looked up, never proxied.
+		"http://localhost:8081/":       "http://127.0.0.1:8081",
+		"http://LocalHost:8081":        "http://127.0.0.1:8081",
+		"http://hub.localhost:8081/x/": "http://127.0.0.1:8081/x",
+		"http://hub.localhost":         "http://127.0.0.1:80",
+		"https://hub.localhost:8443":   "https://hub.localhost:8443", // TLS: the certificate decides
 		"http://[::1]:8081":            "http://[::1]:8081",
 	} {
 		u, err := parseEndpoint(raw)
@@ -30,6 +35,8 @@ func TestParseEndpoint(t *testing.T) {
 	}
 	for raw, want := range map[string]string{
 		"http://huggingface.co":          "plain http would send the token in the clear",
+		"http://localhost.example.com":   "plain http would send the token in the clear",
+		"http://localhostx":              "plain http would send the token in the clear",
 		"ftp://huggingface.co":           "want an https:// URL",
 		"huggingface.co":                 "want an https:// URL",
 		"https://":                       "has no host",
