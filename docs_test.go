@@ -154,3 +154,61 @@ func TestReadmeLayoutNamesEveryFile(t *testing.T) {
 		assert.Contains(t, layout, "`"+filepath.Base(s)+"`", "README.md's Layout does not name %s", s)
 	}
 }
+
+// sourceCitation matches a source file or script named in code font in a document: `body.go`,
+// `cmd/secrets/mask_automaton.go`, `scripts/test.sh`, `testdata/script/run.txtar`.
+var sourceCitation = regexp.MustCompile("`([A-Za-z0-9_./-]+\\.(?:go|sh|txtar))`")
+
+// TestDocsCiteSourceFilesThatExist: every source file a document names in code font exists, relative
+// to the document, to the repository root, or as the end of a path in the repository (a document may
+// name `body_test.go` without its directory), unless the document says at once that it lies outside
+// this repository.
+func TestDocsCiteSourceFilesThatExist(t *testing.T) {
+	t.Parallel()
+	var files, docs []string
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".") && path != ".") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() {
+			return nil
+		}
+		files = append(files, filepath.ToSlash(path))
+		if strings.HasSuffix(path, ".md") && !strings.Contains(filepath.ToSlash(path), "testdata/") {
+			docs = append(docs, path)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	exists := func(doc, cited string) bool {
+		for _, p := range []string{filepath.Join(filepath.Dir(doc), cited), cited} {
+			if _, err := os.Stat(p); err == nil {
+				return true
+			}
+		}
+		for _, f := range files {
+			if strings.HasSuffix(f, "/"+cited) {
+				return true
+			}
+		}
+		return false
+	}
+	checked := 0
+	for _, doc := range docs {
+		text, err := os.ReadFile(doc)
+		require.NoError(t, err)
+		for _, loc := range sourceCitation.FindAllStringSubmatchIndex(string(text), -1) {
+			cited := string(text[loc[2]:loc[3]])
+			after := string(text[loc[1]:min(loc[1]+80, len(text))])
+			if strings.Contains(strings.Join(strings.Fields(after), " "), "outside this repository") {
+				continue // named as a file elsewhere, on purpose
+			}
+			checked++
+			assert.True(t, exists(doc, cited), "%s names %s, which the repository does not have", doc, cited)
+		}
+	}
+	assert.Greater(t, checked, 20, "too few citations found: the pattern is broken")
+}
