@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	secrets "github.com/helios-secrets/go-secrets"
+	"github.com/helios-secrets/go-secrets/internal/redact"
 )
 
 // defaultEndpoint is the Hub, as huggingface_hub's HF_ENDPOINT defaults to it.
@@ -318,11 +319,12 @@ func bodyMessage(body io.Reader) string {
 	return v.Error
 }
 
-// clean makes a server's message fit for an error: one line, short, and never the token.
+// clean makes a server's message fit for an error: one line, short, and never the token, however
+// the server or a proxy escaped it (URL, HTML, JSON or Go escapes) or cut it short: go-secrets'
+// masking by meaning. (Outside this module, where internal/redact cannot be imported, at least
+// replace the token as written, and keep server text out of errors when in doubt.)
 func (h *hub) clean(s string) string {
-	if h.token != "" {
-		s = strings.ReplaceAll(s, h.token, "[REDACTED]")
-	}
+	s = redact.String(s, h.token)
 	s = strings.Map(func(r rune) rune {
 		if r < ' ' || r == 0x7f {
 			return ' '

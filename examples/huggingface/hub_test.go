@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -204,6 +205,43 @@ func TestStatusErrorNeverHoldsTheToken(t *testing.T) {
 	resp = &http.Response{StatusCode: http.StatusForbidden, Request: cdnReq, Header: http.Header{}, Body: http.NoBody}
 	err = h.statusError(resp, "acme/m", "main", "model.safetensors")
 	assert.Equal(t, "model.safetensors: the download server cdn-lfs.hf.co answered HTTP 403 Forbidden after the Hub's redirect", err.Error())
+}
+
+// TestStatusErrorMasksEscapedEchoes: a token the server (or a proxy) quotes escaped or cut short, in
+// X-Error-Message or in the body's error, is masked like the token as written.
+func TestStatusErrorMasksEscapedEchoes(t *testing.T) {
+	t.Parallel()
+	endpoint, err := parseEndpoint("https://huggingface.co")
+	require.NoError(t, err)
+	const token = "hf_SuperSecret/Token+Value1234567890"
+	h := newHub(endpoint, token, "HF_TOKEN", nil)
+	req, err := http.NewRequest(http.MethodGet, "https://huggingface.co/acme/m/resolve/main/config.json", nil)
+	require.NoError(t, err)
+	echoes := map[string]string{
+		"URL escapes":      url.QueryEscape(token),
+		"HTML references":  strings.NewReplacer("_", "&#95;", "/", "&#x2F;", "+", "&#43;").Replace(token),
+		"JSON escapes":     strings.NewReplacer("/", `\/`, "+", `+`).Replace(token),
+		"Go and C escapes": strings.NewReplacer("_", `\x5f`, "+", `\053`).Replace(token),
+		"cut short":        token[:len(token)/2],
+	}
+	for name, echo := range echoes {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			for _, resp := range []*http.Response{
+				{StatusCode: http.StatusUnauthorized, Request: req, Body: http.NoBody,
+					Header: http.Header{"X-Error-Message": {"invalid token " + echo}}},
+				{StatusCode: http.StatusInternalServerError, Request: req, Header: http.Header{},
+					Body: io.NopCloser(strings.NewReader(`{"error":` + strconv.Quote("invalid token "+echo) + `}`))},
+			} {
+				err := h.statusError(resp, "acme/m", "main", "config.json")
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "[REDACTED]")
+				for _, part := range []string{token, echo, token[:8], "SuperSecret"} {
+					assert.NotContains(t, err.Error(), part)
+				}
+			}
+		})
+	}
 }
 
 func TestStripURLDropsTheQuery(t *testing.T) {
