@@ -83,8 +83,9 @@ func (c *Client) listSecrets(ctx context.Context, r *request) ([]*Secret, error)
 	return out, nil
 }
 
-// Get returns the secret with ID secretID: GET /v1/secrets/{secretID}. Errors: ErrInvalidArgument for
-// an ID that is not a UUID (before any request; a name gets a hint to use GetByName), ErrNotFound (an *APIError) for an unknown ID, and those of List.
+// Get returns the secret with ID secretID: GET /v1/secrets/{secretID}. Errors: ErrInvalidArgument
+// for an ID that is not a UUID (before any request; a name gets a hint to use GetByName),
+// ErrNotFound (an *APIError) for an unknown ID, and those of List.
 func (s *SecretsService) Get(ctx context.Context, secretID string) (*Secret, error) {
 	if err := checkID(secretIDArg, secretID); err != nil {
 		return nil, err
@@ -139,8 +140,9 @@ func (s *SecretsService) Create(ctx context.Context, name, value string) (*Secre
 }
 
 // Update sets the value of a secret: PATCH /v1/secrets/{secretID}. Secrets cannot be renamed. Only an
-// Owner may update. Errors: ErrInvalidArgument for an ID that is not a UUID or a value that is not valid UTF-8,
-// and ErrValueTooLarge (all before any request); ErrNotFound, ErrForbidden and the others of Get.
+// Owner may update. Errors: ErrInvalidArgument for an ID that is not a UUID or a value that is not
+// valid UTF-8, and ErrValueTooLarge (all before any request); ErrNotFound, ErrForbidden and the
+// others of Get.
 func (s *SecretsService) Update(ctx context.Context, secretID, value string) (*Secret, error) {
 	if err := checkID(secretIDArg, secretID); err != nil {
 		return nil, err
@@ -159,7 +161,8 @@ func (s *SecretsService) Update(ctx context.Context, secretID, value string) (*S
 
 // Delete deletes a secret: DELETE /v1/secrets/{secretID}. Only an Owner may delete. A DELETE that
 // was retried after an attempt that may have been processed (a 5xx, a connection lost after sending),
-// then answered 404, counts as done: that attempt deleted the secret but its answer was lost. Errors: ErrInvalidArgument for an ID that is not a UUID (before any request); ErrNotFound,
+// then answered 404, counts as done: that attempt deleted the secret but its answer was lost.
+// Errors: ErrInvalidArgument for an ID that is not a UUID (before any request); ErrNotFound,
 // ErrForbidden and the others of Get.
 func (s *SecretsService) Delete(ctx context.Context, secretID string) error {
 	if err := checkID(secretIDArg, secretID); err != nil {

@@ -141,8 +141,8 @@ func (a *app) doctorChecks(ctx context.Context) []check {
 // tokenCheck is the token line: its kind and expiry, a warning when it expires soon.
 func tokenCheck(info secrets.ClientInfo, now time.Time) (name, status, detail string, err error) {
 	status = "ok"
-	if info.TokenIsJWT && !info.TokenExpiry.IsZero() && info.TokenExpiry.Sub(now) < expiryWarning {
-		status = "warn"
+	if info.TokenIsJWT && (info.TokenExpiryUnreadable || !info.TokenExpiry.IsZero() && info.TokenExpiry.Sub(now) < expiryWarning) {
+		status = "warn" // expiring soon, or an exp the SDK cannot check
 	}
 	return "token", status, tokenText(info, now), nil
 }

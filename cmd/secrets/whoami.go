@@ -68,6 +68,9 @@ func tokenText(info secrets.ClientInfo, now time.Time) string {
 	if !info.TokenIsJWT {
 		return "API key"
 	}
+	if info.TokenExpiryUnreadable {
+		return "JWT, expiry unreadable (exp is not a number of seconds): the service decides"
+	}
 	if info.TokenExpiry.IsZero() {
 		return "JWT, no expiry"
 	}
