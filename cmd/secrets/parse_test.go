@@ -244,6 +244,15 @@ func TestCredentialValues(t *testing.T) {
 		{"url password", []string{"SINGLESTOREDB_URL=admin:pw%21@host:3306/db"}, []string{"pw!"}},
 		{"url with scheme", []string{"SINGLESTOREDB_URL=singlestoredb://u:p@h"}, []string{"p"}},
 		{"url without password", []string{"SINGLESTOREDB_URL=mysql://u@h"}, nil},
+		// The CLI takes its token from SINGLESTOREDB_HOST before SINGLESTOREDB_URL: the command
+		// inherits both, so both passwords are masked.
+		{"host password", []string{"SINGLESTOREDB_HOST=admin:eyJh.eyJz.c2ln@host:3306"}, []string{"eyJh.eyJz.c2ln"}},
+		{"host without scheme or password", []string{"SINGLESTOREDB_HOST=db.example.com:3306"}, nil},
+		{"every credential", []string{
+			"SINGLESTOREDB_MANAGEMENT_TOKEN=tok",
+			"SINGLESTOREDB_HOST=singlestoredb://u:hostpw@h",
+			"SINGLESTOREDB_URL=u:urlpw@h",
+		}, []string{"tok", "hostpw", "urlpw"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -46,7 +46,8 @@ secret that does not fit. A value with a NUL byte can only be passed in a file.
 Masking: unless --no-mask, the command's standard output and standard error pass through
 secrets, which replaces every occurrence of a value by *****, also when it spans
 several writes. It masks each value, the value without surrounding white space, each
-line of a value of several lines, and the management token itself; values shorter than
+line of a value of several lines, the management token itself and the passwords of
+SINGLESTOREDB_HOST and SINGLESTOREDB_URL (either may be the token); values shorter than
 4 bytes are not masked (a warning says so), as they occur everywhere by chance. Only the
 exact bytes are recognised, not encodings of them (base64, JSON escapes, URL encoding).
 The command's output then goes through a pipe, not a terminal: programs may turn off
@@ -250,15 +251,19 @@ func childEnv(environ []string, specs []envSpec, values map[string]string) []str
 	return env
 }
 
-// credentialValues returns the management credentials found in the environment (the token, the
-// password of SINGLESTOREDB_URL), to be masked like the secrets: the command inherits them.
+// credentialValues returns the management credentials found in the environment, to be masked like
+// the secrets: the command inherits them. They are the token and the password of every connection
+// variable the SDK may take its token from (SINGLESTOREDB_HOST, SINGLESTOREDB_URL), JWT or not:
+// whichever the client used, and a database password is a credential too.
 func (a *app) credentialValues() []string {
 	var out []string
 	if t := strings.TrimSpace(a.getenv(secrets.EnvManagementToken)); t != "" {
 		out = append(out, t)
 	}
-	if pw := connurl.Password(a.getenv(secrets.EnvURL)); pw != "" {
-		out = append(out, pw)
+	for _, name := range []string{secrets.EnvHost, secrets.EnvURL} {
+		if pw := connurl.Password(a.getenv(name)); pw != "" {
+			out = append(out, pw)
+		}
 	}
 	return out
 }
