@@ -230,6 +230,10 @@ func TestChildEnv(t *testing.T) {
 		map[string]string{"API_KEY": "k=v", "DB": "pw"},
 	)
 	assert.Equal(t, []string{"PATH=/bin", "HOME=/h", "API_KEY=k=v", "PGPASSWORD=pw"}, env)
+
+	// --file variables join in the same pass, after the --env ones.
+	env = childEnv([]string{"CA_FILE=old", "PATH=/bin"}, []envSpec{{"DB", "PGPASSWORD"}}, map[string]string{"DB": "pw"}, "CA_FILE=/tmp/x/CA_FILE")
+	assert.Equal(t, []string{"PATH=/bin", "PGPASSWORD=pw", "CA_FILE=/tmp/x/CA_FILE"}, env)
 }
 
 func TestCredentialValues(t *testing.T) {

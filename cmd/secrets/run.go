@@ -167,7 +167,7 @@ func runRun(ctx context.Context, a *app, args []string, envValues, fileValues []
 		return err
 	}
 	defer files.remove()
-	env := setEnv(childEnv(a.environ, specs, values), files.vars)
+	env := childEnv(a.environ, specs, values, files.vars...)
 	path, err := exec.LookPath(args[0])
 	if err != nil {
 		path = args[0]
@@ -232,23 +232,14 @@ func fetchValues(ctx context.Context, a *app, c *secrets.Client, specs []envSpec
 	return out, nil
 }
 
-// childEnv is environ with each spec's variable set to its secret's value (replacing any earlier
-// setting of that variable).
-func childEnv(environ []string, specs []envSpec, values map[string]string) []string {
-	set := map[string]bool{}
+// childEnv is environ with each spec's variable set to its secret's value, then each VAR=value of
+// fileVars set (see setEnv), replacing any earlier setting of those variables.
+func childEnv(environ []string, specs []envSpec, values map[string]string, fileVars ...string) []string {
+	vars := make([]string, 0, len(specs)+len(fileVars))
 	for _, s := range specs {
-		set[s.Var] = true
+		vars = append(vars, s.Var+"="+values[s.Name])
 	}
-	env := make([]string, 0, len(environ)+len(specs))
-	for _, kv := range environ {
-		if k, _, _ := strings.Cut(kv, "="); !set[k] {
-			env = append(env, kv)
-		}
-	}
-	for _, s := range specs {
-		env = append(env, s.Var+"="+values[s.Name])
-	}
-	return env
+	return setEnv(environ, append(vars, fileVars...))
 }
 
 // credentialValues returns the management credentials found in the environment, to be masked like
