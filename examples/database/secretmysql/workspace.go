@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -33,10 +33,16 @@ type Workspace struct {
 }
 
 // DSN returns the data source name of go-sql-driver/mysql for w, without a password:
-// user@tcp(host:3306)/db?tls=true&timeout=10s (tls=false with Plaintext; tls=custom when w.TLS is
-// set, which a string cannot carry: use Config then). Errors: a missing host or user, a bad port,
-// Plaintext for a host that is not loopback.
+// user@tcp(host:3306)/db?timeout=10s&tls=true (tls=false with Plaintext). Errors as Config, and
+// one for what the DSN form cannot carry (use Config then): w.TLS, which a DSN without it would
+// drop, connecting in clear, and a ':' in User, which would split it into a user and a password.
 func (w Workspace) DSN() (string, error) {
+	switch {
+	case w.TLS != nil && !w.Plaintext:
+		return "", errors.New("secretmysql: Workspace.TLS has no DSN form; use Config")
+	case strings.Contains(w.User, ":"):
+		return "", errors.New("secretmysql: a user with ':' has no DSN form; use Config")
+	}
 	cfg, err := w.Config()
 	if err != nil {
 		return "", err
@@ -46,7 +52,9 @@ func (w Workspace) DSN() (string, error) {
 
 // Config returns the driver configuration for w, without a password, for NewConnector: TLS on
 // (server certificate verified against the system's roots, or w.TLS), a 10-second dial timeout.
-// Errors as DSN.
+// Its fields are set one by one, never parsed from a string, so a user or database name holding
+// DSN syntax (':', '@', '/', '?') stays what it is. Errors: a missing host or user, a bad port,
+// Plaintext for a host that is not loopback.
 func (w Workspace) Config() (*mysql.Config, error) {
 	if w.Host == "" {
 		return nil, errors.New("secretmysql: no host: give the workspace's endpoint")
@@ -64,31 +72,27 @@ func (w Workspace) Config() (*mysql.Config, error) {
 	if w.Plaintext && !isLoopback(w.Host) {
 		return nil, fmt.Errorf("secretmysql: TLS may be turned off only for a server on this machine (localhost, 127.0.0.1, ::1), not %s", w.Host)
 	}
-	tlsParam := "true"
-	switch {
-	case w.Plaintext:
-		tlsParam = "false"
-	case w.TLS != nil:
-		tlsParam = "" // set below: a *tls.Config has no DSN form
-	}
 	host := w.Host
 	if w.Plaintext && host == "localhost" {
 		host = "127.0.0.1" // the password and the queries stay on this machine whatever DNS says
 	}
-	dsn := fmt.Sprintf("%s@tcp(%s)/%s?timeout=%s", w.User, net.JoinHostPort(host, strconv.Itoa(port)),
-		url.PathEscape(w.Database), 10*time.Second)
-	if tlsParam != "" {
-		dsn += "&tls=" + tlsParam
-	}
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("secretmysql: %w", err)
-	}
-	if w.TLS != nil && !w.Plaintext {
-		cfg.TLS = w.TLS.Clone()
+	cfg := mysql.NewConfig()
+	cfg.User = w.User
+	cfg.Net = "tcp"
+	cfg.Addr = net.JoinHostPort(host, strconv.Itoa(port))
+	cfg.DBName = w.Database
+	cfg.Timeout = 10 * time.Second
+	switch {
+	case w.Plaintext:
+		cfg.TLSConfig = "false"
+	case w.TLS != nil:
+		cfg.TLS = w.TLS.Clone() // no TLSConfig name: a *tls.Config has no DSN form
 		if cfg.TLS.ServerName == "" {
 			cfg.TLS.ServerName = w.Host
 		}
+	default:
+		cfg.TLSConfig = "true"
+		cfg.TLS = &tls.Config{ServerName: w.Host} // what the driver makes of tls=true
 	}
 	return cfg, nil
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -68,6 +69,51 @@ func TestWorkspaceOwnTLS(t *testing.T) {
 	cfg, err = Workspace{Host: "10.1.2.3", User: "app", TLS: named}.Config()
 	require.NoError(t, err)
 	assert.Equal(t, "other.example.com", cfg.TLS.ServerName)
+}
+
+// TestWorkspaceFieldsAreNotDSNSyntax: a user or database holding DSN syntax stays what it is (a ':'
+// in the user never becomes a password, a '?' never a parameter), in Config and through DSN's round
+// trip; the DSN of a user with a ':' (which the DSN form cannot carry), or of a workspace with its own
+// *tls.Config, is refused rather than written as something else.
+func TestWorkspaceFieldsAreNotDSNSyntax(t *testing.T) {
+	t.Parallel()
+	for _, w := range []Workspace{
+		{Host: "h", User: "a@b", Database: "d@e"},
+		{Host: "h", User: "u)/?tls=false&allowAllFiles=true&x=(", Database: "d?tls=false"},
+		{Host: "h", User: "u", Database: "d/../e?allowAllFiles=true"},
+	} {
+		t.Run(w.User+"/"+w.Database, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := w.Config()
+			require.NoError(t, err)
+			assert.Equal(t, w.User, cfg.User)
+			assert.Equal(t, w.Database, cfg.DBName)
+			assert.Empty(t, cfg.Passwd)
+			assert.False(t, cfg.AllowAllFiles)
+			assert.Equal(t, "true", cfg.TLSConfig)
+			dsn, err := w.DSN()
+			require.NoError(t, err)
+			back, err := mysql.ParseDSN(dsn)
+			require.NoError(t, err)
+			assert.Equal(t, w.User, back.User)
+			assert.Equal(t, w.Database, back.DBName)
+			assert.Empty(t, back.Passwd)
+			assert.False(t, back.AllowAllFiles)
+			assert.Equal(t, "true", back.TLSConfig)
+		})
+	}
+	colon := Workspace{Host: "h", User: "app:not-a-password"}
+	cfg, err := colon.Config()
+	require.NoError(t, err)
+	assert.Equal(t, colon.User, cfg.User)
+	assert.Empty(t, cfg.Passwd)
+	_, err = colon.DSN()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "use Config")
+
+	_, err = Workspace{Host: "h", User: "u", TLS: &tls.Config{MinVersion: tls.VersionTLS13}}.DSN()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "use Config")
 }
 
 // TestWorkspaceRejects bad settings before any connection.
