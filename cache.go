@@ -568,7 +568,7 @@ func maskHeld(err error, values ...string) error {
 	switch e := err.(type) {
 	case *APIError:
 		masked := *e
-		masked.Message = redact.String(e.Message, values...)
+		masked.Message = redact.MaskMessage(e.Message, values...) // normalized, maybe cut: not as the body spells it
 		masked.RequestID = redact.String(e.RequestID, values...)
 		if len(e.Body) > maxErrorBody/2 {
 			masked.Body = redact.Cut(e.Body, values...) // it may have been cut at the limit, inside a value

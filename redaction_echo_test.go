@@ -246,53 +246,80 @@ func TestRedaction_CacheMasksEscapedEchoesOfWhatItHolds(t *testing.T) {
 		for _, cut := range []bool{false, true} {
 			t.Run(fmt.Sprint(encName, " cut=", cut), func(t *testing.T) {
 				t.Parallel()
-				var failing sync.Map
-				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					w.Header().Set("Content-Type", "application/json")
-					if _, ok := failing.Load("on"); !ok {
-						_ = json.NewEncoder(w).Encode(map[string]any{"secrets": []map[string]string{
-							{"secretID": "0b0f6d35-5a3c-4c59-9f53-2c5e0d6b9a11", "name": "DB_PASSWORD", "value": quotedValue},
-						}})
-						return
-					}
-					body := "<html><p>cannot decrypt " + encode(quotedValue) + "</p></html>"
-					if cut {
-						body = body[:strings.Index(body, encode(quotedValue))+len(encode(quotedMarker))+4]
-					}
-					w.Header().Set("Content-Type", "text/html")
-					w.WriteHeader(http.StatusServiceUnavailable)
-					_, _ = io.WriteString(w, body)
-				}))
-				t.Cleanup(srv.Close)
-				c, err := secrets.NewClient(secrets.WithAPIKey("tok_echo_0123456789"), secrets.WithBaseURL(srv.URL),
-					secrets.WithHTTPClient(srv.Client()), secrets.WithRetryMax(0))
-				require.NoError(t, err)
-				var logs echoLogs
-				logger, _ := logs.loggers()
-				clock := newFakeClock(cacheStart)
-				for _, stale := range []bool{false, true} {
-					failing.Delete("on")
-					opts := []secrets.CacheOption{secrets.WithCacheLogger(logger), secrets.WithCacheClock(clock.Now), secrets.WithTTL(time.Minute)}
-					if stale {
-						opts = append(opts, secrets.WithStaleIfError(time.Hour))
-					}
-					cache, err := secrets.NewCache(c, opts...)
-					require.NoError(t, err)
-					got, err := cache.Get(t.Context(), "DB_PASSWORD")
-					require.NoError(t, err)
-					require.Equal(t, quotedValue, got)
-					failing.Store("on", true)
-					clock.Advance(2 * time.Minute)
-					_, err = cache.Get(t.Context(), "DB_PASSWORD")
-					if stale {
-						require.NoError(t, err)
-						assert.Contains(t, logs.String(), "stale")
-						assert.Empty(t, echoLeak(logs.String(), encode), "the Warn record shows the value: %s", logs.String())
-						continue
-					}
-					assertNoEcho(t, err, logs.String(), encode)
+				body := "<html><p>cannot decrypt " + encode(quotedValue) + "</p></html>"
+				if cut {
+					body = body[:strings.Index(body, encode(quotedValue))+len(encode(quotedMarker))+4]
 				}
+				assertCacheHidesEcho(t, "text/html", body, encode)
 			})
 		}
+	}
+}
+
+// TestRedaction_CacheMasksEchoesInTheMessage: the error's Message is the server's message with white
+// space and control characters normalized (quotedValue holds U+2028 and \x01) and cut at a length
+// limit; the held value is masked there too, not only as the body spells it.
+func TestRedaction_CacheMasksEchoesInTheMessage(t *testing.T) {
+	t.Parallel()
+	message := func(text string) string { b, _ := json.Marshal(map[string]string{"message": text}); return string(b) }
+	bodies := map[string]string{
+		"normalized":               message("cannot decrypt " + quotedValue + " now"),
+		"cut at the message limit": message(strings.Repeat("x", 505) + quotedValue),
+		"plain text":               "cannot decrypt " + quotedValue + " now",
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			assertCacheHidesEcho(t, "application/json", body, func(s string) string { return s })
+		})
+	}
+}
+
+// assertCacheHidesEcho reads quotedValue into a Cache, then has its refresh fail with a 503 whose
+// body is failBody, with and without WithStaleIfError: neither the error nor the Warn record may
+// show the value in the encoding encode gives.
+func assertCacheHidesEcho(t *testing.T, contentType, failBody string, encode func(string) string) {
+	t.Helper()
+	var failing sync.Map
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if _, ok := failing.Load("on"); !ok {
+			_ = json.NewEncoder(w).Encode(map[string]any{"secrets": []map[string]string{
+				{"secretID": "0b0f6d35-5a3c-4c59-9f53-2c5e0d6b9a11", "name": "DB_PASSWORD", "value": quotedValue},
+			}})
+			return
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, failBody)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := secrets.NewClient(secrets.WithAPIKey("tok_echo_0123456789"), secrets.WithBaseURL(srv.URL),
+		secrets.WithHTTPClient(srv.Client()), secrets.WithRetryMax(0))
+	require.NoError(t, err)
+	var logs echoLogs
+	logger, _ := logs.loggers()
+	clock := newFakeClock(cacheStart)
+	for _, stale := range []bool{false, true} {
+		failing.Delete("on")
+		opts := []secrets.CacheOption{secrets.WithCacheLogger(logger), secrets.WithCacheClock(clock.Now), secrets.WithTTL(time.Minute)}
+		if stale {
+			opts = append(opts, secrets.WithStaleIfError(time.Hour))
+		}
+		cache, err := secrets.NewCache(c, opts...)
+		require.NoError(t, err)
+		got, err := cache.Get(t.Context(), "DB_PASSWORD")
+		require.NoError(t, err)
+		require.Equal(t, quotedValue, got)
+		failing.Store("on", true)
+		clock.Advance(2 * time.Minute)
+		_, err = cache.Get(t.Context(), "DB_PASSWORD")
+		if stale {
+			require.NoError(t, err)
+			assert.Contains(t, logs.String(), "stale")
+			assert.Empty(t, echoLeak(logs.String(), encode), "the Warn record shows the value: %s", logs.String())
+			continue
+		}
+		assertNoEcho(t, err, logs.String(), encode)
 	}
 }

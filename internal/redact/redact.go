@@ -39,12 +39,15 @@ func Cut(b []byte, secrets ...string) []byte {
 }
 
 // String is Bytes for strings.
-func String(s string, secrets ...string) string {
+func String(s string, secrets ...string) string { return maskString(s, secrets, 0) }
+
+// maskString is String, with the trailing-fragment rule of find's tail.
+func maskString(s string, secrets []string, tail int) string {
 	if s == "" || !anySecret(secrets) {
 		return s
 	}
 	b := []byte(s)
-	spans := find(b, secrets, 0)
+	spans := find(b, secrets, tail)
 	if len(spans) == 0 {
 		return s
 	}
@@ -68,22 +71,40 @@ func Message(body []byte, secrets ...string) string {
 	if msg == "" && utf8.Valid(body) && !looksLikeMarkup(body) {
 		msg = string(body)
 	}
-	msg = normalizeSpace(String(msg, secrets...))
-	// Normalizing can make a secret out of text that was not one ("a  b" becomes the secret "a b"),
-	// and a secret holding runs of spaces or control characters shows normalized: mask again, both.
-	again := make([]string, 0, 2*len(secrets))
-	for _, s := range secrets {
-		again = append(again, s, normalizeSpace(s))
-	}
-	msg = String(msg, again...)
+	msg = maskNormalized(normalizeSpace(String(msg, secrets...)), secrets, 0)
 	if len(msg) > maxMessage {
 		cut := maxMessage
 		for cut > 0 && !utf8.RuneStart(msg[cut]) {
 			cut--
 		}
-		msg = msg[:cut] + "…"
+		msg = msg[:cut] + ellipsis
 	}
 	return msg
+}
+
+// ellipsis ends a message that Message cut at maxMessage.
+const ellipsis = "…"
+
+// MaskMessage masks secrets in msg, a text Message made without knowing them (a cache learns which
+// value a failed read may quote only from what it holds): as written, as Message normalizes them
+// (a value with a newline or a run of spaces shows with one space), and a start of one that
+// Message's length limit cut off.
+func MaskMessage(msg string, secrets ...string) string {
+	if text, cut := strings.CutSuffix(msg, ellipsis); cut {
+		return maskNormalized(text, secrets, 1) + ellipsis
+	}
+	return maskNormalized(msg, secrets, 0)
+}
+
+// maskNormalized masks secrets in text, already normalized by normalizeSpace, as written and
+// normalized: normalizing can make a secret out of text that was not one ("a  b" becomes the secret
+// "a b"), and a secret holding runs of spaces or control characters shows normalized.
+func maskNormalized(text string, secrets []string, tail int) string {
+	again := make([]string, 0, 2*len(secrets))
+	for _, s := range secrets {
+		again = append(again, s, normalizeSpace(s))
+	}
+	return maskString(text, again, tail)
 }
 
 // normalizeSpace turns control characters into spaces, collapses runs of white space into one space

@@ -174,3 +174,34 @@ func TestWorkIsBoundedByTheText(t *testing.T) {
 	cutInside := append(bytes.Clone(body), big[:1000]...)
 	assert.Equal(t, string(body)+redact.Mask, string(redact.Cut(cutInside, big)))
 }
+
+// TestMaskMessage: a message made without knowing a secret, masked afterwards, hides it as Message
+// would have: as written, as Message normalizes it, and when the length limit cut it short.
+func TestMaskMessage(t *testing.T) {
+	t.Parallel()
+	pad := strings.Repeat("x", 505) // the secret starts 7 bytes before the cut at 512
+	cases := []struct {
+		name, body, secret, want string
+	}{
+		{"as written", `{"message":"value hunter2 rejected"}`, "hunter2", "value [REDACTED] rejected"},
+		{"with a newline", `{"message":"value a\nb rejected"}`, "a\nb", "value [REDACTED] rejected"},
+		{"with a trailing newline", `{"message":"value pw_42\n rejected"}`, "pw_42\n", "value [REDACTED] rejected"},
+		{"with a control character", `{"message":"value a\u0001b rejected"}`, "a\x01b", "value [REDACTED] rejected"},
+		{"with a run of spaces", "value a   b rejected", "a   b", "value [REDACTED] rejected"},
+		{"escaped in the message", `{"message":"value \"q\\u0027\" bad"}`, `"q'"`, "value [REDACTED] bad"},
+		{"cut by the length limit", `{"message":"` + pad + `secret_value_long"}`, "secret_value_long", pad + redact.Mask + "…"},
+		{"cut, normalized", `{"message":"` + pad + `a\nsecret_value"}`, "a\nsecret_value", pad + redact.Mask + "…"},
+		{"absent", `{"message":"nothing here"}`, "hunter2", "nothing here"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := redact.MaskMessage(redact.Message([]byte(tc.body)), tc.secret)
+			assert.Equal(t, tc.want, got)
+			if !strings.HasSuffix(got, "…") {
+				assert.Equal(t, redact.Message([]byte(tc.body), tc.secret), got, "not what Message makes knowing the secret")
+			}
+		})
+	}
+	assert.Equal(t, "plain…", redact.MaskMessage("plain…"), "no secret: unchanged")
+}
