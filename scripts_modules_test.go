@@ -27,6 +27,7 @@ func TestModulesScript(t *testing.T) {
 		require.NotEmpty(t, got)
 		assert.Equal(t, ".", got[0])
 		assert.Contains(t, got, "examples/s3")
+		assert.Contains(t, got, "examples/database")
 		assert.Contains(t, got, "compat/official")
 	})
 	t.Run("a tree with fixtures", func(t *testing.T) {

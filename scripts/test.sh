@@ -6,7 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mapfile -t modules < <(scripts/modules.sh) # the root module, then every nested one
+# The root module, then every nested one. Not read from <(...), whose failure set -e would not see:
+# a partial list would pass with modules untested.
+list=$(scripts/modules.sh)
+mapfile -t modules <<<"$list"
 
 race=$(scripts/race-flag.sh)
 
