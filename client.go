@@ -93,12 +93,6 @@ func newClient(o *options) (*Client, error) {
 		return nil, invalidArgument("base URL from %s ends in /%s, which the client adds itself: leave it out",
 			o.baseURLFrom, o.apiVersion)
 	}
-	if o.orgID != "" {
-		// Checked here too because EnvOrganization sets it without going through WithOrganizationID.
-		if err := checkOrgID(o.orgID); err != nil {
-			return nil, invalidArgument("the organization ID (from WithOrganizationID or %s): %s", EnvOrganization, err)
-		}
-	}
 	c := &Client{
 		host:        base.Host,
 		baseURLFrom: o.baseURLFrom,

@@ -106,6 +106,9 @@ func applyEnv(o *options, getenv func(string) string) error {
 		}
 	}
 	if env.org != "" {
+		if err := checkOrgID(env.org); err != nil {
+			return invalidArgument("%s holds %s", EnvOrganization, err)
+		}
 		o.orgID = env.org
 	}
 	return nil
