@@ -152,7 +152,9 @@ func WithUserAgent(ua string) Option {
 	}
 }
 
-// WithRetryMax sets how many retries may follow the first attempt, default 4; 0 disables retries.
+// WithRetryMax sets how many retries may follow the first attempt, default 4; 0 disables retries. A
+// dial refused by a loopback address (nothing listens: the emulator is not running, or the port is
+// wrong) is retried once at most, whatever n is.
 func WithRetryMax(n int) Option {
 	return func(o *options) error {
 		if n < 0 || n > maxRetryMax {
