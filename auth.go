@@ -56,12 +56,13 @@ func (c *credential) check(now time.Time) error {
 
 // tokenProvider is where a Client's tokens come from: a fixed token, the environment, or a
 // TokenSource. credential is called before every attempt and returns a token that may be sent now
-// (not expired), or the error to return with no request sent; last is the credential of the latest
-// credential call, or nil before the first.
+// (not expired), or the error to return with no request sent. current is the credential the next
+// attempt would send as far as it is known without asking a TokenSource (for the environment, the token
+// it holds now; for a TokenSource, its latest), or nil when none is.
 type tokenProvider interface {
 	credential(ctx context.Context, now time.Time) (*credential, error)
-	last() *credential
-	name() string // the source of its tokens, for Info before any token is known
+	current() *credential
+	name() string // the source of its tokens, for Info when current is nil
 }
 
 // fixedToken is a token given once (WithAPIKey, ManageWorkspaces' key).
@@ -70,8 +71,8 @@ type fixedToken struct{ cred *credential }
 func (f *fixedToken) credential(_ context.Context, now time.Time) (*credential, error) {
 	return f.cred, f.cred.check(now)
 }
-func (f *fixedToken) last() *credential { return f.cred }
-func (f *fixedToken) name() string      { return f.cred.source }
+func (f *fixedToken) current() *credential { return f.cred }
+func (f *fixedToken) name() string         { return f.cred.source }
 
 // envToken follows the token variables of an environment (WithEnv, WithEnvFunc): it reads them before
 // every attempt and parses the token again only when their text changed, so a token the platform
@@ -108,19 +109,8 @@ func (e *envToken) refresh() *envTokenState {
 	return st
 }
 
-func (e *envToken) last() *credential {
-	if st := e.state.Load(); st != nil {
-		return st.cred
-	}
-	return nil
-}
-
-func (e *envToken) name() string {
-	if c := e.last(); c != nil {
-		return c.source
-	}
-	return "the environment"
-}
+func (e *envToken) current() *credential { return e.refresh().cred }
+func (e *envToken) name() string         { return "the environment" }
 
 // sourceToken asks a TokenSource before every attempt, and parses a token again only when it differs
 // from the previous one.
@@ -134,7 +124,7 @@ const sourceName = "WithTokenSource"
 func (s *sourceToken) credential(ctx context.Context, now time.Time) (*credential, error) {
 	token, err := s.src.Token(ctx)
 	if err != nil {
-		return nil, newTokenSourceError(err, s.last())
+		return nil, newTokenSourceError(err, s.prev.Load())
 	}
 	cred := s.prev.Load()
 	if cred == nil || cred.token != token {
@@ -147,5 +137,5 @@ func (s *sourceToken) credential(ctx context.Context, now time.Time) (*credentia
 	return cred, cred.check(now)
 }
 
-func (s *sourceToken) last() *credential { return s.prev.Load() }
-func (s *sourceToken) name() string      { return sourceName }
+func (s *sourceToken) current() *credential { return s.prev.Load() }
+func (s *sourceToken) name() string         { return sourceName }

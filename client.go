@@ -103,7 +103,7 @@ func newClient(o *options) (*Client, error) {
 		logger:      o.logger,
 		now:         o.now,
 	}
-	if cred := o.auth.last(); cred != nil {
+	if cred := o.auth.current(); cred != nil {
 		if err := cred.check(c.now()); err != nil {
 			return nil, err
 		}

@@ -27,10 +27,7 @@ func (c *Client) Info() ClientInfo {
 		TokenSource:    c.auth.name(),
 		UserAgent:      c.userAgent,
 	}
-	if env, ok := c.auth.(*envToken); ok {
-		env.refresh()
-	}
-	if cred := c.auth.last(); cred != nil {
+	if cred := c.auth.current(); cred != nil {
 		info.TokenSource, info.TokenIsJWT, info.TokenExpiry = cred.source, cred.isJWT, cred.expiry
 		info.TokenExpiryUnreadable = cred.expiryUnreadable
 	}
