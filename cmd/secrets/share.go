@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -51,20 +52,23 @@ when standard input is not a terminal, refuses unless --yes is given).`,
 			fs.BoolVar(&revoke, "revoke", false, "take the roles away instead of giving them")
 			fs.BoolVar(&yes, "yes", false, "do not ask before revoking the last Owners")
 			spec := func() shareSpec {
-				return shareSpec{readers: readers, owners: owners, role: role.name, to: to, roleSet: role.set, revoke: revoke, yes: yes}
+				return shareSpec{readers: readers, owners: owners, role: role.name, to: to, roleSet: role.set, revoke: revoke}
 			}
+			// The request is built, and so checked, before the client: a bad command line makes no call.
+			var req *secrets.ShareByNameRequest
+			var who map[secrets.Role][]identity
 			check := func(_ *app, args []string) (string, error) {
 				name, err := oneName("share", args)
 				if err != nil {
 					return "", err
 				}
-				if _, _, err := shareRequest(spec()); err != nil {
+				if req, who, err = shareRequest(spec()); err != nil {
 					return "", usagef("share", "share: %v", err)
 				}
 				return name, nil
 			}
 			return apiRunner(check, perPhase, func(ctx context.Context, a *app, name string, c *secrets.Client) error {
-				return runShare(ctx, a, name, c, spec())
+				return runShare(ctx, a, name, c, req, who, yes)
 			})
 		},
 	}
@@ -75,7 +79,7 @@ type shareSpec struct {
 	role            string   // --role
 	roleSet         bool     // --role was given, even empty
 	to              []string // the holders of --role
-	revoke, yes     bool
+	revoke          bool
 }
 
 // roleFlag is --role: given at most once, and told apart from an empty value.
@@ -223,21 +227,15 @@ func shareRequest(spec shareSpec) (*secrets.ShareByNameRequest, map[secrets.Role
 	return req, who, nil
 }
 
-// runShare makes the change of a share command line, whose request the runner's check has accepted.
-func runShare(ctx context.Context, a *app, name string, c *secrets.Client, spec shareSpec) error {
-	req, who, err := shareRequest(spec)
-	if err != nil {
-		return usagef("share", "share: %v", err)
-	}
-	roles := make([]secrets.Role, 0, len(who))
-	for _, ch := range append(req.Grants, req.Revokes...) {
-		roles = append(roles, ch.Role)
-	}
+// runShare makes the change req of a share command line (built by shareRequest, with who the
+// identities of each role); yes skips the question before revoking the last Owners.
+func runShare(ctx context.Context, a *app, name string, c *secrets.Client, req *secrets.ShareByNameRequest, who map[secrets.Role][]identity, yes bool) error {
+	revoke := len(req.Revokes) > 0
 	lookupCtx, cancel := a.apiContext(ctx)
 	s, err := c.Secrets.GetByName(lookupCtx, name)
 	// Revoking Owners: check that some direct Owner remains, else ask (the prompt's time does not
 	// count against the time limit: no call is made while it waits).
-	if err == nil && spec.revoke && len(who[secrets.RoleOwner]) > 0 && !spec.yes {
+	if err == nil && revoke && len(who[secrets.RoleOwner]) > 0 && !yes {
 		var roles []*secrets.RoleAccess
 		if roles, err = c.Secrets.Access(lookupCtx, s.ID); err == nil && !ownersRemain(roles, who[secrets.RoleOwner]) {
 			err = a.confirmLastOwner(name)
@@ -263,17 +261,16 @@ func runShare(ctx context.Context, a *app, name string, c *secrets.Client, spec 
 		return ownerOnly(err, name, "share")
 	}
 	verb, prep := "gave", "to"
-	if spec.revoke {
+	if revoke {
 		verb, prep = "took", "from"
 	}
-	for _, role := range roles {
-		if ids := who[role]; len(ids) > 0 {
-			names := make([]string, len(ids))
-			for i, id := range ids {
-				names[i] = id.String()
-			}
-			fmt.Fprintf(a.stderr, "secrets: %s the %s role on %s %s %s\n", verb, role, name, prep, strings.Join(names, ", "))
+	for _, ch := range slices.Concat(req.Grants, req.Revokes) {
+		ids := who[ch.Role]
+		names := make([]string, len(ids))
+		for i, id := range ids {
+			names[i] = id.String()
 		}
+		fmt.Fprintf(a.stderr, "secrets: %s the %s role on %s %s %s\n", verb, ch.Role, name, prep, strings.Join(names, ", "))
 	}
 	return nil
 }
