@@ -83,7 +83,8 @@ func TestParseEnvSpecs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parseEnvSpecs(tt.in)
+			got, files, err := parseRunSpecs(tt.in, nil)
+			assert.Empty(t, files)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
 				return

@@ -85,11 +85,6 @@ type envSpec struct {
 
 var envVarName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// parseEnvSpecs reads the --env values: NAME or NAME=VAR. Each variable may be set once.
-func parseEnvSpecs(values []string) ([]envSpec, error) {
-	return parseVarSpecs("--env", values, map[string]string{})
-}
-
 // parseRunSpecs reads the --env and --file values. Each variable may be set once, by either.
 func parseRunSpecs(envValues, fileValues []string) (env, files []envSpec, err error) {
 	seen := map[string]string{}
