@@ -86,15 +86,25 @@ func runDoctor(ctx context.Context, a *app, args []string, asJSON bool) error {
 	return nil
 }
 
-func (a *app) doctorChecks(ctx context.Context) []check {
-	var checks []check
-	add := func(name, status, detail string, err error) {
-		checks = append(checks, check{Name: name, Status: status, Detail: detail, err: err})
+// checkList collects doctor's lines, in order.
+type checkList []check
+
+func (l *checkList) add(name, status, detail string, err error) {
+	*l = append(*l, check{Name: name, Status: status, Detail: detail, err: err})
+}
+
+// skip adds a skipped line for each of names: checks that an earlier failure leaves nothing to do.
+func (l *checkList) skip(names ...string) {
+	for _, n := range names {
+		l.add(n, "skip", "", nil)
 	}
+}
+
+func (a *app) doctorChecks(ctx context.Context) []check {
+	var checks checkList
+	add := checks.add
 	skipRest := func(names ...string) []check {
-		for _, n := range names {
-			add(n, "skip", "", nil)
-		}
+		checks.skip(names...)
 		return checks
 	}
 
@@ -152,10 +162,8 @@ func tokenCheck(info secrets.ClientInfo, now time.Time) (name, status, detail st
 // fixes the build is the culprit, and gets its own failed line, while the credentials and token are
 // still checked. An error that neither removal fixes (a bad version variable, say) stays under
 // configuration.
-func (a *app) settingChecks(checks []check, err error) []check {
-	add := func(name, status, detail string, err error) {
-		checks = append(checks, check{Name: name, Status: status, Detail: detail, err: err})
-	}
+func (a *app) settingChecks(checks checkList, err error) []check {
+	add := checks.add
 	fail := func(name string, err error) {
 		add(name, "fail", configMessage(err), &cliError{code: exitCode(err), msg: configMessage(err), err: err})
 	}
@@ -172,9 +180,7 @@ func (a *app) settingChecks(checks []check, err error) []check {
 	clean, cleanErr := a.buildClient(without(secrets.EnvManagementBaseURL, secrets.EnvOrganization), "", "")
 	if cleanErr != nil {
 		fail("configuration", err)
-		for _, n := range []string{"token", "base-url", "api", "user"} {
-			add(n, "skip", "", nil)
-		}
+		checks.skip("token", "base-url", "api", "user")
 		return checks
 	}
 	info := clean.Info()
@@ -198,8 +204,7 @@ func (a *app) settingChecks(checks []check, err error) []check {
 	if baseErr == nil && orgErr == nil {
 		fail("configuration", err) // only the two together fail: report the error as it came
 	}
-	add("api", "skip", "", nil)
-	add("user", "skip", "", nil)
+	checks.skip("api", "user")
 	return checks
 }
 
