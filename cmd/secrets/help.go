@@ -66,7 +66,8 @@ Commands:
 const overviewTail = `
 Environment (the same as the go-secrets SDK and the Python singlestoredb package):
   SINGLESTOREDB_MANAGEMENT_TOKEN     API key or JWT (first choice)
-  SINGLESTOREDB_URL                  connection URL whose password is a JWT (second choice)
+  SINGLESTOREDB_HOST                 database host (user:password@host) whose password is a JWT (second choice)
+  SINGLESTOREDB_URL                  connection URL whose password is a JWT (third choice)
   SINGLESTOREDB_MANAGEMENT_BASE_URL  base URL of the Management API (--base-url wins)
   SINGLESTOREDB_MANAGEMENT_VERSION   API version path (default v1)
   SINGLESTOREDB_ORGANIZATION         organization ID (--org wins)

@@ -46,8 +46,8 @@ const usageHead = `Usage: go run . -host HOST -user USER [-db DATABASE] [flags]
 
 Connects to a SingleStore workspace (any MySQL-protocol server) with the password kept in a
 SingleStore Helios secret, and runs -query. The Management API token comes from
-SINGLESTOREDB_MANAGEMENT_TOKEN (or a JWT password in SINGLESTOREDB_URL); the API's address from
-SINGLESTOREDB_MANAGEMENT_BASE_URL (default https://api.singlestore.com).
+SINGLESTOREDB_MANAGEMENT_TOKEN (or a JWT password in SINGLESTOREDB_HOST or SINGLESTOREDB_URL); the
+API's address from SINGLESTOREDB_MANAGEMENT_BASE_URL (default https://api.singlestore.com).
 
 -demo needs neither: it starts the secrets emulator and a MySQL-protocol server in this process,
 and shows a password rotation.

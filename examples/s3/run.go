@@ -44,8 +44,8 @@ const usageHead = `Usage: go run . -bucket NAME [flags]
 
 Lists, uploads (-put KEY -file PATH) or downloads (-get KEY -out PATH) objects in an S3 bucket,
 signing with an AWS key pair read from SingleStore Helios secrets. The Management API token comes
-from SINGLESTOREDB_MANAGEMENT_TOKEN (or a JWT password in SINGLESTOREDB_URL); the API's address from
-SINGLESTOREDB_MANAGEMENT_BASE_URL (default https://api.singlestore.com).
+from SINGLESTOREDB_MANAGEMENT_TOKEN (or a JWT password in SINGLESTOREDB_HOST or SINGLESTOREDB_URL);
+the API's address from SINGLESTOREDB_MANAGEMENT_BASE_URL (default https://api.singlestore.com).
 
 Steps run in this order: -create-bucket, -put, -get, then -list (the default when neither -put
 nor -get is given).
