@@ -46,14 +46,14 @@ func NameError(name string) string {
 	case name == "":
 		return "the name is empty"
 	}
-	return fmt.Sprintf("character %s at position %d is not a letter, digit or _", QuoteChar(name[i:]), i+1) // the bytes before i are ASCII
+	return fmt.Sprintf("character %s at position %d is not a letter, digit or _", quoteChar(name[i:]), i+1) // the bytes before i are ASCII
 }
 
-// QuoteChar quotes the first character of s as a Go character literal: '-', '\n', '\x00', '\u202e'.
+// quoteChar quotes the first character of s as a Go character literal: '-', '\n', '\x00', '\u202e'.
 // Control and format characters (such as bidirectional overrides) are escaped; a printable
 // non-ASCII character is shown with its code point, so that a look-alike is told apart: 'А' (U+0410).
 // A byte that does not start valid UTF-8 is quoted as '\xff'.
-func QuoteChar(s string) string {
+func quoteChar(s string) string {
 	r, size := utf8.DecodeRuneInString(s)
 	switch {
 	case s == "":
