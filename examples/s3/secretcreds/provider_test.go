@@ -413,3 +413,59 @@ func rotate(t *testing.T, f *fixture, newID, newSecret string) {
 		require.NoError(t, err)
 	}
 }
+
+// TestColdReadUnderEveryListBehaviour: whether the service's unfiltered lists carry values is not
+// documented. Under each reading the provider returns the pair: one request where lists carry values,
+// the list and a ?name= read per name where they do not; and with the default TTL jitter the pair's
+// entries expire together (one draw), the earlier expiry being the credentials' Expires.
+func TestColdReadUnderEveryListBehaviour(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		profile  secretstest.Profile
+		requests int
+	}{
+		"lists carry values":         {secretstest.Profile{}, 1},
+		"bare lists carry values":    {secretstest.Profile{BareLists: true}, 1},
+		"values only by name":        {secretstest.Profile{ValuesOnlyByName: true}, 3},
+		"the published spec (all 3)": {secretstest.Profile{BareLists: true, ValuesOnlyByName: true, RegexLookups: true}, 3},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := secretstest.NewServer(secretstest.WithProfile(tc.profile))
+			t.Cleanup(srv.Close)
+			for name, value := range keyPair() {
+				srv.AddSecret(name, value, "")
+			}
+			client, err := secrets.NewClient(secrets.WithAPIKey(srv.APIKey()), secrets.WithBaseURL(srv.URL), secrets.WithRetryMax(0))
+			require.NoError(t, err)
+			cache, err := secrets.NewCache(client, secrets.WithTTL(time.Minute)) // default jitter
+			require.NoError(t, err)
+			p, err := secretcreds.New(cache)
+			require.NoError(t, err)
+			srv.ResetRequests()
+
+			creds, err := p.Retrieve(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, akid, creds.AccessKeyID)
+			assert.Equal(t, secretKey, creds.SecretAccessKey)
+			assert.Equal(t, tc.requests, srv.RequestCount())
+
+			id, err := cache.Lookup(context.Background(), "AWS_ACCESS_KEY_ID")
+			require.NoError(t, err)
+			key, err := cache.Lookup(context.Background(), "AWS_SECRET_KEY")
+			require.NoError(t, err)
+			// One jitter draw for the read: the expiries differ only by the instants the cache stored
+			// each entry at (microseconds), where independent draws would differ by up to 6 s here.
+			assert.WithinDuration(t, id.ExpiresAt, key.ExpiresAt, 100*time.Millisecond, "read together, the pair expires together")
+			first := id.ExpiresAt
+			if key.ExpiresAt.Before(first) {
+				first = key.ExpiresAt
+			}
+			assert.Equal(t, first, creds.Expires, "the earlier entry's expiry")
+
+			_, err = p.Retrieve(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, tc.requests, srv.RequestCount(), "warm: no request")
+		})
+	}
+}
