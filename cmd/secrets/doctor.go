@@ -24,8 +24,8 @@ GET /v1/organizations/current with this token (api), and the user the token acts
 An invalid base URL or organization fails its own line; the token is still checked. The
 token itself is never printed.
 
-Each line starts with ok, warn (a JWT expiring within 5 minutes), FAIL or skip (not
-checked because an earlier check failed). Exits with 0 when no check failed, else with
+Each line starts with ok, warn (a JWT expiring within 5 minutes, or one whose exp cannot
+be read), FAIL or skip (not checked because an earlier check failed). Exits with 0 when no check failed, else with
 the code of the first failure (4 for credentials, 1 for an unreachable server, ...).
 
 With --json, prints {"ok": bool, "checks": [{"name", "status", "detail"}, ...]}.`,
@@ -148,7 +148,8 @@ func (a *app) doctorChecks(ctx context.Context) []check {
 	return checks
 }
 
-// tokenCheck is the token line: its kind and expiry, a warning when it expires soon.
+// tokenCheck is the token line: its kind and expiry, a warning when it expires soon or its expiry
+// cannot be read.
 func tokenCheck(info secrets.ClientInfo, now time.Time) (name, status, detail string, err error) {
 	status = "ok"
 	if info.TokenIsJWT && (info.TokenExpiryUnreadable || !info.TokenExpiry.IsZero() && info.TokenExpiry.Sub(now) < expiryWarning) {
