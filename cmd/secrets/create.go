@@ -57,18 +57,15 @@ func runCreate(ctx context.Context, a *app, name string, c *secrets.Client, in *
 	return nil
 }
 
-// valueCommandArg is the argCheck of create and update: see nameOfValueCommand.
+// valueCommandArg is the argCheck of the commands that set a value (create, update): oneName, but an
+// extra argument is most likely the value typed where it must never be, so the message says where
+// values come from, and quotes no argument.
 func valueCommandArg(cmd string) argCheck {
-	return func(_ *app, args []string) (string, error) { return nameOfValueCommand(cmd, args) }
-}
-
-// nameOfValueCommand is oneName for the commands that set a value (create, update): an extra
-// argument is most likely the value typed where it must never be, so the message says where values
-// come from, and quotes no argument.
-func nameOfValueCommand(cmd string, args []string) (string, error) {
-	if len(args) > 1 {
-		return "", usagef(cmd, "%s: takes one secret NAME, got %d arguments: the value is read from standard input or --from-file, never from an argument (which would stay in the shell's history)",
-			cmd, len(args))
+	return func(_ *app, args []string) (string, error) {
+		if len(args) > 1 {
+			return "", usagef(cmd, "%s: takes one secret NAME, got %d arguments: the value is read from standard input or --from-file, never from an argument (which would stay in the shell's history)",
+				cmd, len(args))
+		}
+		return oneName(cmd, args)
 	}
-	return oneName(cmd, args)
 }
