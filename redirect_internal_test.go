@@ -29,6 +29,12 @@ func TestSameOrigin(t *testing.T) {
 		{"http://127.0.0.1:80", "https://127.0.0.1:443", false},
 		{"http://[::1]:8080", "http://127.0.0.1:8080", false},
 		{"https://api.singlestore.com", "ftp://api.singlestore.com", false},
+		// Other spellings that may reach the same machine are refused all the same: the origin is
+		// compared as written, never resolved.
+		{"https://api.singlestore.com", "https://api.singlestore.com./v1", false},
+		{"http://127.0.0.1:8080", "http://[::ffff:127.0.0.1]:8080", false},
+		{"http://127.0.0.1:8080", "http://2130706433:8080", false},
+		{"http://127.0.0.1:8080", "http://127.1:8080", false},
 	}
 	for _, tc := range cases {
 		a, err := url.Parse(tc.a)
