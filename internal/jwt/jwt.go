@@ -59,13 +59,13 @@ func Parse(token string) (Claims, error) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return Claims{}, ErrNotJWT
 	}
-	var body struct {
-		Exp json.RawMessage `json:"exp"`
-	}
-	if err := json.NewDecoder(bytes.NewReader(raw)).Decode(&body); err != nil {
+	// A map, not a struct: encoding/json matches struct fields without regard to case, and would read
+	// a claim "Exp" or "EXP" (another claim: JWT claim names are case-sensitive) as the expiry.
+	var claims map[string]json.RawMessage
+	if err := json.NewDecoder(bytes.NewReader(raw)).Decode(&claims); err != nil {
 		return Claims{}, ErrNotJWT
 	}
-	return readExp(body.Exp), nil
+	return readExp(claims["exp"]), nil
 }
 
 // readExp reads the raw JSON of an exp claim, as Parse documents.

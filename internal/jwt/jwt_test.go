@@ -53,6 +53,12 @@ func TestParse(t *testing.T) {
 		{"exp a numeric string with white space", token(`{"exp":" 1700000000\t"}`), time.Unix(1700000000, 0).UTC(), true, false},
 		{"exp a fractional string", token(`{"exp":"1.7e9"}`), time.Unix(1700000000, 0).UTC(), true, false},
 		{"exp with JSON white space", token(`{"exp" :  1700000000 }`), time.Unix(1700000000, 0).UTC(), true, false},
+		// Claim names are case-sensitive (RFC 7519 §4): "Exp" and "EXP" are other claims.
+		{"EXP is not exp", token(`{"EXP":1}`), time.Time{}, true, false},
+		{"Exp beside exp", token(`{"exp":1700000000,"Exp":1}`), time.Unix(1700000000, 0).UTC(), true, false},
+		{"exp beside Exp", token(`{"Exp":1,"exp":1700000000}`), time.Unix(1700000000, 0).UTC(), true, false},
+		{"exp spelt with an escape", token(`{"\u0065xp":1700000000}`), time.Unix(1700000000, 0).UTC(), true, false},
+		{"exp twice: the last, as JSON decoders read it", token(`{"exp":1,"exp":1700000000}`), time.Unix(1700000000, 0).UTC(), true, false},
 		// Unreadable: still a JWT, with no expiry the SDK can check.
 		{"exp in milliseconds", token(`{"exp":1700000000000000}`), time.Time{}, true, true},
 		{"exp huge", token(`{"exp":1e300}`), time.Time{}, true, true},
