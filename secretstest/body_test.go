@@ -2,6 +2,7 @@ package secretstest_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -84,21 +85,12 @@ func TestDeclaredLengthDoesNotPinMemory(t *testing.T) {
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), "bytes allocated for %d lying requests", conns)
 }
 
-// sendTyped sends body with the given Content-Type header ("" sends none).
+// sendTyped sends body with the given Content-Type header ("" sends none), as the API key.
 func (e *env) sendTyped(method, path, contentType, body string) response {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, strings.NewReader(body))
+	r, err := e.send(context.Background(), e.key, method, path, contentType, strings.NewReader(body))
 	require.NoError(e.t, err)
-	req.Header.Set("Authorization", "Bearer "+e.key)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := e.client.Do(req)
-	require.NoError(e.t, err)
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	require.NoError(e.t, err)
-	return response{status: resp.StatusCode, header: resp.Header, body: data}
+	return r
 }
 
 // Only JSON labelled as JSON is accepted, on every endpoint that takes a body, and a refused body

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -57,27 +56,36 @@ func (e *env) doCtx(ctx context.Context, token, method, path string, body any) r
 
 // try is do without assertions, for goroutines other than the test's.
 func (e *env) try(ctx context.Context, token, method, path string, body any) (response, error) {
-	var rd io.Reader
-	if body != nil {
-		data, ok := body.(string)
-		if !ok {
-			b, err := json.Marshal(body)
-			if err != nil {
-				return response{}, err
-			}
-			data = string(b)
-		}
-		rd = strings.NewReader(data)
+	if body == nil {
+		return e.send(ctx, token, method, path, "", nil)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, e.srv.URL+path, rd)
+	var data []byte
+	switch b := body.(type) {
+	case string:
+		data = []byte(b)
+	case []byte:
+		data = b
+	default:
+		var err error
+		if data, err = json.Marshal(body); err != nil {
+			return response{}, err
+		}
+	}
+	return e.send(ctx, token, method, path, "application/json", bytes.NewReader(data))
+}
+
+// send sends one request with body labelled contentType ("" sends no Content-Type) and reads the
+// whole answer; an empty token sends no Authorization.
+func (e *env) send(ctx context.Context, token, method, path, contentType string, body io.Reader) (response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, e.srv.URL+path, body)
 	if err != nil {
 		return response{}, err
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := e.client.Do(req)
 	if err != nil {
