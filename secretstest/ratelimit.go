@@ -33,7 +33,8 @@ func newRateLimiter(c config) *rateLimiter {
 	if c.ratePerSecond == 0 {
 		return nil
 	}
-	return &rateLimiter{perSecond: c.ratePerSecond, burst: float64(c.rateBurst)}
+	burst := float64(c.rateBurst)
+	return &rateLimiter{perSecond: c.ratePerSecond, burst: burst, tokens: burst}
 }
 
 // tokenEpsilon absorbs floating-point error in refills: 10 requests per second for 100 ms is one
@@ -45,20 +46,16 @@ type rateLimiter struct {
 	perSecond float64
 	burst     float64
 
-	mu      sync.Mutex
-	tokens  float64
-	last    time.Time // when tokens was last brought up to date
-	started bool
+	mu     sync.Mutex
+	tokens float64   // starts full
+	last   time.Time // when tokens was last brought up to date; the first request's refill is capped by burst
 }
 
 // take spends a token at now, or reports how long until one is available.
 func (l *rateLimiter) take(now time.Time) (allowed bool, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	switch {
-	case !l.started:
-		l.tokens, l.last, l.started = l.burst, now, true
-	case now.After(l.last): // a clock that goes back refills nothing
+	if now.After(l.last) { // a clock that goes back refills nothing
 		l.tokens = min(l.burst, l.tokens+now.Sub(l.last).Seconds()*l.perSecond)
 		l.last = now
 	}
