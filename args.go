@@ -132,14 +132,16 @@ func checkHolderName(name string) error {
 	return nil
 }
 
-// checkTokenText rejects what cannot be sent as a Bearer token: nothing, or spaces and control
-// characters (which could also split the header).
+// checkTokenText rejects what cannot be sent as a Bearer token: nothing, or anything but printable
+// ASCII (RFC 6750's token characters are a subset of it). A space or control character could also split
+// the header; a character outside ASCII (a no-break or zero-width space pasted with a key, a byte that
+// is not UTF-8) would only earn a 401 that does not say why.
 func checkTokenText(token string) error {
 	switch {
 	case token == "":
 		return errors.New("empty token")
-	case strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }):
-		return errors.New("the token holds spaces or control characters")
+	case strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r >= 0x7f }):
+		return errors.New("the token holds spaces or control characters, or characters outside ASCII")
 	}
 	return nil
 }

@@ -58,7 +58,7 @@ func (v envTokenVars) resolve() *envTokenState {
 	st := &envTokenState{vars: v}
 	if token := strings.TrimSpace(v.token); token != "" {
 		if checkTokenText(token) != nil {
-			st.err = invalidArgument("%s holds spaces or control characters", EnvManagementToken)
+			st.err = invalidArgument("%s holds spaces or control characters, or characters outside ASCII", EnvManagementToken)
 		} else {
 			st.cred = newCredential(token, EnvManagementToken)
 		}

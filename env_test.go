@@ -235,6 +235,8 @@ func TestEnv_InvalidValues(t *testing.T) {
 			[]string{secrets.EnvManagementVersion}, "", invalid},
 		"token with a space": {map[string]string{secrets.EnvManagementToken: "abc def-secret"},
 			[]string{secrets.EnvManagementToken}, "def-secret", invalid},
+		"token with a zero-width space": {map[string]string{secrets.EnvManagementToken: "abc\u200bdef-secret"},
+			[]string{secrets.EnvManagementToken, "outside ASCII"}, "def-secret", invalid},
 		"expired management token": {map[string]string{secrets.EnvManagementToken: expired},
 			[]string{secrets.EnvManagementToken, "expired"}, expired, []error{secrets.ErrTokenExpired, secrets.ErrUnauthorized}},
 		"expired JWT in the connection URL": {map[string]string{secrets.EnvURL: "admin:" + expired + "@host:3306/db"},

@@ -55,7 +55,7 @@ func defaultOptions() options {
 }
 
 // WithAPIKey sets the Bearer token: an organization API key or a user's JWT. An empty key, or one
-// with spaces or control characters, is rejected. The token is fixed: a JWT is checked for expiry
+// with spaces, control characters or characters outside ASCII, is rejected. The token is fixed: a JWT is checked for expiry
 // before each request (ErrTokenExpired, nothing sent) but never renewed; for tokens that rotate, see
 // WithTokenSource and WithEnv. Like WithTokenSource and WithEnv (when the environment holds a token),
 // it replaces the token source of the options before it, and the ones after it replace it.

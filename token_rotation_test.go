@@ -226,6 +226,8 @@ func TestTokenSource_Errors(t *testing.T) {
 		"empty token":                  {tokens: []string{""}, errs: []error{nil}, sent: 0, sentinel: []error{secrets.ErrTokenSource}, inMsg: "empty token"},
 		"token with a space":           {tokens: []string{"abc def-secret"}, errs: []error{nil}, sent: 0, sentinel: []error{secrets.ErrTokenSource}, inMsg: "spaces or control characters"},
 		"token with a newline":         {tokens: []string{"abc\r\nX-Injected: 1"}, errs: []error{nil}, sent: 0, sentinel: []error{secrets.ErrTokenSource}, inMsg: "control characters"},
+		"token with a no-break space":  {tokens: []string{"abc\u00a0def-secret"}, errs: []error{nil}, sent: 0, sentinel: []error{secrets.ErrTokenSource}, inMsg: "outside ASCII"},
+		"token not UTF-8":              {tokens: []string{"abc\xffdef-secret"}, errs: []error{nil}, sent: 0, sentinel: []error{secrets.ErrTokenSource}, inMsg: "outside ASCII"},
 		"expired JWT":                  {tokens: []string{expired}, errs: []error{nil}, sent: 0, sentinel: []error{secrets.ErrTokenExpired, secrets.ErrUnauthorized}, inMsg: "the token from WithTokenSource expired"},
 		"expired JWT before the retry": {tokens: []string{"t1", expired}, errs: []error{nil, nil}, sent: 1, sentinel: []error{secrets.ErrTokenExpired, secrets.ErrUnauthorized}, inMsg: "expired"},
 	}
