@@ -189,7 +189,7 @@ func decodeBackslash(s []byte, out []byte, alt *[]byte) ([]byte, int, bool) {
 		if len(s) > 2 && s[2] == '{' { // \u{1F511}: JavaScript, Rust, Swift
 			return decodeBracedRune(s, out)
 		}
-		return decodeUTF16Escapes(s, out)
+		return decodeUTF16(s, out, `\u`)
 	case 'U':
 		r, ok, short := hexRune(s[2:], 8)
 		if !ok {
@@ -269,19 +269,20 @@ func decodeByteEscapes(s []byte, out []byte, next byteEscape, alt *[]byte) ([]by
 	return utf8.AppendRune(out, rune(b)), n, false
 }
 
-// decodeUTF16Escapes reads \uXXXX, joining a surrogate pair; a lone surrogate reads as U+FFFD, as
-// JSON decoders read it.
-func decodeUTF16Escapes(s []byte, out []byte) ([]byte, int, bool) {
+// decodeUTF16 reads a UTF-16 code unit escaped as intro followed by 4 hex digits (JSON's \uXXXX,
+// JavaScript escape()'s %uXXXX), joining a surrogate pair; a lone surrogate reads as U+FFFD, as JSON
+// decoders read it.
+func decodeUTF16(s []byte, out []byte, intro string) ([]byte, int, bool) {
 	r, ok, short := hexRune(s[2:], 4)
 	if !ok {
 		return out, 0, short
 	}
 	if utf16.IsSurrogate(r) && r < 0xdc00 {
 		rest := s[6:]
-		if len(rest) < 6 && isPrefix(rest, `\u`) && allHex(rest[min(2, len(rest)):]) {
+		if len(rest) < 6 && isPrefix(rest, intro) && allHex(rest[min(2, len(rest)):]) {
 			return utf8.AppendRune(out, utf8.RuneError), 6, true // the pair may be cut
 		}
-		if len(rest) >= 6 && rest[0] == '\\' && rest[1] == 'u' {
+		if len(rest) >= 6 && string(rest[:2]) == intro {
 			if r2, ok2, _ := hexRune(rest[2:], 4); ok2 {
 				if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
 					return utf8.AppendRune(out, pair), 12, false
@@ -404,7 +405,7 @@ func numericEntity(s []byte) (rune, int, bool) {
 // (a surrogate pair joined).
 func decodePercent(s []byte, out []byte, alt *[]byte) ([]byte, int, bool) {
 	if len(s) > 1 && s[1] == 'u' {
-		return decodePercentU(s, out)
+		return decodeUTF16(s, out, "%u")
 	}
 	return decodeByteEscapes(s, out, percentByte, alt)
 }
@@ -419,27 +420,6 @@ func percentByte(s []byte) (byte, int, bool) {
 		return 0, 0, false
 	}
 	return byte(hi<<4 | lo), 3, false
-}
-
-func decodePercentU(s []byte, out []byte) ([]byte, int, bool) {
-	r, ok, short := hexRune(s[2:], 4)
-	if !ok {
-		return out, 0, short
-	}
-	if utf16.IsSurrogate(r) && r < 0xdc00 {
-		rest := s[6:]
-		if len(rest) < 6 && isPrefix(rest, "%u") && allHex(rest[min(2, len(rest)):]) {
-			return utf8.AppendRune(out, utf8.RuneError), 6, true // the pair may be cut
-		}
-		if len(rest) >= 6 && rest[0] == '%' && rest[1] == 'u' {
-			if r2, ok2, _ := hexRune(rest[2:], 4); ok2 {
-				if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
-					return utf8.AppendRune(out, pair), 12, false
-				}
-			}
-		}
-	}
-	return utf8.AppendRune(out, validRune(r)), 6, false
 }
 
 // hexRune reads exactly n hex digits at the start of s. short: s ends before n digits, all hex.
