@@ -51,6 +51,17 @@ func lookUp[T any](ctx context.Context, c *Client, path, param, name string, exa
 	return nil, errAgain
 }
 
+// lookUpIdentity is lookUp for the one identity of that kind ("user", "team") named name: its
+// exact match, else a *LookupError matching ErrNotFound (none) or ErrAmbiguous (several).
+func lookUpIdentity[T any](ctx context.Context, c *Client, kind, path, param, name string, exact func(T) bool) (T, error) {
+	matches, err := lookUp(ctx, c, path, param, name, exact)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return onlyMatch(matches, func(sentinel error) error { return &LookupError{Kind: kind, Name: name, Err: sentinel} })
+}
+
 func lookUpOnce[T any](ctx context.Context, c *Client, path, param, value string, exact func(T) bool) ([]T, error) {
 	var list []T
 	r := &request{method: http.MethodGet, path: path, query: param + "=" + url.QueryEscape(value), idempotent: true, maxBody: maxListBody}

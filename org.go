@@ -82,11 +82,7 @@ func (s *OrganizationsService) UserByEmail(ctx context.Context, email string) (*
 	if email == "" {
 		return nil, invalidArgument("empty e-mail address")
 	}
-	users, err := lookUp(ctx, s.client, "/users", "email", email, func(u wire.UserInfo) bool { return strings.EqualFold(u.Email, email) })
-	if err != nil {
-		return nil, err
-	}
-	u, err := onlyMatch(users, func(sentinel error) error { return &LookupError{Kind: "user", Name: email, Err: sentinel} })
+	u, err := lookUpIdentity(ctx, s.client, "user", "/users", "email", email, func(u wire.UserInfo) bool { return strings.EqualFold(u.Email, email) })
 	if err != nil {
 		return nil, err
 	}
@@ -102,11 +98,7 @@ func (s *OrganizationsService) TeamByName(ctx context.Context, name string) (*Te
 	if strings.TrimSpace(name) == "" {
 		return nil, invalidArgument("empty team name")
 	}
-	teams, err := lookUp(ctx, s.client, "/teams", "name", name, func(t wire.TeamInfo) bool { return t.Name == name })
-	if err != nil {
-		return nil, err
-	}
-	t, err := onlyMatch(teams, func(sentinel error) error { return &LookupError{Kind: "team", Name: name, Err: sentinel} })
+	t, err := lookUpIdentity(ctx, s.client, "team", "/teams", "name", name, func(t wire.TeamInfo) bool { return t.Name == name })
 	if err != nil {
 		return nil, err
 	}
