@@ -77,7 +77,8 @@ func TestParseEnvSpecs(t *testing.T) {
 		{name: "empty name", in: []string{"=X"}, wantErr: "empty secret name"},
 		{name: "empty variable", in: []string{"A="}, wantErr: "empty variable name"},
 		{name: "name not a variable", in: []string{"1PASSWORD"}, wantErr: "give one with --env 1PASSWORD=VAR"},
-		{name: "bad variable", in: []string{"A=B-C"}, wantErr: `"B-C" is not a valid variable name`},
+		{name: "bad variable", in: []string{"A=B-C"}, wantErr: `--env A=…: the text after = is not a valid variable name`},
+		{name: "a value typed after =", in: []string{"DB_PASSWORD=hunter2!"}, wantErr: "values come from the secret, never from the command line"},
 		{name: "variable twice", in: []string{"A=X", "B=X"}, wantErr: "variable X is set twice (from secrets A and B)"},
 	}
 	for _, tt := range tests {
@@ -87,6 +88,9 @@ func TestParseEnvSpecs(t *testing.T) {
 			assert.Empty(t, files)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
+				if _, after, ok := strings.Cut(tt.in[len(tt.in)-1], "="); ok && after != "" && !strings.Contains(tt.wantErr, after) {
+					assert.NotContains(t, err.Error(), after, "the text after = may be a value: never quoted")
+				}
 				return
 			}
 			require.NoError(t, err)

@@ -116,7 +116,8 @@ func parseVarSpecs(flag string, values []string, seen map[string]string) ([]envS
 			if !hasVar {
 				return nil, fmt.Errorf("%s %s: %q is not a valid variable name; give one with %s %s=VAR", flag, name, variable, flag, name)
 			}
-			return nil, fmt.Errorf("%s %s=%s: %q is not a valid variable name (letters, digits and _, not starting with a digit)", flag, name, variable, variable)
+			// Not quoted: what follows '=' may be a value typed by mistake (docker's -e NAME=VALUE habit).
+			return nil, fmt.Errorf("%s %s=…: the text after = is not a valid variable name (letters, digits and _, not starting with a digit); %s takes NAME or NAME=VAR, and values come from the secret, never from the command line", flag, name, flag)
 		}
 		if prev, dup := seen[variable]; dup {
 			return nil, fmt.Errorf("%s: variable %s is set twice (from secrets %s and %s)", flag, variable, prev, name)

@@ -109,5 +109,6 @@ func TestParseRunSpecs(t *testing.T) {
 	_, _, err = parseRunSpecs([]string{"A=X"}, []string{"B=X"})
 	require.EqualError(t, err, "--file: variable X is set twice (from secrets A and B)")
 	_, _, err = parseRunSpecs(nil, []string{"B=1X"})
-	require.ErrorContains(t, err, `--file B=1X: "1X" is not a valid variable name`)
+	require.ErrorContains(t, err, `--file B=…: the text after = is not a valid variable name`)
+	assert.NotContains(t, err.Error(), "1X")
 }
