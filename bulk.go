@@ -154,8 +154,8 @@ func pickSecrets(list []*Secret, want []string) (found map[string]*Secret, errs 
 // ErrNotFound) holds when at least one name was missing; read Errors for the details.
 type BulkError struct {
 	// Errors maps each name that could not be read to its reason: an error matching ErrNotFound,
-	// ErrValueWithheld or ErrAmbiguous, or (for Cache.GetMany) the *APIError or *RequestError of the
-	// request that failed.
+	// ErrValueWithheld or ErrAmbiguous, or the *APIError or *RequestError of the name's own
+	// GET /v1/secrets?name= read (or, for Cache.GetMany, of the list all its missing names shared).
 	Errors map[string]error
 }
 
