@@ -217,8 +217,8 @@ func (c *Cache) GetMany(ctx context.Context, names ...string) (map[string]string
 		record(missing[0], st, err)
 	default:
 		gen := c.gen.Load()
-		// One jitter draw for the whole read: names read together expire together, so that a
-		// set of related secrets (an access key pair) is read again together, never half old.
+		// One jitter draw for the whole read: names read together expire together, and the next
+		// GetMany reads them again together, not one half of a key pair minutes after the other.
 		draw := c.drawJitter()
 		found, err := c.client.Secrets.GetMany(ctx, missing...)
 		var bulk *BulkError

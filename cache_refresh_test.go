@@ -569,7 +569,7 @@ func TestCacheRefreshAheadHitsDoNotAllocate(t *testing.T) {
 
 // TestCacheTTLJitterKeepsAReadTogether: the names one GetMany reads share one jitter draw, so they
 // expire, and are read again, together: a pair of related secrets (an access key ID and its secret
-// key) is never served half rotated. Names read on their own draw their own jitter.
+// key) is not refreshed minutes apart. Names read on their own draw their own jitter.
 func TestCacheTTLJitterKeepsAReadTogether(t *testing.T) {
 	t.Parallel()
 	stub := newAPIStub(t)
