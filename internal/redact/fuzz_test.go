@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -67,7 +68,31 @@ func FuzzRedact(f *testing.F) {
 		assert.True(t, utf8.ValidString(msg), "Message is valid UTF-8")
 		assert.False(t, strings.ContainsFunc(msg, func(r rune) bool { return r < ' ' || r == 0x7f }), "Message has no control characters")
 		assertHidden(t, "Message", strings.TrimSuffix(msg, "…"), hide)
+
+		// A cache masks a value it holds in a message made without it (MaskMessage): as well as
+		// Message would have, in every quoted form and as white space is normalized.
+		later := redact.MaskMessage(redact.Message(body, tok), value)
+		var normalized []string
+		for _, s := range hide {
+			if n := strings.Join(strings.Fields(strings.Map(spaceForControl, s)), " "); n != "" && !strings.Contains(redact.Mask, n) {
+				normalized = append(normalized, n)
+			}
+		}
+		assertHidden(t, "MaskMessage", strings.TrimSuffix(later, "…"), hide)
+		for _, piece := range strings.Split(strings.TrimSuffix(later, "…"), redact.Mask) {
+			for _, n := range normalized {
+				require.NotContains(t, piece, n, "MaskMessage left a normalized secret in %q", later)
+			}
+		}
 	})
+}
+
+// spaceForControl is how Message normalizes a control character.
+func spaceForControl(r rune) rune {
+	if unicode.IsControl(r) {
+		return ' '
+	}
+	return r
 }
 
 // FuzzRedactEncoded is the decode-and-compare invariant: for any value, any text around it and any
