@@ -283,7 +283,8 @@ func TestSecretsGetManyChangesBetweenListAndRead(t *testing.T) {
 	assert.Equal(t, 3, mt.GetTotalCallCount())
 }
 
-// TestSecretsGetManyBoundsItsReads: never more than 8 ?name= reads at a time.
+// TestSecretsGetManyBoundsItsReads: the ?name= reads run 8 at a time: never more, and not fewer (no
+// read is answered until 8 are under way, which reads made one by one would never reach).
 func TestSecretsGetManyBoundsItsReads(t *testing.T) {
 	t.Parallel()
 	var names []string
@@ -296,12 +297,25 @@ func TestSecretsGetManyBoundsItsReads(t *testing.T) {
 	f := &bulkStandIn{b: listBehaviour{valuesOnlyByName: true}, entries: entries}
 	mt := httpmock.NewMockTransport()
 	var inFlight, most atomic.Int32
+	eight := make(chan struct{})
+	var once sync.Once
 	mt.RegisterResponder(http.MethodGet, bulkBaseURL+"/v1/secrets", func(req *http.Request) (*http.Response, error) {
+		if !req.URL.Query().Has("name") {
+			return f.serve(req) // the list, before any read
+		}
 		n := inFlight.Add(1)
 		defer inFlight.Add(-1)
 		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 		}
-		time.Sleep(time.Millisecond) // long enough for the others to pile up, were they unbounded
+		if n == 8 {
+			once.Do(func() { close(eight) })
+		}
+		select {
+		case <-eight:
+		case <-time.After(10 * time.Second):
+			once.Do(func() { close(eight) }) // fail this read, not every one after it
+			return nil, errors.New("fewer than 8 reads were ever under way at once")
+		}
 		return f.serve(req)
 	})
 	c, err := secrets.NewClient(secrets.WithAPIKey("bulk-key"), secrets.WithBaseURL(bulkBaseURL),
