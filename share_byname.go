@@ -3,6 +3,7 @@ package secrets
 import (
 	"context"
 	"errors"
+	"slices"
 )
 
 // ShareByNameRequest is a ShareRequest that names users by e-mail address and teams by name, as the
@@ -61,13 +62,14 @@ func (r *resolver) resolveAll(ctx context.Context, changes []NamedAccessChange) 
 	out := make([]AccessChange, 0, len(changes))
 	for _, ch := range changes {
 		ac := AccessChange{Role: ch.Role}
+		// One identity may be named twice (an address in another case): its ID is sent once.
 		for _, email := range ch.UserEmails {
-			if id := r.lookup(ctx, r.users, email, r.userID); id != "" {
+			if id := r.lookup(ctx, r.users, email, r.userID); id != "" && !slices.Contains(ac.Users, id) {
 				ac.Users = append(ac.Users, id)
 			}
 		}
 		for _, name := range ch.TeamNames {
-			if id := r.lookup(ctx, r.teams, name, r.teamID); id != "" {
+			if id := r.lookup(ctx, r.teams, name, r.teamID); id != "" && !slices.Contains(ac.Teams, id) {
 				ac.Teams = append(ac.Teams, id)
 			}
 		}

@@ -272,6 +272,30 @@ func TestShareByName_LooksUpEachNameOnce(t *testing.T) {
 	}`, string(reqs[len(reqs)-1].Body))
 }
 
+// TestShareByName_OneIdentityUnderSeveralSpellings: an e-mail address in other cases or with spaces
+// around it names the same user (UserByEmail ignores both): each spelling is looked up as given, and
+// the user's ID is sent once per change; a team named twice in one change is sent once too.
+func TestShareByName_OneIdentityUnderSeveralSpellings(t *testing.T) {
+	t.Parallel()
+	c, api := newTestClient(t)
+	api.on(http.MethodGet, "/v1/users", fixture(t, 200, "users.json"))
+	api.on(http.MethodGet, "/v1/teams", fixture(t, 200, "teams.json"))
+	api.on(http.MethodPatch, accessPath, httpmock.NewStringResponder(200, ""))
+
+	err := c.Secrets.ShareByName(t.Context(), secretID, &secrets.ShareByNameRequest{
+		Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader,
+			UserEmails: []string{"alice@example.com", "ALICE@Example.com", " alice@example.com "},
+			TeamNames:  []string{"data-science", "data-science"}}},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"GET /v1/users": 3, "GET /v1/teams": 1, "PATCH " + accessPath: 1}, nonZero(api.GetCallCountInfo()))
+	reqs := api.requests()
+	assert.JSONEq(t, `{
+		"grants": [{"role": "Reader", "users": ["`+aliceID+`"], "teams": ["`+teamDSID+`"]}],
+		"revokes": []
+	}`, string(reqs[len(reqs)-1].Body))
+}
+
 // TestShare_CustomRolesReachTheService: any role name that could be one is sent as given, by Share
 // and by ShareByName; the service's answer decides, and its refusal is a typed *APIError.
 func TestShare_CustomRolesReachTheService(t *testing.T) {
