@@ -203,8 +203,9 @@ func (c *Cache) GetMany(ctx context.Context, names ...string) (map[string]string
 		errs[name] = err
 	}
 	var missing []string
+	now := c.now() // one instant for every name: names that expire together are missed together
 	for _, name := range want {
-		if st := c.fresh(name); st != nil {
+		if st := c.freshAt(name, now); st != nil {
 			record(name, st, nil)
 		} else {
 			missing = append(missing, name)
@@ -217,10 +218,8 @@ func (c *Cache) GetMany(ctx context.Context, names ...string) (map[string]string
 		record(missing[0], st, err)
 	default:
 		gen := c.gen.Load()
-		// One jitter draw for the whole read: names read together expire together, and the next
-		// GetMany reads them again together, not one half of a key pair minutes after the other.
-		draw := c.drawJitter()
 		found, err := c.client.Secrets.GetMany(ctx, missing...)
+		batch := c.newReadBatch()
 		var bulk *BulkError
 		if err != nil && !errors.As(err, &bulk) {
 			bulk = nil // the request failed: every missing name shares its error
@@ -237,7 +236,7 @@ func (c *Cache) GetMany(ctx context.Context, names ...string) (map[string]string
 			if value == nil && nameErr == nil {
 				nameErr = notFoundError(name)
 			}
-			st, err := c.settle(ctx, name, gen, false, draw, value, nameErr)
+			st, err := c.settle(ctx, name, gen, false, batch, value, nameErr)
 			record(name, st, err)
 		}
 	}
@@ -298,7 +297,10 @@ func (c *Cache) Len() int {
 // fresh returns the state of name when it may be served from memory, else nil, and starts the
 // background refresh of a value close to its expiry. It is the whole of a hit: no lock, no
 // allocation (but once per value when a refresh starts).
-func (c *Cache) fresh(name string) *cacheState {
+func (c *Cache) fresh(name string) *cacheState { return c.freshAt(name, c.now()) }
+
+// freshAt is fresh at the instant now.
+func (c *Cache) freshAt(name string, now int64) *cacheState {
 	v, ok := c.entries.Load(name)
 	if !ok {
 		return nil
@@ -308,7 +310,6 @@ func (c *Cache) fresh(name string) *cacheState {
 	if st == nil {
 		return nil
 	}
-	now := c.now()
 	if now >= st.expires {
 		return nil
 	}
@@ -364,7 +365,7 @@ func (c *Cache) refresh(name string, gen uint64, old *cacheState) (*cacheState, 
 		c.refreshFailed(ctx, name, gen, old, err)
 		return old, nil
 	}
-	return c.settle(ctx, name, gen, true, drawLater, value, err)
+	return c.settle(ctx, name, gen, true, nil, value, err)
 }
 
 // refreshFailed keeps old, whose background refresh failed with err, until it expires, and
@@ -431,7 +432,7 @@ func (c *Cache) fetch(ctx context.Context, name string) (*cacheState, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.fetchTimeout)
 	defer cancel()
 	value, err := c.read(ctx, name)
-	return c.settle(ctx, name, gen, false, drawLater, value, err)
+	return c.settle(ctx, name, gen, false, nil, value, err)
 }
 
 // read makes the request for name: its value, or why there is none.
@@ -450,8 +451,8 @@ func (c *Cache) read(ctx context.Context, name string) (*string, error) {
 // it unless an invalidation happened since the fetch began (gen), or, for a background refresh,
 // unless the entry it was to refresh is gone (evicted). The result is a state (a value, or a
 // remembered failure in its err) or an error that is not remembered.
-func (c *Cache) settle(ctx context.Context, name string, gen uint64, refresh bool, draw float64, value *string, err error) (*cacheState, error) {
-	st, err, stale := c.settleLocked(name, gen, refresh, draw, value, err)
+func (c *Cache) settle(ctx context.Context, name string, gen uint64, refresh bool, batch *readBatch, value *string, err error) (*cacheState, error) {
+	st, err, stale := c.settleLocked(name, gen, refresh, batch, value, err)
 	if stale != nil && c.logger != nil {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "secrets: cache serving a stale value: refreshing it failed",
 			slog.String("name", name),
@@ -462,12 +463,15 @@ func (c *Cache) settle(ctx context.Context, name string, gen uint64, refresh boo
 	return st, err
 }
 
-func (c *Cache) settleLocked(name string, gen uint64, refresh bool, draw float64, value *string, err error) (st *cacheState, _ error, staleCause error) {
+func (c *Cache) settleLocked(name string, gen uint64, refresh bool, batch *readBatch, value *string, err error) (st *cacheState, _ error, staleCause error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := c.now()
-	if draw == drawLater {
-		draw = c.cfg.random()
+	var now int64
+	var draw float64
+	if batch != nil {
+		now, draw = batch.at, batch.draw
+	} else {
+		now, draw = c.now(), c.cfg.random()
 	}
 	e := c.entryLocked(name)
 	keep := c.gen.Load() == gen && (e != nil || !refresh)
@@ -533,14 +537,18 @@ func (c *Cache) jitteredBy(d time.Duration, draw float64) int64 {
 	return int64(d) - int64(float64(d)*c.cfg.ttlJitter*draw)
 }
 
-// drawLater asks settle to draw the jitter itself, for an outcome of its own.
-const drawLater = -1
+// readBatch is what the outcomes of one GetMany read share: one jitter draw and one settling
+// instant, so that the names it read expire (and are missed, and read again) together, to the
+// nanosecond; a key pair read together is not read again one half at a time.
+type readBatch struct {
+	draw float64
+	at   int64
+}
 
-// drawJitter draws one jitter fraction, for outcomes that share it (the names of one GetMany read).
-func (c *Cache) drawJitter() float64 {
+func (c *Cache) newReadBatch() *readBatch {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.cfg.random()
+	return &readBatch{draw: c.cfg.random(), at: c.now()}
 }
 
 // heldValues returns the values the cache holds for names, expired or not.

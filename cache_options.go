@@ -129,12 +129,12 @@ func WithRefreshAhead(window time.Duration) CacheOption {
 }
 
 // WithTTLJitter cuts each value's TTL, each negative TTL and each wait before retrying a failed
-// refresh by a random fraction of it, up to fraction, so that replicas that started together do
-// not refresh together (a fleet whose requests arrive in bursts is answered with 429). The names one
-// GetMany reads share one draw, so that they expire together and the next GetMany reads them again
-// together (with a draw each, one half of a key pair could be served rotated for minutes while the
-// other is still old). Default 0.1: a 5-minute TTL lasts between 4.5 and 5 minutes. 0 turns jitter
-// off. fraction must be between 0 and 0.5.
+// refresh by a random fraction of it, up to fraction, so that replicas that started together do not
+// refresh together (a fleet whose requests arrive in bursts is answered with 429). The names one
+// GetMany reads share one draw and one settling instant, so that they expire at the same instant
+// and the next GetMany reads them again together (with a draw each, one half of a key pair could be
+// served rotated for minutes while the other is still old). Default 0.1: a 5-minute TTL lasts
+// between 4.5 and 5 minutes. 0 turns jitter off. fraction must be between 0 and 0.5.
 func WithTTLJitter(fraction float64) CacheOption {
 	return func(c *cacheConfig) error {
 		if math.IsNaN(fraction) || fraction < 0 || fraction > maxCacheTTLJitter {

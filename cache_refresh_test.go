@@ -598,3 +598,41 @@ func TestCacheTTLJitterKeepsAReadTogether(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, clock.Now().Add(cacheTTL*55/100), other.ExpiresAt, "a read of its own draws again (0.9)")
 }
+
+// TestCacheGetManyReadTogetherExpiresTogether: on a clock that moves between any two readings (a
+// real one does), the names one GetMany reads still expire at the same instant, and a later GetMany
+// finds them both fresh or both expired, never one of each: the pair is read again in one request.
+func TestCacheGetManyReadTogetherExpiresTogether(t *testing.T) {
+	t.Parallel()
+	stub := newAPIStub(t)
+	stub.set("KEY_ID", "id-1")
+	stub.set("KEY_SECRET", "secret-1")
+	clock := newFakeClock(cacheStart)
+	ticking := func() time.Time { return clock.Advance(time.Microsecond) }
+	cache, err := secrets.NewCache(stub.client(t), secrets.WithCacheClock(ticking), secrets.WithTTL(cacheTTL))
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	_, err = cache.GetMany(ctx, "KEY_ID", "KEY_SECRET")
+	require.NoError(t, err)
+	id, err := cache.Lookup(ctx, "KEY_ID")
+	require.NoError(t, err)
+	key, err := cache.Lookup(ctx, "KEY_SECRET")
+	require.NoError(t, err)
+	require.Equal(t, id.ExpiresAt, key.ExpiresAt, "settled at one instant")
+
+	// Rotate both, then read again just as they expire: the clock ticks between the two names'
+	// checks, which must not see one fresh and the other expired.
+	stub.set("KEY_ID", "id-2")
+	stub.set("KEY_SECRET", "secret-2")
+	clock.Advance(id.ExpiresAt.Sub(clock.Now()) - 2*time.Microsecond) // the next reading is 1 µs before the expiry
+	before := stub.count()
+	got, err := cache.GetMany(ctx, "KEY_ID", "KEY_SECRET")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"KEY_ID": "id-1", "KEY_SECRET": "secret-1"}, got, "both still fresh: never half rotated")
+	assert.Equal(t, 0, stub.count()-before)
+	got, err = cache.GetMany(ctx, "KEY_ID", "KEY_SECRET")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"KEY_ID": "id-2", "KEY_SECRET": "secret-2"}, got, "both expired: never half rotated")
+	assert.Equal(t, 1, stub.count()-before, "the pair is read again with one request")
+}
