@@ -250,7 +250,7 @@ func TestCredentialValues(t *testing.T) {
 	}{
 		{"none", nil, nil},
 		{"token", []string{"SINGLESTOREDB_MANAGEMENT_TOKEN= tok "}, []string{"tok"}},
-		{"url password", []string{"SINGLESTOREDB_URL=admin:pw%21@host:3306/db"}, []string{"pw!"}},
+		{"url password", []string{"SINGLESTOREDB_URL=admin:pw%21@host:3306/db"}, []string{"pw!", "pw%21"}},
 		{"url with scheme", []string{"SINGLESTOREDB_URL=singlestoredb://u:p@h"}, []string{"p"}},
 		{"url without password", []string{"SINGLESTOREDB_URL=mysql://u@h"}, nil},
 		// The CLI takes its token from SINGLESTOREDB_HOST before SINGLESTOREDB_URL: the command

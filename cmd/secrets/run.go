@@ -241,16 +241,15 @@ func childEnv(environ []string, specs []envSpec, values map[string]string, fileV
 // credentialValues returns the management credentials found in the environment, to be masked like
 // the secrets: the command inherits them. They are the token and the password of every connection
 // variable the SDK may take its token from (SINGLESTOREDB_HOST, SINGLESTOREDB_URL), JWT or not:
-// whichever the client used, and a database password is a credential too.
+// whichever the client used, and a database password is a credential too. A percent-encoded
+// password is masked both decoded and as written: the command sees the variable as written.
 func (a *app) credentialValues() []string {
 	var out []string
 	if t := strings.TrimSpace(a.getenv(secrets.EnvManagementToken)); t != "" {
 		out = append(out, t)
 	}
 	for _, name := range []string{secrets.EnvHost, secrets.EnvURL} {
-		if pw := connurl.Password(a.getenv(name)); pw != "" {
-			out = append(out, pw)
-		}
+		out = append(out, connurl.PasswordForms(a.getenv(name))...) // decoded, and as written
 	}
 	return out
 }

@@ -22,3 +22,22 @@ func TestPassword(t *testing.T) {
 		assert.Equal(t, want, connurl.Password(raw), raw)
 	}
 }
+
+func TestPasswordForms(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		raw  string
+		want []string
+	}{
+		{"", nil},
+		{"mysql://u@host/db", nil},
+		{"u:pw@host:3306/db", []string{"pw"}},
+		{"singlestoredb://u:p%40ss@host:3306/db", []string{"p@ss", "p%40ss"}},
+		{"admin:pw%21@host:3306/db", []string{"pw!", "pw%21"}},
+		{"u:p%2Fw%3Fx@host/db?tls=true#frag", []string{"p/w?x", "p%2Fw%3Fx"}},
+		{"  singlestoredb://u:a%20b@h  ", []string{"a b", "a%20b"}},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, connurl.PasswordForms(tt.raw), tt.raw)
+	}
+}
