@@ -23,7 +23,7 @@ func TestClient_JWTExpiry(t *testing.T) {
 	clock := secrets.WithClock(func() time.Time { return time.Unix(0, now.Load()).UTC() })
 
 	jwt := makeJWT(t, map[string]any{"sub": "u1", "exp": t0.Add(time.Hour).Unix()})
-	c, api := newTestClient(t, secrets.WithAPIKey(jwt), clock)
+	c, api := setup(t, secrets.WithAPIKey(jwt), clock)
 	api.on(http.MethodGet, getPath, fixture(t, 200, "secret.json"))
 	info := c.Info()
 	assert.True(t, info.TokenIsJWT)
@@ -71,7 +71,7 @@ func TestClient_TokenKinds(t *testing.T) {
 // TestClient_ConcurrentUse: one Client serves many goroutines (run with -race).
 func TestClient_ConcurrentUse(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	api.on(http.MethodGet, getPath, fixture(t, 200, "secret.json"))
 	api.on(http.MethodGet, "/v1/secrets", fixture(t, 200, "list_wrapped.json"))
 	const n = 40
@@ -123,7 +123,7 @@ func TestClient_UserAgent(t *testing.T) {
 		" my-tool/2.0 ": "go-secrets/" + secrets.Version + " my-tool/2.0",
 		"ünïcode/1":     "go-secrets/" + secrets.Version + " ünïcode/1",
 	} {
-		c, api := newTestClient(t, secrets.WithUserAgent(ua))
+		c, api := setup(t, secrets.WithUserAgent(ua))
 		api.on(http.MethodGet, getPath, fixture(t, 200, "secret.json"))
 		_, err := c.Secrets.Get(t.Context(), secretID)
 		require.NoError(t, err)

@@ -155,7 +155,7 @@ func TestErrors_StatusMapping(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t, secrets.WithRetryMax(0))
+			c, api := setup(t, secrets.WithRetryMax(0))
 			r := httpmock.NewStringResponder(tc.status, tc.body)
 			if tc.header != nil {
 				r = r.HeaderSet(tc.header)
@@ -191,7 +191,7 @@ func TestErrors_EveryMethodNamesItsPath(t *testing.T) {
 	for _, tc := range protocolCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t, secrets.WithOrganizationID(testOrgID))
+			c, api := setup(t, secrets.WithOrganizationID(testOrgID))
 			api.on(tc.method, tc.path, jsonResponder(http.StatusForbidden, `{"message":"no"}`))
 			err := tc.call(t.Context(), c)
 			var apiErr *secrets.APIError
@@ -207,7 +207,7 @@ func TestErrors_EveryMethodNamesItsPath(t *testing.T) {
 // TestErrors_LowercaseAndPrefixed checks the style of error strings the package builds itself.
 func TestErrors_LowercaseAndPrefixed(t *testing.T) {
 	t.Parallel()
-	c, _ := newTestClient(t)
+	c, _ := setup(t)
 	_, err1 := c.Secrets.Get(t.Context(), "")
 	_, err2 := c.Secrets.Create(t.Context(), "bad name", "v")
 	_, err3 := secrets.NewClient()

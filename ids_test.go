@@ -58,7 +58,7 @@ func TestIDs_OnlyUUIDsAreSent(t *testing.T) {
 	for name, call := range idCalls {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			// An empty or dot-segment ID must never become a request such as DELETE /v1/secrets/.
 			for _, id := range append([]string{"", ".", ".."}, notIDs...) {
 				err := call(t.Context(), c, id)
@@ -78,7 +78,7 @@ func TestIDs_OnlyUUIDsAreSent(t *testing.T) {
 // quoting the argument, which may as well be a value.
 func TestIDs_ANameWhereAnIDBelongs(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	for _, arg := range []string{"DB_PASSWORD", "sk_live_51Hx9f2e", "x"} {
 		for name, call := range idCalls {
 			err := call(t.Context(), c, arg)
@@ -98,7 +98,7 @@ func TestIDs_ANameWhereAnIDBelongs(t *testing.T) {
 
 func TestIDs_UserAndTeamIDs(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	for _, id := range append([]string{""}, notIDs...) {
 		for _, change := range []secrets.AccessChange{
 			{Role: secrets.RoleReader, Users: []string{aliceID, id}},
@@ -139,7 +139,7 @@ func TestIDs_OrganizationID(t *testing.T) {
 		assert.NotContains(t, err.Error(), strings.TrimSpace(id))
 	}
 
-	c, api := newTestClient(t, secrets.WithOrganizationID(strings.ToUpper(testOrgID)))
+	c, api := setup(t, secrets.WithOrganizationID(strings.ToUpper(testOrgID)))
 	api.on(http.MethodGet, "/v1/secrets", jsonResponder(http.StatusOK, `{"secrets":[]}`))
 	_, err := c.Secrets.List(t.Context(), nil)
 	require.NoError(t, err)

@@ -41,7 +41,7 @@ func TestClient_JWTUnreadableExp(t *testing.T) {
 		t.Run(exp, func(t *testing.T) {
 			t.Parallel()
 			token := jwtWithPayload(`{"sub":"u1","exp":` + exp + `}`)
-			c, api := newTestClient(t, secrets.WithAPIKey(token), clock)
+			c, api := setup(t, secrets.WithAPIKey(token), clock)
 			info := c.Info()
 			assert.True(t, info.TokenIsJWT)
 			assert.True(t, info.TokenExpiry.IsZero(), "no expiry the SDK can check")

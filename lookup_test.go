@@ -88,7 +88,7 @@ func (f *lookupStandIn) responder(list []map[string]string, param, field string,
 
 func (f *lookupStandIn) client(t *testing.T) (*secrets.Client, *fakeAPI) {
 	t.Helper()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	api.on(http.MethodGet, "/v1/users", f.responder(f.users, "email", "email", true))
 	api.on(http.MethodGet, "/v1/teams", f.responder(f.teams, "name", "name", false))
 	return c, api
@@ -223,7 +223,7 @@ func TestLookups_Refusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t, secrets.WithRetryMax(0))
+			c, api := setup(t, secrets.WithRetryMax(0))
 			api.on(http.MethodGet, "/v1/teams", func(req *http.Request) (*http.Response, error) {
 				if req.URL.Query().Get("name") == tt.team {
 					return tt.first(req)

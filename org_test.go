@@ -13,7 +13,7 @@ import (
 // TestOrganizations_Current decodes the organization.
 func TestOrganizations_Current(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	api.on(http.MethodGet, "/v1/organizations/current", fixture(t, 200, "organization.json"))
 	org, err := c.Organizations.Current(t.Context())
 	require.NoError(t, err)
@@ -25,7 +25,7 @@ func TestOrganizations_Current(t *testing.T) {
 // TestOrganizations_CurrentUser decodes the user.
 func TestOrganizations_CurrentUser(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	api.on(http.MethodGet, "/v1/users/current", fixture(t, 200, "user_current.json"))
 	u, err := c.Organizations.CurrentUser(t.Context())
 	require.NoError(t, err)
@@ -51,7 +51,7 @@ func TestOrganizations_UserByEmail(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			api.on(http.MethodGet, "/v1/users", fixture(t, 200, tc.fixture))
 			u, err := c.Organizations.UserByEmail(t.Context(), tc.email)
 			assert.Equal(t, 1, api.GetTotalCallCount())
@@ -68,7 +68,7 @@ func TestOrganizations_UserByEmail(t *testing.T) {
 	}
 	t.Run("empty list", func(t *testing.T) {
 		t.Parallel()
-		c, api := newTestClient(t)
+		c, api := setup(t)
 		api.on(http.MethodGet, "/v1/users", jsonResponder(200, `[]`))
 		_, err := c.Organizations.UserByEmail(t.Context(), "nobody@example.com")
 		assert.Equal(t, `secrets: no user with e-mail "nobody@example.com"`, err.Error())
@@ -93,7 +93,7 @@ func TestOrganizations_TeamByName(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			api.on(http.MethodGet, "/v1/teams", jsonResponder(200, tc.body))
 			team, err := c.Organizations.TeamByName(t.Context(), tc.team)
 			if tc.err == nil {
@@ -125,7 +125,7 @@ func TestOrganizations_GetSecretResults(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.list, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			api.on(http.MethodGet, "/v1/organizations/current", fixture(t, 200, "organization.json"))
 			api.on(http.MethodGet, "/v1/secrets", fixture(t, 200, tc.list))
 			org, err := c.Organizations.Current(t.Context())

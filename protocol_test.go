@@ -183,7 +183,7 @@ func TestProtocol_EveryMethod(t *testing.T) {
 		for _, tc := range protocolCases() {
 			t.Run(cfg.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
-				c, api := newTestClient(t, cfg.opts...)
+				c, api := setup(t, cfg.opts...)
 				api.on(tc.method, tc.path, tc.respond(t))
 
 				require.NoError(t, tc.call(t.Context(), c))
@@ -220,7 +220,7 @@ func TestProtocol_EveryMethod(t *testing.T) {
 // TestProtocol_ShareByName checks the three requests of ShareByName: the lookups, then one PATCH.
 func TestProtocol_ShareByName(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t, secrets.WithOrganizationID(testOrgID))
+	c, api := setup(t, secrets.WithOrganizationID(testOrgID))
 	api.on(http.MethodGet, "/v1/users", fixture(t, http.StatusOK, "users.json"))
 	api.on(http.MethodGet, "/v1/teams", fixture(t, http.StatusOK, "teams.json"))
 	api.on(http.MethodPatch, "/v1/secrets/"+secretID+"/accessControls", httpmock.NewStringResponder(http.StatusNoContent, ""))
@@ -262,7 +262,7 @@ func TestProtocol_OrganizationGetSecret(t *testing.T) {
 			if clientOrg != "" {
 				opts = append(opts, secrets.WithOrganizationID(clientOrg))
 			}
-			c, api := newTestClient(t, opts...)
+			c, api := setup(t, opts...)
 			api.on(http.MethodGet, "/v1/organizations/current", fixture(t, http.StatusOK, "organization.json"))
 			api.on(http.MethodGet, "/v1/secrets", fixture(t, http.StatusOK, "list_wrapped.json"))
 
@@ -301,7 +301,7 @@ func TestProtocol_BaseURLPrefixAndVersion(t *testing.T) {
 			if tc.version != "" {
 				opts = append(opts, secrets.WithAPIVersion(tc.version))
 			}
-			c, api := newTestClient(t, opts...)
+			c, api := setup(t, opts...)
 			api.on(http.MethodGet, tc.wantPath, fixture(t, http.StatusOK, "secret.json"))
 			_, err := c.Secrets.Get(t.Context(), secretID)
 			require.NoError(t, err)
@@ -314,7 +314,7 @@ func TestProtocol_BaseURLPrefixAndVersion(t *testing.T) {
 // ID in either case of hexadecimal digits reaches the path as given.
 func TestProtocol_IDsThatNoIDHoldsAreRefused(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	for _, id := range []string{"a/b?c#d", "q r", "..", "%2e", "ü", "x.y", "Ab-9_z"} {
 		_, err := c.Secrets.Get(t.Context(), id)
 		require.ErrorIs(t, err, secrets.ErrInvalidArgument, id)

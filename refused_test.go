@@ -110,7 +110,7 @@ func TestRefused_RemoteKeepsTheFullBudget(t *testing.T) {
 // TestRefused_OtherErrorsGetNoHint: only a refused connection gets the hint.
 func TestRefused_OtherErrorsGetNoHint(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t, secrets.WithRetryMax(0))
+	c, api := setup(t, secrets.WithRetryMax(0))
 	api.on(http.MethodGet, getPath, func(*http.Request) (*http.Response, error) {
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("no route to host")}
 	})

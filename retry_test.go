@@ -92,7 +92,7 @@ func TestRetry_StatusTable(t *testing.T) {
 	for _, tc := range rows {
 		t.Run(fmt.Sprintf("%s %d", tc.rc.name, tc.status), func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			first := httpmock.NewStringResponder(tc.status, `{"message":"first"}`)
 			api.on(tc.rc.method, tc.rc.path, first.Then(tc.rc.okResponder(t)))
 
@@ -115,7 +115,7 @@ func TestRetry_StatusTable(t *testing.T) {
 // TestRetry_503Then200 is the plain case: two attempts, the second answer returned.
 func TestRetry_503Then200(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	api.on(http.MethodGet, getPath, httpmock.NewStringResponder(503, "busy").Then(fixture(t, 200, "secret.json")))
 	s, err := c.Secrets.Get(t.Context(), secretID)
 	require.NoError(t, err)
@@ -144,7 +144,7 @@ func TestRetry_TransportErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s %v", tc.rc.name, tc.err), func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			api.on(tc.rc.method, tc.rc.path, httpmock.NewErrorResponder(tc.err).Then(tc.rc.okResponder(t)))
 			err := tc.rc.call(t.Context(), c)
 			assert.Equal(t, tc.calls, api.GetTotalCallCount())
@@ -252,7 +252,7 @@ func TestRetry_MidBodyConnectionReset(t *testing.T) {
 // later attempt. The caller gets the last response's own status and message.
 func TestRetry_LastResponseAfterCutBody(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t, secrets.WithRetryMax(1))
+	c, api := setup(t, secrets.WithRetryMax(1))
 	api.on(http.MethodGet, getPath, cutResponder(`{"secretID":"3f2b`, syscall.ECONNRESET).
 		Then(jsonResponder(503, `{"message":"busy"}`).HeaderSet(http.Header{"X-Request-Id": {"last"}})))
 
@@ -308,7 +308,7 @@ func TestRetry_RetryAfterHonoured(t *testing.T) {
 		for _, rc := range []retryCall{callGet, callCreate} {
 			t.Run(tc.name+"/"+rc.name, func(t *testing.T) {
 				t.Parallel()
-				c, api := newTestClient(t, tc.opts...)
+				c, api := setup(t, tc.opts...)
 				first := httpmock.NewStringResponder(429, "").HeaderSet(http.Header{"Retry-After": {tc.retryAfter}})
 				api.on(rc.method, rc.path, first.Then(rc.okResponder(t)))
 				ctx, cancel := context.WithTimeout(t.Context(), tc.deadline)
@@ -352,7 +352,7 @@ func TestRetry_RetryAfterAboveMaxWait(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t, secrets.WithRetryWait(time.Millisecond, 5*time.Second),
+			c, api := setup(t, secrets.WithRetryWait(time.Millisecond, 5*time.Second),
 				secrets.WithClock(func() time.Time { return now }))
 			api.on(tc.rc.method, tc.rc.path, httpmock.NewStringResponder(tc.status, `{"message":"later"}`).
 				HeaderSet(http.Header{"Retry-After": {tc.value}}))
@@ -378,7 +378,7 @@ func TestRetry_Exhausted(t *testing.T) {
 	for _, retryMax := range []int{0, 1, 2, 4} {
 		t.Run(fmt.Sprint("RetryMax ", retryMax), func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t, secrets.WithRetryMax(retryMax))
+			c, api := setup(t, secrets.WithRetryMax(retryMax))
 			var n atomic.Int32
 			api.on(http.MethodGet, getPath, func(req *http.Request) (*http.Response, error) {
 				i := n.Add(1)
@@ -406,7 +406,7 @@ func TestRetry_Exhausted(t *testing.T) {
 	}
 	t.Run("POST 429", func(t *testing.T) {
 		t.Parallel()
-		c, api := newTestClient(t, secrets.WithRetryMax(2))
+		c, api := setup(t, secrets.WithRetryMax(2))
 		api.on(http.MethodPost, "/v1/secrets", httpmock.NewStringResponder(429, `{"message":"slow down"}`))
 		_, err := c.Secrets.Create(t.Context(), "DB_PASSWORD", "hunter2")
 		var apiErr *secrets.APIError
@@ -418,7 +418,7 @@ func TestRetry_Exhausted(t *testing.T) {
 	})
 	t.Run("transport errors", func(t *testing.T) {
 		t.Parallel()
-		c, api := newTestClient(t, secrets.WithRetryMax(3))
+		c, api := setup(t, secrets.WithRetryMax(3))
 		cause := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
 		api.on(http.MethodGet, getPath, httpmock.NewErrorResponder(cause))
 		_, err := c.Secrets.Get(t.Context(), secretID)
@@ -437,14 +437,14 @@ func TestRetry_DeleteRetriedThen404(t *testing.T) {
 	t.Parallel()
 	t.Run("retried", func(t *testing.T) {
 		t.Parallel()
-		c, api := newTestClient(t)
+		c, api := setup(t)
 		api.on(http.MethodDelete, getPath, httpmock.NewStringResponder(503, "").Then(httpmock.NewStringResponder(404, `{"message":"secret not found"}`)))
 		require.NoError(t, c.Secrets.Delete(t.Context(), secretID))
 		assert.Equal(t, 2, api.GetTotalCallCount())
 	})
 	t.Run("retried after a 429, which was not processed", func(t *testing.T) {
 		t.Parallel()
-		c, api := newTestClient(t)
+		c, api := setup(t)
 		api.on(http.MethodDelete, getPath, httpmock.NewStringResponder(429, "").Then(httpmock.NewStringResponder(404, `{"message":"secret not found"}`)))
 		err := c.Secrets.Delete(t.Context(), secretID)
 		assert.ErrorIs(t, err, secrets.ErrNotFound, "no attempt can have deleted it")
@@ -452,14 +452,14 @@ func TestRetry_DeleteRetriedThen404(t *testing.T) {
 	})
 	t.Run("a GET retried then 404 is still not found", func(t *testing.T) {
 		t.Parallel()
-		c, api := newTestClient(t)
+		c, api := setup(t)
 		api.on(http.MethodGet, getPath, httpmock.NewStringResponder(503, "").Then(httpmock.NewStringResponder(404, `{"message":"secret not found"}`)))
 		_, err := c.Secrets.Get(t.Context(), secretID)
 		assert.ErrorIs(t, err, secrets.ErrNotFound)
 	})
 	t.Run("first attempt", func(t *testing.T) {
 		t.Parallel()
-		c, api := newTestClient(t)
+		c, api := setup(t)
 		api.on(http.MethodDelete, getPath, httpmock.NewStringResponder(404, `{"message":"secret not found"}`))
 		err := c.Secrets.Delete(t.Context(), secretID)
 		assert.ErrorIs(t, err, secrets.ErrNotFound)
@@ -472,7 +472,7 @@ func TestRetry_DeleteRetriedThen404(t *testing.T) {
 func TestRetry_RetryAfterOnlyWhereItMeansSomething(t *testing.T) {
 	t.Parallel()
 	for status, want := range map[int]time.Duration{404: 0, 429: time.Hour, 503: time.Hour} {
-		c, api := newTestClient(t)
+		c, api := setup(t)
 		resp := httpmock.NewStringResponse(status, `{"message":"m"}`)
 		resp.Header.Set("Retry-After", "3600")
 		api.on(http.MethodGet, getPath, httpmock.ResponderFromResponse(resp))
@@ -489,7 +489,7 @@ func TestRetry_Context(t *testing.T) {
 	t.Parallel()
 	t.Run("cancelled before the call", func(t *testing.T) {
 		t.Parallel()
-		c, api := newTestClient(t)
+		c, api := setup(t)
 		api.on(http.MethodGet, getPath, fixture(t, 200, "secret.json"))
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
@@ -503,7 +503,7 @@ func TestRetry_Context(t *testing.T) {
 	})
 	t.Run("cancelled during the request", func(t *testing.T) {
 		t.Parallel()
-		c, api := newTestClient(t)
+		c, api := setup(t)
 		arrived := make(chan struct{})
 		api.on(http.MethodGet, getPath, func(req *http.Request) (*http.Response, error) {
 			close(arrived)
@@ -521,7 +521,7 @@ func TestRetry_Context(t *testing.T) {
 	t.Run("cancelled during backoff", func(t *testing.T) {
 		t.Parallel()
 		for _, rc := range []retryCall{callGet, callCreate} {
-			c, api := newTestClient(t, secrets.WithRetryWait(time.Millisecond, time.Minute))
+			c, api := setup(t, secrets.WithRetryWait(time.Millisecond, time.Minute))
 			ctx, cancel := context.WithCancel(t.Context())
 			api.on(rc.method, rc.path, func(req *http.Request) (*http.Response, error) {
 				time.AfterFunc(2*time.Millisecond, cancel) // the client is waiting 30s by then
@@ -542,7 +542,7 @@ func TestRetry_Context(t *testing.T) {
 	})
 	t.Run("deadline during backoff", func(t *testing.T) {
 		t.Parallel()
-		c, api := newTestClient(t, secrets.WithRetryWait(time.Minute, time.Hour))
+		c, api := setup(t, secrets.WithRetryWait(time.Minute, time.Hour))
 		api.on(http.MethodGet, getPath, httpmock.NewStringResponder(503, ""))
 		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond) // long enough to send the first attempt
 		defer cancel()
@@ -616,7 +616,7 @@ func TestRetry_RetryAfterNowIsNoStorm(t *testing.T) {
 		for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
 			t.Run(fmt.Sprint(retryAfter, " ", status), func(t *testing.T) {
 				t.Parallel()
-				c, api := newTestClient(t, secrets.WithRetryWait(waitMin, time.Second), secrets.WithRetryMax(3))
+				c, api := setup(t, secrets.WithRetryWait(waitMin, time.Second), secrets.WithRetryMax(3))
 				api.on(http.MethodGet, getPath, httpmock.NewStringResponder(status, "").
 					HeaderSet(http.Header{"Retry-After": {retryAfter}}))
 				start := time.Now()

@@ -64,7 +64,7 @@ func TestSecrets_DecodeSecret(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.fixture, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			api.on(http.MethodGet, getPath, fixture(t, 200, tc.fixture))
 			s, err := c.Secrets.Get(t.Context(), secretID)
 			require.NoError(t, err)
@@ -110,7 +110,7 @@ func TestSecrets_LenientTimestamps(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.raw, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			body := `{"secretID":"` + secretID + `","name":"N","value":"v","createdAt":` + tc.raw +
 				`,"lastUpdatedAt":` + tc.raw + `,"deletedAt":` + tc.raw + `}`
 			api.on(http.MethodGet, getPath, jsonResponder(200, body))
@@ -135,7 +135,7 @@ func TestSecrets_List(t *testing.T) {
 	for _, name := range []string{"list_wrapped.json", "list_bare.json"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			api.on(http.MethodGet, "/v1/secrets", fixture(t, 200, name))
 			list, err := c.Secrets.List(t.Context(), nil)
 			require.NoError(t, err)
@@ -146,7 +146,7 @@ func TestSecrets_List(t *testing.T) {
 	for body, desc := range map[string]string{`{"secrets":[]}`: "wrapped empty", `[]`: "bare empty", `{}`: "no secrets field", `{"secrets":null}`: "null"} {
 		t.Run(desc, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			api.on(http.MethodGet, "/v1/secrets", jsonResponder(200, body))
 			list, err := c.Secrets.List(t.Context(), nil)
 			require.NoError(t, err)
@@ -180,7 +180,7 @@ func TestSecrets_GetByName(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.fixture+"/"+tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			api.on(http.MethodGet, "/v1/secrets", fixture(t, 200, tc.fixture))
 			s, err := c.Secrets.GetByName(t.Context(), tc.name)
 			assert.Equal(t, 1, api.GetTotalCallCount())
@@ -212,7 +212,7 @@ func TestSecrets_Delete(t *testing.T) {
 	for name, r := range answers {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			api.on(http.MethodDelete, getPath, r)
 			require.NoError(t, c.Secrets.Delete(t.Context(), secretID))
 			assert.Equal(t, 1, api.GetTotalCallCount())
@@ -223,7 +223,7 @@ func TestSecrets_Delete(t *testing.T) {
 // TestSecrets_CreateAndUpdateDecode checks what Create and Update return.
 func TestSecrets_CreateAndUpdateDecode(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	api.on(http.MethodPost, "/v1/secrets", fixture(t, 200, "secret.json"))
 	api.on(http.MethodPatch, getPath, fixture(t, 200, "secret_updated.json"))
 	s, err := c.Secrets.Create(t.Context(), "DB_PASSWORD", "hunter2")
@@ -290,7 +290,7 @@ func TestSecrets_InvalidResponses(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			api.on(tc.method, tc.path, httpmock.NewStringResponder(200, tc.body))
 			err := tc.call(c, t)
 			assertSentinels(t, err, secrets.ErrInvalidResponse)

@@ -20,7 +20,7 @@ const accessPath = "/v1/secrets/" + secretID + "/accessControls"
 // creators are kept; an identity that is neither is dropped; an empty grants array stays empty.
 func TestShare_AccessDecoding(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	api.on(http.MethodGet, accessPath, fixture(t, 200, "access_controls.json"))
 	roles, err := c.Secrets.Access(t.Context(), secretID)
 	require.NoError(t, err)
@@ -66,7 +66,7 @@ func TestShare_AccessDecoding(t *testing.T) {
 func TestShare_AccessEmpty(t *testing.T) {
 	t.Parallel()
 	for _, body := range []string{`[]`, `null`} {
-		c, api := newTestClient(t)
+		c, api := setup(t)
 		api.on(http.MethodGet, accessPath, jsonResponder(200, body))
 		roles, err := c.Secrets.Access(t.Context(), secretID)
 		require.NoError(t, err)
@@ -95,7 +95,7 @@ func TestShare_BodyArraysNeverNull(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.golden, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			api.on(http.MethodPatch, accessPath, httpmock.NewStringResponder(200, ""))
 			require.NoError(t, c.Secrets.Share(t.Context(), secretID, tc.req))
 			body := api.only().Body
@@ -108,7 +108,7 @@ func TestShare_BodyArraysNeverNull(t *testing.T) {
 // TestShare_RequestNotModified: Share copies what it sends; the caller's request is left as it was.
 func TestShare_RequestNotModified(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	api.on(http.MethodPatch, accessPath, httpmock.NewStringResponder(200, ""))
 	users := make([]string, 1, 8)
 	users[0] = aliceID
@@ -128,7 +128,7 @@ func TestShare_AnyAnswer(t *testing.T) {
 		jsonResponder(200, `[]`),
 		fixture(t, 200, "access_controls.json"),
 	} {
-		c, api := newTestClient(t)
+		c, api := setup(t)
 		api.on(http.MethodPatch, accessPath, r)
 		require.NoError(t, c.Secrets.Share(t.Context(), secretID, &secrets.ShareRequest{
 			Revokes: []secrets.AccessChange{{Role: secrets.RoleOwner, Users: []string{aliceID}}},
@@ -191,7 +191,7 @@ func TestShareByName_Unresolved(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			api.on(http.MethodGet, "/v1/users", jsonResponder(200, tc.users))
 			api.on(http.MethodGet, "/v1/teams", jsonResponder(200, tc.teams))
 			api.on(http.MethodPatch, accessPath, httpmock.NewStringResponder(200, ""))
@@ -228,7 +228,7 @@ func TestShareByName_Unresolved(t *testing.T) {
 // is returned as it is, later names are not looked up and no PATCH is sent.
 func TestShareByName_LookupFailure(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t, secrets.WithRetryMax(0))
+	c, api := setup(t, secrets.WithRetryMax(0))
 	api.on(http.MethodGet, "/v1/users", jsonResponder(403, `{"message":"listing users needs Owner"}`))
 	api.on(http.MethodGet, "/v1/teams", fixture(t, 200, "teams.json"))
 	api.on(http.MethodPatch, accessPath, httpmock.NewStringResponder(200, ""))
@@ -248,7 +248,7 @@ func TestShareByName_LookupFailure(t *testing.T) {
 // TestShareByName_LooksUpEachNameOnce: a name used several times costs one lookup.
 func TestShareByName_LooksUpEachNameOnce(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	api.on(http.MethodGet, "/v1/users", fixture(t, 200, "users.json"))
 	api.on(http.MethodGet, "/v1/teams", fixture(t, 200, "teams.json"))
 	api.on(http.MethodPatch, accessPath, httpmock.NewStringResponder(200, ""))
@@ -277,7 +277,7 @@ func TestShareByName_LooksUpEachNameOnce(t *testing.T) {
 // the user's ID is sent once per change; a team named twice in one change is sent once too.
 func TestShareByName_OneIdentityUnderSeveralSpellings(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	api.on(http.MethodGet, "/v1/users", fixture(t, 200, "users.json"))
 	api.on(http.MethodGet, "/v1/teams", fixture(t, 200, "teams.json"))
 	api.on(http.MethodPatch, accessPath, httpmock.NewStringResponder(200, ""))
@@ -305,7 +305,7 @@ func TestShare_CustomRolesReachTheService(t *testing.T) {
 		for _, status := range []int{http.StatusOK, http.StatusBadRequest, http.StatusNotFound, http.StatusUnprocessableEntity} {
 			t.Run(string(role)+"/"+strconv.Itoa(status), func(t *testing.T) {
 				t.Parallel()
-				c, api := newTestClient(t)
+				c, api := setup(t)
 				api.on(http.MethodPatch, accessPath, jsonResponder(status, `{"message":"role answer"}`))
 				api.on(http.MethodGet, "/v1/users", fixture(t, 200, "users.json"))
 				req := &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: role, Users: []string{aliceID}}}}
@@ -344,7 +344,7 @@ func TestShare_CustomRolesReachTheService(t *testing.T) {
 // named them, with their grants, and so do inherited roles.
 func TestShare_AccessDecodesUnknownRoles(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	api.on(http.MethodGet, accessPath, jsonResponder(200, `[
 	 {"role":"Auditor","description":"reads the audit trail","grants":[
 	   {"createdAt":"2024-05-01T12:00:00Z","identity":{"userID":"`+aliceID+`","email":"alice@example.com"}}]},

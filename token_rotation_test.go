@@ -188,7 +188,7 @@ func TestTokenRotation_DuringRetries(t *testing.T) {
 		src := secrets.TokenSourceFunc(func(context.Context) (string, error) {
 			return fmt.Sprintf("src-token-%d", calls.Add(1)), nil
 		})
-		c, f := newTestClient(t, secrets.WithTokenSource(src), secrets.WithRetryMax(2))
+		c, f := setup(t, secrets.WithTokenSource(src), secrets.WithRetryMax(2))
 		f.on(http.MethodGet, "/v1/secrets/"+secretID, func(req *http.Request) (*http.Response, error) {
 			echo := `{"message":"rejected ` + strings.Join(authorizations(f), ", ") + `"}`
 			return httpmock.NewStringResponse(http.StatusServiceUnavailable, echo), nil
@@ -242,7 +242,7 @@ func TestTokenSource_Errors(t *testing.T) {
 				}
 				return tc.tokens[i], tc.errs[i]
 			})
-			c, f := newTestClient(t, secrets.WithTokenSource(src))
+			c, f := setup(t, secrets.WithTokenSource(src))
 			f.on(http.MethodGet, "/v1/secrets/"+secretID, httpmock.NewStringResponder(http.StatusServiceUnavailable, ""))
 			_, err := c.Secrets.Get(t.Context(), secretID)
 			require.Error(t, err)
@@ -276,7 +276,7 @@ func TestTokenSource_ContextAndMasking(t *testing.T) {
 		}
 		return "", errors.New("cannot renew first-token-abc")
 	})
-	c, f := newTestClient(t, secrets.WithTokenSource(src))
+	c, f := setup(t, secrets.WithTokenSource(src))
 	f.on(http.MethodGet, "/v1/secrets/"+secretID, fixture(t, 200, "secret.json"))
 	ctx := context.WithValue(t.Context(), key{}, "call-ctx")
 	_, err := c.Secrets.Get(ctx, secretID)
@@ -321,7 +321,7 @@ func TestTokenOptions_LastOneWins(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			c, f := newTestClient(t, tc.opts...)
+			c, f := setup(t, tc.opts...)
 			f.on(http.MethodGet, "/v1/secrets/"+secretID, fixture(t, 200, "secret.json"))
 			_, err := c.Secrets.Get(t.Context(), secretID)
 			require.NoError(t, err)
@@ -341,7 +341,7 @@ func TestTokenSource_Info(t *testing.T) {
 	exp := time.Now().Add(time.Hour).Truncate(time.Second)
 	token := makeJWT(t, map[string]any{"sub": "u", "exp": exp.Unix()})
 	var calls atomic.Int32
-	c, f := newTestClient(t, secrets.WithTokenSource(secrets.TokenSourceFunc(func(context.Context) (string, error) {
+	c, f := setup(t, secrets.WithTokenSource(secrets.TokenSourceFunc(func(context.Context) (string, error) {
 		calls.Add(1)
 		return token, nil
 	})))
@@ -366,7 +366,7 @@ func TestTokenRotation_Concurrent(t *testing.T) {
 	var tick atomic.Int32
 	env := newLiveEnv(map[string]string{secrets.EnvManagementToken: tokens[0]})
 	envClient, envAPI := rotatingEnvClient(t, env)
-	srcClient, srcAPI := newTestClient(t, secrets.WithTokenSource(secrets.TokenSourceFunc(func(context.Context) (string, error) {
+	srcClient, srcAPI := setup(t, secrets.WithTokenSource(secrets.TokenSourceFunc(func(context.Context) (string, error) {
 		return tokens[int(tick.Load())%len(tokens)], nil
 	})))
 	srcAPI.on(http.MethodGet, "/v1/secrets/"+secretID, fixture(t, 200, "secret.json"))

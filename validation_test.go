@@ -34,7 +34,7 @@ var invalidNames = map[string]string{
 // escaped when it is not printable ASCII, and its position counted from 1.
 func TestValidation_InvalidNameSaysWhatIsWrong(t *testing.T) {
 	t.Parallel()
-	c, _ := newTestClient(t)
+	c, _ := setup(t)
 	cases := map[string]string{
 		"":                "secrets: invalid secret name: the name is empty",
 		"DB-PASSWORD":     "secrets: invalid secret name: character '-' at position 3 is not a letter, digit or _",
@@ -78,7 +78,7 @@ func TestValidation_InvalidNames(t *testing.T) {
 			}
 			t.Run(method+"/"+desc, func(t *testing.T) {
 				t.Parallel()
-				c, api := newTestClient(t)
+				c, api := setup(t)
 				err := call(t.Context(), c, name)
 				assertSentinels(t, err, secrets.ErrInvalidName, secrets.ErrInvalidArgument)
 				assert.Equal(t, 0, api.GetTotalCallCount())
@@ -90,7 +90,7 @@ func TestValidation_InvalidNames(t *testing.T) {
 	}
 	t.Run("Organization.GetSecret", func(t *testing.T) {
 		t.Parallel()
-		c, api := newTestClient(t)
+		c, api := setup(t)
 		api.on(http.MethodGet, "/v1/organizations/current", fixture(t, 200, "organization.json"))
 		org, err := c.Organizations.Current(t.Context())
 		require.NoError(t, err)
@@ -106,7 +106,7 @@ func TestValidation_InvalidNames(t *testing.T) {
 func TestValidation_ValidNames(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"A", "_", "9", "DB_PASSWORD", "db_password_2", strings.Repeat("x", 256)} {
-		c, api := newTestClient(t)
+		c, api := setup(t)
 		api.on(http.MethodGet, "/v1/secrets", jsonResponder(200, `{"secrets":[{"secretID":"1","name":"`+name+`","value":"v"}]}`))
 		s, err := c.Secrets.GetByName(t.Context(), name)
 		require.NoError(t, err, name)
@@ -137,7 +137,7 @@ func TestValidation_ValueSize(t *testing.T) {
 	for name, tc := range calls {
 		t.Run(name+"/at the limit", func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			api.on(tc.method, tc.path, fixture(t, 200, "secret.json"))
 			require.NoError(t, tc.call(t.Context(), c, maxValue))
 			req := api.only()
@@ -145,7 +145,7 @@ func TestValidation_ValueSize(t *testing.T) {
 		})
 		t.Run(name+"/invalid UTF-8", func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			err := tc.call(t.Context(), c, "a\xff\xfeb") // JSON would store "a\uFFFD\uFFFDb"
 			assertSentinels(t, err, secrets.ErrInvalidArgument)
 			assert.NotErrorIs(t, err, secrets.ErrValueTooLarge)
@@ -154,7 +154,7 @@ func TestValidation_ValueSize(t *testing.T) {
 		})
 		t.Run(name+"/one byte over", func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			err := tc.call(t.Context(), c, maxValue+"x")
 			assertSentinels(t, err, secrets.ErrValueTooLarge, secrets.ErrInvalidArgument)
 			assert.Equal(t, 0, api.GetTotalCallCount())
@@ -163,7 +163,7 @@ func TestValidation_ValueSize(t *testing.T) {
 	}
 	t.Run("empty value is a value", func(t *testing.T) {
 		t.Parallel()
-		c, api := newTestClient(t)
+		c, api := setup(t)
 		api.on(http.MethodPost, "/v1/secrets", fixture(t, 200, "secret_empty_value.json"))
 		s, err := c.Secrets.Create(t.Context(), "EMPTY", "")
 		require.NoError(t, err)
@@ -198,7 +198,7 @@ func TestValidation_ShareRequests(t *testing.T) {
 	for name, req := range byID {
 		t.Run("Share/"+name, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			err := c.Secrets.Share(t.Context(), secretID, req)
 			assertSentinels(t, err, secrets.ErrInvalidArgument)
 			assert.Equal(t, 0, api.GetTotalCallCount())
@@ -218,7 +218,7 @@ func TestValidation_ShareRequests(t *testing.T) {
 	for name, req := range byName {
 		t.Run("ShareByName/"+name, func(t *testing.T) {
 			t.Parallel()
-			c, api := newTestClient(t)
+			c, api := setup(t)
 			api.on(http.MethodGet, "/v1/users", fixture(t, 200, "users.json"))
 			api.on(http.MethodGet, "/v1/teams", fixture(t, 200, "teams.json"))
 			err := c.Secrets.ShareByName(t.Context(), secretID, req)
@@ -231,7 +231,7 @@ func TestValidation_ShareRequests(t *testing.T) {
 // TestValidation_Lookups: empty e-mail addresses and team names are refused before any request.
 func TestValidation_Lookups(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	for _, email := range []string{"", "  "} {
 		_, err := c.Organizations.UserByEmail(t.Context(), email)
 		assertSentinels(t, err, secrets.ErrInvalidArgument)
@@ -247,7 +247,7 @@ func TestValidation_Lookups(t *testing.T) {
 // argument error, not a panic.
 func TestValidation_NilContextAndOrganization(t *testing.T) {
 	t.Parallel()
-	c, api := newTestClient(t)
+	c, api := setup(t)
 	var nilCtx context.Context
 	_, err := c.Secrets.Get(nilCtx, secretID)
 	assertSentinels(t, err, secrets.ErrInvalidArgument)

@@ -135,9 +135,9 @@ func (f *fakeAPI) httpClient() *http.Client { return &http.Client{Transport: f.M
 // fastRetries keeps backoff in the millisecond range.
 func fastRetries() secrets.Option { return secrets.WithRetryWait(time.Millisecond, 5*time.Millisecond) }
 
-// newTestClient builds a Client on a fresh fakeAPI: token testToken, base URL testBaseURL, fast
-// retries; opts come last and win.
-func newTestClient(t *testing.T, opts ...secrets.Option) (*secrets.Client, *fakeAPI) {
+// setup is the wire layer's one harness, as go-github's: a Client on a fresh fakeAPI, with token
+// testToken, base URL testBaseURL and fast retries; opts come last and win.
+func setup(t *testing.T, opts ...secrets.Option) (*secrets.Client, *fakeAPI) {
 	t.Helper()
 	f := newFakeAPI(t)
 	all := append([]secrets.Option{
