@@ -98,74 +98,48 @@ func TestSecondRunChecksSizesWithHeadRequests(t *testing.T) {
 	assert.Contains(t, f.stdout.String(), "(1 downloaded, 3 already up to date)")
 }
 
-func TestResumesPartialFile(t *testing.T) {
+// TestPartialFileIsResumedOrStartedOver: a .part file left by an earlier run is resumed with a Range
+// request that follows the redirect, and started over when it cannot be the start of the file.
+func TestPartialFileIsResumedOrStartedOver(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	data := fileData(t, weights)
-	require.NoError(t, os.MkdirAll(f.dir, 0o755))
-	require.NoError(t, os.WriteFile(f.path(weights)+partSuffix, data[:1<<20], 0o644))
+	data, config := fileData(t, weights), fileData(t, "config.json")
+	complete := []string{fmt.Sprintf("bytes=%d-", len(data))}
+	for _, tc := range []struct {
+		name        string
+		file        string
+		part        []byte
+		ignoreRange bool     // the servers answer a Range request with the whole file (200)
+		cdn, hub    []string // the Range headers each server received
+		stderr      string
+	}{
+		{"resumed through the CDN", weights, data[:1<<20], false,
+			[]string{"bytes=1048576-"}, []string{"bytes=1048576-"}, "resumed at 1.0 MB, sha256 verified"},
+		{"small file resumed from the Hub", "config.json", config[:100], false,
+			nil, []string{"bytes=100-"}, "resumed at 100 B, size verified"},
+		// The CDN answers 416, the Hub's X-Linked-Size matches, the sha256 too: renamed into place.
+		{"already complete", weights, data, false, complete, complete, ""},
+		{"larger than the file", weights, hubtest.RandomBytes("stale", 4<<20), false,
+			[]string{"bytes=4194304-", ""}, []string{"bytes=4194304-", ""}, "does not match the file on the server: starting over"},
+		// Wrong bytes in the partial file: appending the whole file to them would be caught, so this
+		// proves the 200 truncated them.
+		{"server ignoring Range", weights, hubtest.RandomBytes("junk", 1000), true,
+			[]string{"bytes=1000-"}, []string{"bytes=1000-"}, "the server sent the whole file instead of the rest: starting over"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.hub.SetIgnoreRange(tc.ignoreRange)
+			require.NoError(t, os.MkdirAll(f.dir, 0o755))
+			require.NoError(t, os.WriteFile(f.path(tc.file)+partSuffix, tc.part, 0o644))
 
-	require.NoError(t, f.run("-files", weights))
+			require.NoError(t, f.run("-files", tc.file))
 
-	f.assertFile(weights)
-	assert.Equal(t, []string{"bytes=1048576-"}, f.ranges("cdn"))
-	assert.Equal(t, []string{"bytes=1048576-"}, f.ranges("hub"), "the Range header follows the redirect")
-	assert.Contains(t, f.stderr.String(), "resumed at 1.0 MB, sha256 verified")
-}
-
-func TestResumesSmallFileServedByTheHub(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	require.NoError(t, os.MkdirAll(f.dir, 0o755))
-	require.NoError(t, os.WriteFile(f.path("config.json")+partSuffix, fileData(t, "config.json")[:100], 0o644))
-
-	require.NoError(t, f.run("-files", "config.json"))
-
-	f.assertFile("config.json")
-	assert.Equal(t, []string{"bytes=100-"}, f.ranges("hub"))
-	assert.Contains(t, f.stderr.String(), "resumed at 100 B, size verified")
-}
-
-func TestPartialFileThatIsAlreadyCompleteIsRenamed(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	data := fileData(t, weights)
-	require.NoError(t, os.MkdirAll(f.dir, 0o755))
-	require.NoError(t, os.WriteFile(f.path(weights)+partSuffix, data, 0o644))
-
-	require.NoError(t, f.run("-files", weights))
-
-	f.assertFile(weights) // the CDN answered 416, the Hub's X-Linked-Size matches, the sha256 too
-	assert.Equal(t, []string{fmt.Sprintf("bytes=%d-", len(data))}, f.ranges("cdn"))
-}
-
-func TestPartialFileLargerThanTheFileStartsOver(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	require.NoError(t, os.MkdirAll(f.dir, 0o755))
-	require.NoError(t, os.WriteFile(f.path(weights)+partSuffix, hubtest.RandomBytes("stale", 4<<20), 0o644))
-
-	require.NoError(t, f.run("-files", weights))
-
-	f.assertFile(weights)
-	assert.Equal(t, []string{"bytes=4194304-", ""}, f.ranges("cdn"))
-	assert.Contains(t, f.stderr.String(), "does not match the file on the server: starting over")
-}
-
-func TestServerIgnoringRangeStartsOver(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	f.hub.SetIgnoreRange(true)
-	require.NoError(t, os.MkdirAll(f.dir, 0o755))
-	// Wrong bytes in the partial file: appending the whole file to them would be caught, so this
-	// proves the 200 truncated them.
-	require.NoError(t, os.WriteFile(f.path(weights)+partSuffix, hubtest.RandomBytes("junk", 1000), 0o644))
-
-	require.NoError(t, f.run("-files", weights))
-
-	f.assertFile(weights)
-	assert.Equal(t, []string{"bytes=1000-"}, f.ranges("cdn"))
-	assert.Contains(t, f.stderr.String(), "the server sent the whole file instead of the rest: starting over")
+			f.assertFile(tc.file)
+			assert.Equal(t, tc.cdn, f.ranges("cdn"))
+			assert.Equal(t, tc.hub, f.ranges("hub"), "the Range header follows the redirect")
+			assert.Contains(t, f.stderr.String(), tc.stderr)
+		})
+	}
 }
 
 func TestCutDownloadResumesOnTheNextRun(t *testing.T) {
@@ -182,10 +156,7 @@ func TestCutDownloadResumesOnTheNextRun(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 1<<20, fi.Size())
 
-	require.NoError(t, f.run("-files", weights))
-
-	f.assertFile(weights)
-	assert.Equal(t, []string{"", "bytes=1048576-"}, f.ranges("cdn"))
+	f.assertNextRunResumesWeightsAt1MB()
 }
 
 func TestCutDownloadIsRetriedWithinTheRun(t *testing.T) {
@@ -441,9 +412,7 @@ func TestCancelLeavesThePartialFileForTheNextRun(t *testing.T) {
 	assert.Contains(t, err.Error(), "model.safetensors: interrupted with 1.0 MB on disk in "+part+"; run the same command again to resume")
 	assert.NoFileExists(t, f.path(weights))
 
-	require.NoError(t, f.run("-files", weights))
-	f.assertFile(weights)
-	assert.Equal(t, []string{"", "bytes=1048576-"}, f.ranges("cdn"))
+	f.assertNextRunResumesWeightsAt1MB()
 }
 
 func TestStalledDownloadIsAbandonedAndResumed(t *testing.T) {
@@ -464,4 +433,13 @@ func TestStalledDownloadIsAbandonedAndResumed(t *testing.T) {
 	require.NoError(t, err, ranges[1])
 	assert.True(t, from > 0 && from <= 100_000, "resumed from %d, at most what was sent before the stall", from)
 	assert.Contains(t, f.stderr.String(), "no data received for 100ms; retrying in 1ms (retry 1 of 10)")
+}
+
+// assertNextRunResumesWeightsAt1MB: after a first run broke off after 1 MB of the weights, the next
+// run completes them from there.
+func (f *fixture) assertNextRunResumesWeightsAt1MB() {
+	f.t.Helper()
+	require.NoError(f.t, f.run("-files", weights))
+	f.assertFile(weights)
+	assert.Equal(f.t, []string{"", "bytes=1048576-"}, f.ranges("cdn"))
 }

@@ -13,11 +13,17 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	secrets "github.com/helios-secrets/go-secrets"
 	"github.com/helios-secrets/go-secrets/examples/huggingface/internal/hubtest"
 	"github.com/helios-secrets/go-secrets/secretstest"
 )
+
+// TestMain fails the run when a test leaves a goroutine behind.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
 
 const (
 	hfToken = "hf_TestToken0123456789abcdefghijklmnop" // what the stand-in Hub accepts

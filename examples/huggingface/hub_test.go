@@ -56,9 +56,7 @@ func TestParseEndpoint(t *testing.T) {
 
 func TestFileURL(t *testing.T) {
 	t.Parallel()
-	endpoint, err := parseEndpoint("https://hub.example/mirror/")
-	require.NoError(t, err)
-	h := newHub(endpoint, "t", "HF_TOKEN", nil)
+	h := testHub(t, "https://hub.example/mirror/", "t")
 	for _, tc := range []struct{ repo, revision, file, want string }{
 		{"meta-llama/Llama-3.2-1B", "main", "config.json",
 			"https://hub.example/mirror/meta-llama/Llama-3.2-1B/resolve/main/config.json"},
@@ -75,6 +73,14 @@ func TestFileURL(t *testing.T) {
 	}
 }
 
+// testHub is a hub at endpoint with token, read from secret HF_TOKEN.
+func testHub(t *testing.T, endpoint, token string) *hub {
+	t.Helper()
+	u, err := parseEndpoint(endpoint)
+	require.NoError(t, err)
+	return newHub(u, token, "HF_TOKEN", nil)
+}
+
 func TestHostKey(t *testing.T) {
 	t.Parallel()
 	key := func(raw string) string {
@@ -88,18 +94,22 @@ func TestHostKey(t *testing.T) {
 	assert.NotEqual(t, key("https://huggingface.co"), key("http://huggingface.co"))
 }
 
+func getRequest(t *testing.T, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	return req
+}
+
 // redirect runs the redirect policy on a hop from via to target, as http.Client does: it copies the
 // first request's headers (Authorization included) and sets Response to the redirect.
 func redirect(t *testing.T, h *hub, meta *fileMeta, target string, via ...string) (*http.Request, error) {
 	t.Helper()
 	var chain []*http.Request
 	for _, v := range via {
-		r, err := http.NewRequest(http.MethodGet, v, nil)
-		require.NoError(t, err)
-		chain = append(chain, r)
+		chain = append(chain, getRequest(t, v))
 	}
-	req, err := http.NewRequest(http.MethodGet, target, nil)
-	require.NoError(t, err)
+	req := getRequest(t, target)
 	req.Header.Set("Authorization", "Bearer secret-token")
 	req.Header.Set("Range", "bytes=10-")
 	req.Response = &http.Response{
@@ -116,9 +126,7 @@ func redirect(t *testing.T, h *hub, meta *fileMeta, target string, via ...string
 
 func TestRedirectPolicy(t *testing.T) {
 	t.Parallel()
-	endpoint, err := parseEndpoint("https://huggingface.co")
-	require.NoError(t, err)
-	h := newHub(endpoint, "secret-token", "HF_TOKEN", nil)
+	h := testHub(t, "https://huggingface.co", "secret-token")
 	hubURL := "https://huggingface.co/acme/m/resolve/main/model.safetensors"
 
 	t.Run("to the CDN: no token, metadata recorded", func(t *testing.T) {
@@ -182,27 +190,20 @@ func TestSHA256FromETag(t *testing.T) {
 
 func TestStatusErrorNeverHoldsTheToken(t *testing.T) {
 	t.Parallel()
-	endpoint, err := parseEndpoint("https://huggingface.co")
-	require.NoError(t, err)
 	const token = "hf_SuperSecretTokenValue1234567890"
-	h := newHub(endpoint, token, "HF_TOKEN", nil)
-	req, err := http.NewRequest(http.MethodGet, "https://huggingface.co/acme/m/resolve/main/config.json", nil)
-	require.NoError(t, err)
-
+	h := testHub(t, "https://huggingface.co", token)
 	resp := &http.Response{
 		StatusCode: http.StatusUnauthorized,
-		Request:    req,
+		Request:    getRequest(t, "https://huggingface.co/acme/m/resolve/main/config.json"),
 		Header:     http.Header{"X-Error-Code": {"RepoNotFound"}},
 		Body:       io.NopCloser(strings.NewReader(`{"error":"bad token ` + token + `\n"}`)),
 	}
-	err = h.statusError(resp, "acme/m", "main", "config.json")
+	err := h.statusError(resp, "acme/m", "main", "config.json")
 	assert.Equal(t, "the token in secret HF_TOKEN was refused by https://huggingface.co (HTTP 401): check it has access to acme/m; "+
 		"the Hub also answers this way for a repository that does not exist: check -repo (server said: bad token [REDACTED])", err.Error())
 
 	// A refusal by the CDN is about its signed URL, not the token.
-	cdnReq, err := http.NewRequest(http.MethodGet, "https://cdn-lfs.hf.co/blob?X-Amz-Signature=abc", nil)
-	require.NoError(t, err)
-	resp = &http.Response{StatusCode: http.StatusForbidden, Request: cdnReq, Header: http.Header{}, Body: http.NoBody}
+	resp = &http.Response{StatusCode: http.StatusForbidden, Request: getRequest(t, "https://cdn-lfs.hf.co/blob?X-Amz-Signature=abc"), Header: http.Header{}, Body: http.NoBody}
 	err = h.statusError(resp, "acme/m", "main", "model.safetensors")
 	assert.Equal(t, "model.safetensors: the download server cdn-lfs.hf.co answered HTTP 403 Forbidden after the Hub's redirect", err.Error())
 }
@@ -211,12 +212,9 @@ func TestStatusErrorNeverHoldsTheToken(t *testing.T) {
 // X-Error-Message or in the body's error, is masked like the token as written.
 func TestStatusErrorMasksEscapedEchoes(t *testing.T) {
 	t.Parallel()
-	endpoint, err := parseEndpoint("https://huggingface.co")
-	require.NoError(t, err)
 	const token = "hf_SuperSecret/Token+Value1234567890"
-	h := newHub(endpoint, token, "HF_TOKEN", nil)
-	req, err := http.NewRequest(http.MethodGet, "https://huggingface.co/acme/m/resolve/main/config.json", nil)
-	require.NoError(t, err)
+	h := testHub(t, "https://huggingface.co", token)
+	req := getRequest(t, "https://huggingface.co/acme/m/resolve/main/config.json")
 	echoes := map[string]string{
 		"URL escapes":      url.QueryEscape(token),
 		"HTML references":  strings.NewReplacer("_", "&#95;", "/", "&#x2F;", "+", "&#43;").Replace(token),

@@ -15,11 +15,16 @@ type fakeClock struct{ t time.Time }
 func (c *fakeClock) now() time.Time          { return c.t }
 func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
+// newTestProgress is a progress writing to a buffer, on a terminal or not, timed by a fake clock.
+func newTestProgress(terminal bool) (*progress, *bytes.Buffer, *fakeClock) {
+	out := &bytes.Buffer{}
+	clock := &fakeClock{t: time.Unix(1e9, 0)}
+	return newProgress(out, terminal, clock.now), out, clock
+}
+
 func TestProgressBarOnATerminal(t *testing.T) {
 	t.Parallel()
-	var out bytes.Buffer
-	clock := &fakeClock{t: time.Unix(1e9, 0)}
-	p := newProgress(&out, true, clock.now)
+	p, out, clock := newTestProgress(true)
 
 	p.begin("model.safetensors", 0)
 	p.update(0, 10_000_000)
@@ -55,9 +60,7 @@ func TestProgressBarOnATerminal(t *testing.T) {
 
 func TestProgressBarWithoutATotal(t *testing.T) {
 	t.Parallel()
-	var out bytes.Buffer
-	clock := &fakeClock{t: time.Unix(1e9, 0)}
-	p := newProgress(&out, true, clock.now)
+	p, out, clock := newTestProgress(true)
 	p.begin("tokenizer.json", 0)
 	p.update(0, -1)
 	clock.advance(2 * time.Second)
@@ -67,9 +70,7 @@ func TestProgressBarWithoutATotal(t *testing.T) {
 
 func TestProgressNotesDoNotBreakTheBar(t *testing.T) {
 	t.Parallel()
-	var out bytes.Buffer
-	clock := &fakeClock{t: time.Unix(1e9, 0)}
-	p := newProgress(&out, true, clock.now)
+	p, out, _ := newTestProgress(true)
 	p.begin("a.bin", 500)
 	p.update(500, 1000)
 	p.note("a.bin: connection lost; retrying")
@@ -84,9 +85,7 @@ func TestProgressNotesDoNotBreakTheBar(t *testing.T) {
 
 func TestProgressNoteBetweenFilesDrawsNoBar(t *testing.T) {
 	t.Parallel()
-	var out bytes.Buffer
-	clock := &fakeClock{t: time.Unix(1e9, 0)}
-	p := newProgress(&out, true, clock.now)
+	p, out, _ := newTestProgress(true)
 	p.begin("a.bin", 0)
 	p.update(0, 10)
 	p.add(10)
@@ -99,9 +98,7 @@ func TestProgressNoteBetweenFilesDrawsNoBar(t *testing.T) {
 
 func TestProgressPlain(t *testing.T) {
 	t.Parallel()
-	var out bytes.Buffer
-	clock := &fakeClock{t: time.Unix(1e9, 0)}
-	p := newProgress(&out, false, clock.now)
+	p, out, clock := newTestProgress(false)
 	p.begin("model.safetensors", 1_000_000)
 	p.update(1_000_000, 3_000_000)
 	for range 200 {

@@ -70,49 +70,49 @@ func TestRunEndToEnd(t *testing.T) {
 	assert.Equal(t, "name=HF_TOKEN", reqs[1].RawQuery)
 }
 
-func TestRunWithoutTheSecret(t *testing.T) {
-	hub := hubtest.NewServer(hfToken, tinyModel())
-	defer hub.Close()
-	emu := secretstest.NewServer()
-	defer emu.Close()
-	ambient(t, emu, emu.APIKey(), hub.URL)
+// TestRunExplainsWhyTheTokenCannotBeRead: each way the read of the token fails is explained, and
+// the Hub is never asked.
+func TestRunExplainsWhyTheTokenCannotBeRead(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		user   func(emu *secretstest.Server) string // the SingleStore token the program runs with
+		is     error
+		want   []string
+		noRead bool // the Management API is not asked either
+	}{
+		{"without the secret", func(emu *secretstest.Server) string { return emu.APIKey() }, secrets.ErrNotFound, []string{
+			"no secret named HF_TOKEN in your organization: create it in the Cloud Portal (Secrets)",
+			"or name another one with -secret"}, false},
+		{"without credentials", func(*secretstest.Server) string { return "" }, secrets.ErrNoCredentials, []string{
+			"cannot read secret HF_TOKEN: no SingleStore credentials in the environment: set SINGLESTOREDB_MANAGEMENT_TOKEN"}, true},
+		{"not shared with you", func(emu *secretstest.Server) string {
+			emu.AddSecret("HF_TOKEN", hfToken, "") // the organization's, not shared with ada
+			return emu.AddUser("ada@example.com").Token
+		}, secrets.ErrValueWithheld, []string{
+			"you may see secret HF_TOKEN but not read its value: ask one of its Owners to share it with you as Reader"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hub := hubtest.NewServer(hfToken, tinyModel())
+			defer hub.Close()
+			emu := secretstest.NewServer()
+			defer emu.Close()
+			ambient(t, emu, tc.user(emu), hub.URL)
 
-	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"-repo", repoID, "-dir", t.TempDir()}, &stdout, &stderr, os.Getenv)
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), []string{"-repo", repoID, "-dir", t.TempDir()}, &stdout, &stderr, os.Getenv)
 
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, secrets.ErrNotFound), err)
-	assert.Contains(t, err.Error(), "no secret named HF_TOKEN in your organization: create it in the Cloud Portal (Secrets)")
-	assert.Contains(t, err.Error(), "or name another one with -secret")
-	assert.Empty(t, hub.Requests(), "no request to the Hub without a token")
-}
-
-func TestRunWithoutCredentials(t *testing.T) {
-	emu := secretstest.NewServer()
-	defer emu.Close()
-	ambient(t, emu, "", "")
-
-	err := run(context.Background(), []string{"-repo", repoID, "-dir", t.TempDir()}, &bytes.Buffer{}, &bytes.Buffer{}, os.Getenv)
-
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, secrets.ErrNoCredentials), err)
-	assert.Contains(t, err.Error(), "cannot read secret HF_TOKEN: no SingleStore credentials in the environment: set SINGLESTOREDB_MANAGEMENT_TOKEN")
-	assert.Zero(t, emu.RequestCount())
-}
-
-func TestRunWhenTheSecretIsNotSharedWithYou(t *testing.T) {
-	emu := secretstest.NewServer()
-	defer emu.Close()
-	emu.AddSecret("HF_TOKEN", hfToken, "") // the organization's, not shared with ada
-	ada := emu.AddUser("ada@example.com")
-	ambient(t, emu, ada.Token, "")
-
-	err := run(context.Background(), []string{"-repo", repoID, "-dir", t.TempDir()}, &bytes.Buffer{}, &bytes.Buffer{}, os.Getenv)
-
-	require.Error(t, err)
-	assert.True(t, errors.Is(err, secrets.ErrValueWithheld), err)
-	assert.Contains(t, err.Error(), "you may see secret HF_TOKEN but not read its value: ask one of its Owners to share it with you as Reader")
-	assert.NotContains(t, err.Error(), hfToken)
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, tc.is), err)
+			for _, want := range tc.want {
+				assert.Contains(t, err.Error(), want)
+			}
+			assert.NotContains(t, err.Error()+stdout.String()+stderr.String(), hfToken)
+			assert.Empty(t, hub.Requests(), "no request to the Hub without a token")
+			if tc.noRead {
+				assert.Zero(t, emu.RequestCount())
+			}
+		})
+	}
 }
 
 func TestRunRejectsBadCommandLines(t *testing.T) {
