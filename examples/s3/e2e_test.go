@@ -70,6 +70,11 @@ func (w *world) env() func(string) string {
 	})
 }
 
+// run runs the program against the fake with w's environment.
+func (w *world) run(stdout, stderr io.Writer, args ...string) error {
+	return run(context.Background(), append([]string{"-endpoint", w.s3.URL}, args...), stdout, stderr, w.env())
+}
+
 func mapEnv(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 // client builds the program's S3 client against the fake, with the given TTL.
@@ -85,13 +90,16 @@ func (w *world) client(t *testing.T, ttl time.Duration, more ...string) *s3Clien
 	return c
 }
 
-func (w *world) update(t *testing.T, name, value string) {
+// rotate updates both secrets to the new key pair, as an Owner rotating the key does.
+func (w *world) rotate(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := w.admin.Secrets.GetByName(ctx, name)
-	require.NoError(t, err)
-	_, err = w.admin.Secrets.Update(ctx, s.ID, value)
-	require.NoError(t, err)
+	for name, value := range map[string]string{"AWS_ACCESS_KEY_ID": newID, "AWS_SECRET_KEY": newSecret} {
+		s, err := w.admin.Secrets.GetByName(ctx, name)
+		require.NoError(t, err)
+		_, err = w.admin.Secrets.Update(ctx, s.ID, value)
+		require.NoError(t, err)
+	}
 }
 
 // lastSigner is the access key ID of the last request the fake received, and whether its signature
@@ -152,8 +160,7 @@ func TestRequestsAreSignedWithTheKeyFromTheSecrets(t *testing.T) {
 func TestWrongSecretKeyFailsVerification(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, oldID, "wrongSecretKeyEXAMPLE/0123456789abcdefgh")
-	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), []string{"-endpoint", w.s3.URL, "-bucket", "demo", "-create-bucket"}, &stdout, &stderr, w.env())
+	err := w.run(io.Discard, io.Discard, "-bucket", "demo", "-create-bucket")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "S3 refused the signature: the secret access key in secret AWS_SECRET_KEY does not belong to the access key ID in secret AWS_ACCESS_KEY_ID (SignatureDoesNotMatch)")
 	assert.NotContains(t, err.Error(), "wrongSecretKey")
@@ -180,8 +187,7 @@ func TestRotatedKeyIsUsedAfterTheTTL(t *testing.T) {
 	require.Equal(t, oldID, id)
 	require.True(t, verified)
 
-	w.update(t, "AWS_ACCESS_KEY_ID", newID)
-	w.update(t, "AWS_SECRET_KEY", newSecret)
+	w.rotate(t)
 	rotatedAt := time.Now()
 	w.s3.RemoveKey(oldID) // the old key is deactivated: only the new one can work from now on
 
@@ -215,8 +221,7 @@ func TestRotationWithinTheTTLNeedsInvalidate(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, c.createBucket(ctx, "demo", io.Discard))
 
-	w.update(t, "AWS_ACCESS_KEY_ID", newID)
-	w.update(t, "AWS_SECRET_KEY", newSecret)
+	w.rotate(t)
 	upload(t, c, "a.txt", "a")
 	id, _ := w.lastSigner(t)
 	assert.Equal(t, oldID, id, "the TTL has not passed: the cached pair is still used")
@@ -238,12 +243,11 @@ func TestRunListPutGet(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "notes.txt")
 	require.NoError(t, os.WriteFile(src, []byte("hello from go-secrets\n"), 0o600))
-	ctx := context.Background()
 	var all bytes.Buffer
 	runOK := func(args ...string) string {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
-		err := run(ctx, append([]string{"-endpoint", w.s3.URL, "-bucket", "demo"}, args...), &stdout, &stderr, w.env())
+		err := w.run(&stdout, &stderr, append([]string{"-bucket", "demo"}, args...)...)
 		require.NoError(t, err, "stderr: %s", stderr.String())
 		all.Write(stdout.Bytes())
 		all.Write(stderr.Bytes())
@@ -268,7 +272,7 @@ func TestRunListPutGet(t *testing.T) {
 	assert.Len(t, entries, 2, "no partial file is left behind")
 
 	var stdout bytes.Buffer
-	require.NoError(t, run(ctx, []string{"-endpoint", w.s3.URL, "-bucket", "demo", "-get", "docs/notes.txt"}, &stdout, io.Discard, w.env()))
+	require.NoError(t, w.run(&stdout, io.Discard, "-bucket", "demo", "-get", "docs/notes.txt"))
 	assert.Equal(t, "hello from go-secrets\n", stdout.String())
 
 	out = runOK()
@@ -291,14 +295,12 @@ func TestRunSessionToken(t *testing.T) {
 	_, err := w.admin.Secrets.Create(context.Background(), "AWS_SESSION_TOKEN", "session-token-EXAMPLE")
 	require.NoError(t, err)
 	w.s3.AddKey(oldID, s3fake.Key{SecretAccessKey: oldSecret, SessionToken: "session-token-EXAMPLE"})
-	args := []string{"-endpoint", w.s3.URL, "-bucket", "demo", "-create-bucket"}
 
-	err = run(context.Background(), args, io.Discard, io.Discard, w.env())
+	err = w.run(io.Discard, io.Discard, "-bucket", "demo", "-create-bucket")
 	require.Error(t, err, "without the token, S3 refuses")
 	assert.Contains(t, err.Error(), "(InvalidToken)")
 
-	err = run(context.Background(), append(args, "-session-token-secret", "AWS_SESSION_TOKEN"), io.Discard, io.Discard, w.env())
-	require.NoError(t, err)
+	require.NoError(t, w.run(io.Discard, io.Discard, "-bucket", "demo", "-create-bucket", "-session-token-secret", "AWS_SESSION_TOKEN"))
 	reqs := w.s3.Requests()
 	last := reqs[len(reqs)-1]
 	assert.True(t, last.Verified)
@@ -358,17 +360,16 @@ func TestRunSecretErrors(t *testing.T) {
 func TestRunS3Errors(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, oldID, oldSecret)
-	ctx := context.Background()
-	err := run(ctx, []string{"-endpoint", w.s3.URL, "-bucket", "nope"}, io.Discard, io.Discard, w.env())
+	err := w.run(io.Discard, io.Discard, "-bucket", "nope")
 	assert.ErrorContains(t, err, "list s3://nope/: the bucket does not exist (-create-bucket creates it) (NoSuchBucket)")
 	var apiErr smithy.APIError
 	require.ErrorAs(t, err, &apiErr)
 
-	err = run(ctx, []string{"-endpoint", w.s3.URL, "-bucket", "demo", "-create-bucket", "-get", "missing.txt"}, io.Discard, io.Discard, w.env())
+	err = w.run(io.Discard, io.Discard, "-bucket", "demo", "-create-bucket", "-get", "missing.txt")
 	assert.ErrorContains(t, err, "download s3://demo/missing.txt: no such object (NoSuchKey)")
 
 	w.s3.RemoveKey(oldID)
-	err = run(ctx, []string{"-endpoint", w.s3.URL, "-bucket", "demo"}, io.Discard, io.Discard, w.env())
+	err = w.run(io.Discard, io.Discard, "-bucket", "demo")
 	assert.ErrorContains(t, err, "S3 does not know the access key ID in secret AWS_ACCESS_KEY_ID")
 }
 

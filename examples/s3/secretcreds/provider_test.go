@@ -35,17 +35,54 @@ type fixture struct {
 
 func newFixture(t *testing.T, ttl time.Duration, seed map[string]string) *fixture {
 	t.Helper()
-	srv := secretstest.NewServer()
+	return newFixtureWith(t, seed, nil, secrets.WithTTL(ttl), secrets.WithTTLJitter(0)) // expiries at exactly the TTL
+}
+
+// newFixtureWith is newFixture on an emulator with the given options and a cache with opts.
+func newFixtureWith(t *testing.T, seed map[string]string, srvOpts []secretstest.Option, opts ...secrets.CacheOption) *fixture {
+	t.Helper()
+	srv := secretstest.NewServer(srvOpts...)
 	t.Cleanup(srv.Close)
 	for name, value := range seed {
 		srv.AddSecret(name, value, "")
 	}
 	admin, err := secrets.NewClient(secrets.WithAPIKey(srv.APIKey()), secrets.WithBaseURL(srv.URL), secrets.WithRetryMax(0))
 	require.NoError(t, err)
-	cache, err := secrets.NewCache(admin, secrets.WithTTL(ttl), secrets.WithTTLJitter(0)) // expiries at exactly the TTL
+	cache, err := secrets.NewCache(admin, opts...)
 	require.NoError(t, err)
 	srv.ResetRequests()
 	return &fixture{srv: srv, admin: admin, cache: cache}
+}
+
+// provider is a Provider reading f's cache.
+func (f *fixture) provider(t *testing.T, opts ...secretcreds.Option) *secretcreds.Provider {
+	t.Helper()
+	return newProvider(t, f.cache, opts...)
+}
+
+// retrieve returns what p retrieves, failing the test on an error.
+func retrieve(t *testing.T, p aws.CredentialsProvider) aws.Credentials {
+	t.Helper()
+	creds, err := p.Retrieve(context.Background())
+	require.NoError(t, err)
+	return creds
+}
+
+func newProvider(t *testing.T, cache *secrets.Cache, opts ...secretcreds.Option) *secretcreds.Provider {
+	t.Helper()
+	p, err := secretcreds.New(cache, opts...)
+	require.NoError(t, err)
+	return p
+}
+
+// foreignProvider is a Provider reading f's emulator with another API key, through a cache of its own.
+func (f *fixture) foreignProvider(t *testing.T, apiKey string) *secretcreds.Provider {
+	t.Helper()
+	client, err := secrets.NewClient(secrets.WithAPIKey(apiKey), secrets.WithBaseURL(f.srv.URL))
+	require.NoError(t, err)
+	cache, err := secrets.NewCache(client)
+	require.NoError(t, err)
+	return newProvider(t, cache)
 }
 
 func keyPair() map[string]string {
@@ -55,11 +92,9 @@ func keyPair() map[string]string {
 func TestColdReadIsOneRequestForBothNames(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, time.Minute, keyPair())
-	p, err := secretcreds.New(f.cache)
-	require.NoError(t, err)
+	p := f.provider(t)
 
-	creds, err := p.Retrieve(context.Background())
-	require.NoError(t, err)
+	creds := retrieve(t, p)
 	assert.Equal(t, akid, creds.AccessKeyID)
 	assert.Equal(t, secretKey, creds.SecretAccessKey)
 	assert.Empty(t, creds.SessionToken)
@@ -71,8 +106,7 @@ func TestColdReadIsOneRequestForBothNames(t *testing.T) {
 	assert.Equal(t, "/v1/secrets", reqs[0].Path)
 
 	// Warm: no request at all.
-	again, err := p.Retrieve(context.Background())
-	require.NoError(t, err)
+	again := retrieve(t, p)
 	assert.Equal(t, creds, again)
 	assert.Equal(t, 1, f.srv.RequestCount())
 }
@@ -83,17 +117,13 @@ func TestSessionTokenIsOptional(t *testing.T) {
 	seed["AWS_SESSION_TOKEN"] = token
 	f := newFixture(t, time.Minute, seed)
 
-	without, err := secretcreds.New(f.cache)
-	require.NoError(t, err)
-	creds, err := without.Retrieve(context.Background())
-	require.NoError(t, err)
+	without := f.provider(t)
+	creds := retrieve(t, without)
 	assert.Empty(t, creds.SessionToken, "no session token unless a secret is named for it")
 
 	f.srv.ResetRequests()
-	with, err := secretcreds.New(f.cache, secretcreds.WithSessionTokenSecret("AWS_SESSION_TOKEN"))
-	require.NoError(t, err)
-	creds, err = with.Retrieve(context.Background())
-	require.NoError(t, err)
+	with := f.provider(t, secretcreds.WithSessionTokenSecret("AWS_SESSION_TOKEN"))
+	creds = retrieve(t, with)
 	assert.Equal(t, token, creds.SessionToken)
 	assert.Equal(t, akid, creds.AccessKeyID)
 	assert.Equal(t, 1, f.srv.RequestCount(), "the two cached names cost nothing, the token one request")
@@ -107,8 +137,7 @@ func TestCustomNames(t *testing.T) {
 		secretcreds.WithSecretAccessKeySecret("PROD_SECRET"),
 		secretcreds.WithSessionTokenSecret("PROD_TOKEN"))
 	require.NoError(t, err)
-	creds, err := p.Retrieve(context.Background())
-	require.NoError(t, err)
+	creds := retrieve(t, p)
 	assert.Equal(t, aws.Credentials{AccessKeyID: akid, SecretAccessKey: secretKey, SessionToken: token,
 		Source: secretcreds.ProviderName, CanExpire: true, Expires: creds.Expires}, creds)
 	assert.Equal(t, 1, f.srv.RequestCount(), "three names, one request")
@@ -117,10 +146,8 @@ func TestCustomNames(t *testing.T) {
 func TestValuesAreTrimmed(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, time.Minute, map[string]string{"AWS_ACCESS_KEY_ID": akid + "\n", "AWS_SECRET_KEY": " " + secretKey + "\r\n"})
-	p, err := secretcreds.New(f.cache)
-	require.NoError(t, err)
-	creds, err := p.Retrieve(context.Background())
-	require.NoError(t, err)
+	p := f.provider(t)
+	creds := retrieve(t, p)
 	assert.Equal(t, akid, creds.AccessKeyID)
 	assert.Equal(t, secretKey, creds.SecretAccessKey)
 }
@@ -141,10 +168,8 @@ func TestExpiresFollowsTheCache(t *testing.T) {
 		time.Sleep(time.Millisecond) // let the clock move, so that the two entries differ
 	}
 
-	p, err := secretcreds.New(f.cache)
-	require.NoError(t, err)
-	creds, err := p.Retrieve(ctx)
-	require.NoError(t, err)
+	p := f.provider(t)
+	creds := retrieve(t, p)
 	second, err := f.cache.Lookup(ctx, "AWS_ACCESS_KEY_ID")
 	require.NoError(t, err)
 	require.True(t, second.ExpiresAt.After(first.ExpiresAt))
@@ -163,13 +188,9 @@ func TestAWSCredentialsCacheAsksAgainAfterTTL(t *testing.T) {
 	t.Parallel()
 	const ttl = 50 * time.Millisecond
 	f := newFixture(t, ttl, keyPair())
-	ctx := context.Background()
-	p, err := secretcreds.New(f.cache)
-	require.NoError(t, err)
-	awsCache := aws.NewCredentialsCache(p)
+	awsCache := aws.NewCredentialsCache(f.provider(t))
 
-	creds, err := awsCache.Retrieve(ctx)
-	require.NoError(t, err)
+	creds := retrieve(t, awsCache)
 	require.Equal(t, akid, creds.AccessKeyID)
 	oldExpires := creds.Expires
 
@@ -180,8 +201,7 @@ func TestAWSCredentialsCacheAsksAgainAfterTTL(t *testing.T) {
 	// Before the entries expire the AWS cache serves the old pair without asking; after, the new one.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		creds, err = awsCache.Retrieve(ctx)
-		require.NoError(t, err)
+		creds = retrieve(t, awsCache)
 		if creds.AccessKeyID != akid {
 			break
 		}
@@ -200,27 +220,15 @@ func TestAWSCredentialsCacheAsksAgainAfterTTL(t *testing.T) {
 func TestStaleValueDuringAnOutage(t *testing.T) {
 	t.Parallel()
 	const ttl = 20 * time.Millisecond
-	srv := secretstest.NewServer()
-	t.Cleanup(srv.Close)
-	for name, value := range keyPair() {
-		srv.AddSecret(name, value, "")
-	}
-	client, err := secrets.NewClient(secrets.WithAPIKey(srv.APIKey()), secrets.WithBaseURL(srv.URL), secrets.WithRetryMax(0))
-	require.NoError(t, err)
-	cache, err := secrets.NewCache(client, secrets.WithTTL(ttl), secrets.WithStaleIfError(time.Minute), secrets.WithCacheLogger(nil))
-	require.NoError(t, err)
-	p, err := secretcreds.New(cache)
-	require.NoError(t, err)
-	ctx := context.Background()
+	f := newFixtureWith(t, keyPair(), nil, secrets.WithTTL(ttl), secrets.WithStaleIfError(time.Minute), secrets.WithCacheLogger(nil))
+	p := f.provider(t)
 
-	creds, err := p.Retrieve(ctx)
-	require.NoError(t, err)
+	creds := retrieve(t, p)
 	for !time.Now().After(creds.Expires) {
 		time.Sleep(2 * time.Millisecond)
 	}
-	srv.FailNext(1, http.StatusServiceUnavailable, 0)
-	stale, err := p.Retrieve(ctx)
-	require.NoError(t, err)
+	f.srv.FailNext(1, http.StatusServiceUnavailable, 0)
+	stale := retrieve(t, p)
 	assert.Equal(t, akid, stale.AccessKeyID)
 	assert.Equal(t, secretKey, stale.SecretAccessKey)
 	assert.True(t, stale.Expires.After(time.Now().Add(time.Second)), "the next try is seconds away, not at once")
@@ -230,8 +238,7 @@ func TestStaleValueDuringAnOutage(t *testing.T) {
 func TestConcurrentColdRetrievesThroughTheAWSCacheShareOneRequest(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, time.Minute, keyPair())
-	p, err := secretcreds.New(f.cache)
-	require.NoError(t, err)
+	p := f.provider(t)
 	awsCache := aws.NewCredentialsCache(p)
 
 	var wg sync.WaitGroup
@@ -255,9 +262,8 @@ func TestErrorsNameTheSecretNeverTheValue(t *testing.T) {
 	t.Run("not found", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, time.Minute, map[string]string{"AWS_ACCESS_KEY_ID": akid})
-		p, err := secretcreds.New(f.cache)
-		require.NoError(t, err)
-		_, err = p.Retrieve(ctx)
+		p := f.provider(t)
+		_, err := p.Retrieve(ctx)
 		require.Error(t, err)
 		assert.ErrorIs(t, err, secrets.ErrNotFound)
 		var se *secretcreds.SecretError
@@ -272,9 +278,8 @@ func TestErrorsNameTheSecretNeverTheValue(t *testing.T) {
 	t.Run("both not found", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, time.Minute, nil)
-		p, err := secretcreds.New(f.cache)
-		require.NoError(t, err)
-		_, err = p.Retrieve(ctx)
+		p := f.provider(t)
+		_, err := p.Retrieve(ctx)
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "secret AWS_ACCESS_KEY_ID not found")
 		assert.Contains(t, err.Error(), "secret AWS_SECRET_KEY not found")
@@ -283,14 +288,8 @@ func TestErrorsNameTheSecretNeverTheValue(t *testing.T) {
 	t.Run("withheld", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, time.Minute, keyPair())
-		ada := f.srv.AddUser("ada@example.com") // a member with no role on the secrets
-		client, err := secrets.NewClient(secrets.WithAPIKey(ada.Token), secrets.WithBaseURL(f.srv.URL))
-		require.NoError(t, err)
-		cache, err := secrets.NewCache(client)
-		require.NoError(t, err)
-		p, err := secretcreds.New(cache)
-		require.NoError(t, err)
-		_, err = p.Retrieve(ctx)
+		p := f.foreignProvider(t, f.srv.AddUser("ada@example.com").Token) // a member with no role on the secrets
+		_, err := p.Retrieve(ctx)
 		require.Error(t, err)
 		assert.ErrorIs(t, err, secrets.ErrValueWithheld)
 		assert.Contains(t, err.Error(), "you may see secret AWS_ACCESS_KEY_ID but not read it; ask an Owner to grant you Reader")
@@ -300,9 +299,8 @@ func TestErrorsNameTheSecretNeverTheValue(t *testing.T) {
 	t.Run("empty", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, time.Minute, map[string]string{"AWS_ACCESS_KEY_ID": akid, "AWS_SECRET_KEY": " \n"})
-		p, err := secretcreds.New(f.cache)
-		require.NoError(t, err)
-		_, err = p.Retrieve(ctx)
+		p := f.provider(t)
+		_, err := p.Retrieve(ctx)
 		assert.ErrorIs(t, err, secretcreds.ErrEmptyValue)
 		assert.EqualError(t, err, "secretcreds: secret AWS_SECRET_KEY is empty: it should hold the AWS secret access key")
 	})
@@ -311,9 +309,8 @@ func TestErrorsNameTheSecretNeverTheValue(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, time.Minute, keyPair())
 		f.srv.FailNext(1, http.StatusInternalServerError, 0)
-		p, err := secretcreds.New(f.cache)
-		require.NoError(t, err)
-		_, err = p.Retrieve(ctx)
+		p := f.provider(t)
+		_, err := p.Retrieve(ctx)
 		require.Error(t, err)
 		var apiErr *secrets.APIError
 		require.ErrorAs(t, err, &apiErr)
@@ -323,21 +320,14 @@ func TestErrorsNameTheSecretNeverTheValue(t *testing.T) {
 		assert.NotContains(t, err.Error(), "\n")
 
 		// The failure is not remembered: the next call reads the pair.
-		creds, err := p.Retrieve(ctx)
-		require.NoError(t, err)
+		creds := retrieve(t, p)
 		assert.Equal(t, akid, creds.AccessKeyID)
 	})
 
 	t.Run("bad token", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, time.Minute, keyPair())
-		client, err := secrets.NewClient(secrets.WithAPIKey("not-a-key"), secrets.WithBaseURL(f.srv.URL))
-		require.NoError(t, err)
-		cache, err := secrets.NewCache(client)
-		require.NoError(t, err)
-		p, err := secretcreds.New(cache)
-		require.NoError(t, err)
-		_, err = p.Retrieve(ctx)
+		_, err := f.foreignProvider(t, "not-a-key").Retrieve(ctx)
 		assert.ErrorIs(t, err, secrets.ErrUnauthorized)
 		assert.Contains(t, err.Error(), "reading secret AWS_ACCESS_KEY_ID: the Management API token was refused")
 		assert.NotContains(t, err.Error(), "not-a-key")
@@ -346,9 +336,8 @@ func TestErrorsNameTheSecretNeverTheValue(t *testing.T) {
 	t.Run("through the AWS credential cache", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, time.Minute, map[string]string{"AWS_ACCESS_KEY_ID": akid})
-		p, err := secretcreds.New(f.cache)
-		require.NoError(t, err)
-		_, err = aws.NewCredentialsCache(p).Retrieve(ctx)
+		p := f.provider(t)
+		_, err := aws.NewCredentialsCache(p).Retrieve(ctx)
 		assert.ErrorIs(t, err, secrets.ErrNotFound)
 		var se *secretcreds.SecretError
 		require.ErrorAs(t, err, &se)
@@ -380,10 +369,9 @@ func TestNewRejectsBadNames(t *testing.T) {
 func TestPrintsNoValue(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, time.Minute, keyPair())
-	p, err := secretcreds.New(f.cache, secretcreds.WithSessionTokenSecret("AWS_SESSION_TOKEN"))
-	require.NoError(t, err)
+	p := f.provider(t, secretcreds.WithSessionTokenSecret("AWS_SESSION_TOKEN"))
 	f.srv.AddSecret("AWS_SESSION_TOKEN", token, "")
-	_, err = p.Retrieve(context.Background()) // the cache now holds the values
+	_, err := p.Retrieve(context.Background()) // the cache now holds the values
 	require.NoError(t, err)
 
 	var out bytes.Buffer
@@ -431,21 +419,11 @@ func TestColdReadUnderEveryListBehaviour(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			srv := secretstest.NewServer(secretstest.WithProfile(tc.profile))
-			t.Cleanup(srv.Close)
-			for name, value := range keyPair() {
-				srv.AddSecret(name, value, "")
-			}
-			client, err := secrets.NewClient(secrets.WithAPIKey(srv.APIKey()), secrets.WithBaseURL(srv.URL), secrets.WithRetryMax(0))
-			require.NoError(t, err)
-			cache, err := secrets.NewCache(client, secrets.WithTTL(time.Minute)) // default jitter
-			require.NoError(t, err)
-			p, err := secretcreds.New(cache)
-			require.NoError(t, err)
-			srv.ResetRequests()
+			f := newFixtureWith(t, keyPair(), []secretstest.Option{secretstest.WithProfile(tc.profile)},
+				secrets.WithTTL(time.Minute)) // default jitter
+			p, srv, cache := f.provider(t), f.srv, f.cache
 
-			creds, err := p.Retrieve(context.Background())
-			require.NoError(t, err)
+			creds := retrieve(t, p)
 			assert.Equal(t, akid, creds.AccessKeyID)
 			assert.Equal(t, secretKey, creds.SecretAccessKey)
 			assert.Equal(t, tc.requests, srv.RequestCount())
@@ -463,8 +441,7 @@ func TestColdReadUnderEveryListBehaviour(t *testing.T) {
 			}
 			assert.Equal(t, first, creds.Expires, "the earlier entry's expiry")
 
-			_, err = p.Retrieve(context.Background())
-			require.NoError(t, err)
+			retrieve(t, p)
 			assert.Equal(t, tc.requests, srv.RequestCount(), "warm: no request")
 		})
 	}
