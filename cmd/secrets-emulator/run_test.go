@@ -3,98 +3,70 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
-
-	"github.com/helios-secrets/go-secrets/secretstest"
 )
 
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
-
-func TestParseArgs(t *testing.T) {
+// TestRun runs the command in-process with each row's flags and checks what it serves; startRun
+// checks that run then returns 0, promptly, once its context ends.
+func TestRun(t *testing.T) {
 	t.Parallel()
+	const badPattern = "/v1/teams?name=C%2B%2B+(eu)" // an invalid regular expression
+	type call struct {
+		asUser bool // as the first seeded user; else as the API key
+		path   string
+		status int
+		body   string // the whole body, unless ""
+	}
 	tests := []struct {
-		name    string
-		args    []string
-		want    config
-		wantErr bool
+		name   string
+		args   []string
+		apiKey string // unless ""
+		users  int
+		calls  []call
 	}{
-		{"defaults", nil, config{addr: "127.0.0.1:0", org: secretstest.DefaultOrganizationName}, false},
-		{
-			"everything",
-			[]string{"-addr", "127.0.0.1:9999", "-org", "Acme", "-api-key", "k", "-user", "a@x.com", "-user", " b@x.com ", "-team", "Ops=a@x.com, c@x.com", "-team", "Empty="},
-			config{
-				addr: "127.0.0.1:9999", org: "Acme", apiKey: "k", users: []string{"a@x.com", "b@x.com"},
-				teams: []teamSpec{{name: "Ops", emails: []string{"a@x.com", "c@x.com"}}, {name: "Empty"}},
-			},
-			false,
-		},
-		{"team without '='", []string{"-team", "Solo"}, config{addr: "127.0.0.1:0", org: secretstest.DefaultOrganizationName, teams: []teamSpec{{name: "Solo"}}}, false},
-		{"team without name", []string{"-team", "=a@x.com"}, config{}, true},
-		{"empty user", []string{"-user", ""}, config{}, true},
-		{"api key with space", []string{"-api-key", "a b"}, config{}, true},
-		{"unknown flag", []string{"-nope"}, config{}, true},
-		{"positional argument", []string{"extra"}, config{}, true},
+		{"seeded user and API key", []string{"-user", "alice@example.com", "-api-key", "run-key"}, "run-key", 1,
+			[]call{{asUser: true, path: "/v1/users/current", status: http.StatusOK}}},
+		{"default profile", []string{"-profile", ""}, "", 0, []call{
+			{path: "/v1/secrets", status: http.StatusOK, body: `{"secrets":[]}`},
+			{path: badPattern, status: http.StatusOK}, // a literal name: no pattern to be invalid
+		}},
+		{"spec profile", []string{"-profile", "spec"}, "", 0, []call{
+			{path: "/v1/secrets", status: http.StatusOK, body: `[]`},
+			{path: badPattern, status: http.StatusBadRequest}, // 400 only under regex-lookups
+		}},
+		// At 0.01 requests per second no token comes back during the test.
+		{"rate limit: 429 once the burst is spent", []string{"-rate", "0.01", "-burst", "2"}, "", 0, []call{
+			{path: "/v1/secrets", status: http.StatusOK}, {path: "/v1/secrets", status: http.StatusOK},
+			{path: "/v1/secrets", status: http.StatusTooManyRequests},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parseArgs(tt.args, io.Discard)
-			if tt.wantErr {
-				assert.Error(t, err)
-				return
+			line := startRun(t, tt.args...)
+			if tt.apiKey != "" {
+				assert.Equal(t, tt.apiKey, line.APIKey)
 			}
-			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
+			require.Len(t, line.Users, tt.users)
+			for i, c := range tt.calls {
+				token := line.APIKey
+				if c.asUser {
+					token = line.Users[0].Token
+				}
+				status, body := send(t, line.BaseURL, token, http.MethodGet, c.path, "")
+				assert.Equal(t, c.status, status, "call %d: %s", i, body)
+				if c.body != "" {
+					assert.Equal(t, c.body, strings.TrimSpace(body))
+				}
+			}
 		})
 	}
-}
-
-func TestSeed(t *testing.T) {
-	t.Parallel()
-	srv := secretstest.NewServer(secretstest.WithAPIKey("seed-key"))
-	defer srv.Close()
-	line := seed(srv, config{
-		users: []string{"a@x.com", "b@x.com", "A@X.com"},
-		teams: []teamSpec{{name: "Ops", emails: []string{"b@x.com", "c@x.com"}}, {name: "Empty"}},
-	})
-	assert.Equal(t, srv.URL, line.BaseURL)
-	assert.Equal(t, "seed-key", line.APIKey)
-	assert.Equal(t, srv.OrganizationID(), line.OrganizationID)
-	emails := make([]string, 0, len(line.Users))
-	for _, u := range line.Users {
-		emails = append(emails, u.Email)
-		assert.NotEmpty(t, u.ID)
-		assert.NotEmpty(t, u.Token)
-	}
-	assert.Equal(t, []string{"a@x.com", "b@x.com", "c@x.com"}, emails)
-	require.Len(t, line.Teams, 2)
-	assert.Equal(t, "Ops", line.Teams[0].Name)
-	assert.Equal(t, "Empty", line.Teams[1].Name)
-
-	data, err := json.Marshal(seed(srv, config{}))
-	require.NoError(t, err)
-	assert.Contains(t, string(data), `"users":[]`)
-	assert.Contains(t, string(data), `"teams":[]`)
-}
-
-func TestRunServesUntilCancelled(t *testing.T) {
-	t.Parallel()
-	// startRun ends run's context when the test ends, and checks that run then returns 0, promptly.
-	line := startRun(t, "-user", "alice@example.com", "-api-key", "run-key")
-	assert.Equal(t, "run-key", line.APIKey)
-	require.Len(t, line.Users, 1)
-	status, _ := get(t, line.BaseURL, line.Users[0].Token, "/v1/users/current")
-	assert.Equal(t, http.StatusOK, status)
 }
 
 func TestRunExitCodes(t *testing.T) {
