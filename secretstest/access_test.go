@@ -10,11 +10,6 @@ import (
 	"github.com/helios-secrets/go-secrets/secretstest"
 )
 
-const (
-	owner  = secretstest.RoleOwner
-	reader = secretstest.RoleReader
-)
-
 func TestValueVisibility(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

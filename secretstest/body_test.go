@@ -1,11 +1,8 @@
 package secretstest_test
 
 import (
-	"bufio"
-	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"runtime"
 	"strings"
@@ -15,23 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/helios-secrets/go-secrets/secretstest"
+	"github.com/helios-secrets/go-secrets/internal/validate"
 )
-
-// rawRequest writes head (request line and headers, without the blank line) and then body on a new
-// connection, and returns the connection and a reader of its responses. The connection is closed
-// when the test ends.
-func rawRequest(t *testing.T, srv *secretstest.Server, head, body string) (net.Conn, *bufio.Reader) {
-	t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	// A guard against a hang, not a timing assertion: every answer below comes at once.
-	require.NoError(t, conn.SetDeadline(time.Now().Add(20*time.Second)))
-	_, err = io.WriteString(conn, head+"\r\n\r\n"+body)
-	require.NoError(t, err)
-	return conn, bufio.NewReader(conn)
-}
 
 // The body of a request without a valid token is never read: the 401 comes while the client is
 // still "sending" a body it declared huge (or chunked and endless), and the connection then closes.
@@ -83,14 +65,6 @@ func TestDeclaredLengthDoesNotPinMemory(t *testing.T) {
 	e.srv.Close() // closes the connections, which ends the body reads, and waits for the handlers
 	runtime.ReadMemStats(&after)
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<20), "bytes allocated for %d lying requests", conns)
-}
-
-// sendTyped sends body with the given Content-Type header ("" sends none), as the API key.
-func (e *env) sendTyped(method, path, contentType, body string) response {
-	e.t.Helper()
-	r, err := e.send(context.Background(), e.key, method, path, contentType, strings.NewReader(body))
-	require.NoError(e.t, err)
-	return r
 }
 
 // Only JSON labelled as JSON is accepted, on every endpoint that takes a body, and a refused body
@@ -219,4 +193,45 @@ func TestLoneSurrogateInAnyString(t *testing.T) {
 		assert.Equal(t, http.StatusBadRequest, r.status, "%s: %s", body, r.body)
 	}
 	assert.Empty(t, e.srv.Secrets())
+}
+
+func TestBodyTooLarge(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const limit = 8 * validate.MaxValueBytes
+	tests := []struct {
+		name          string
+		contentLength bool
+	}{
+		{"declared length", true},
+		{"chunked", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if !tt.contentLength && testing.Short() {
+				t.Skip("streams 40 MiB")
+			}
+			prefix, suffix := `{"name":"HUGE","value":"`, `"}`
+			size := int64(limit + 1)
+			body := io.MultiReader(strings.NewReader(prefix),
+				io.LimitReader(repeatByte('x'), size-int64(len(prefix)+len(suffix))),
+				strings.NewReader(suffix))
+			req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/v1/secrets", body)
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "Bearer "+e.key)
+			req.Header.Set("Content-Type", "application/json")
+			if tt.contentLength {
+				req.ContentLength = size
+			}
+			resp, err := e.client.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+		})
+	}
+	t.Cleanup(func() {
+		_, ok := e.srv.SecretValue("HUGE")
+		assert.False(t, ok)
+	})
 }

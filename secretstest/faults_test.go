@@ -84,14 +84,6 @@ func TestFailNextCountsDownAcrossConcurrentRequests(t *testing.T) {
 	assert.Equal(t, requests, e.srv.RequestCount())
 }
 
-// fresh returns a client that never reuses connections, so that http.Transport cannot silently retry
-// a request on a dropped keep-alive connection.
-func fresh(t *testing.T) *http.Client {
-	tr := &http.Transport{DisableKeepAlives: true}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
-}
-
 func TestDropNext(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

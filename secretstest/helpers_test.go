@@ -1,16 +1,21 @@
 package secretstest_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/helios-secrets/go-secrets/secretstest"
 )
@@ -224,3 +229,115 @@ func steppingClock(start time.Time, step time.Duration) func() time.Time {
 }
 
 func ptr(s string) *string { return &s }
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+var t0 = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// repeatByte is an endless reader of one byte.
+type repeatByte byte
+
+func (b repeatByte) Read(p []byte) (int, error) {
+	block := bytes.Repeat([]byte{byte(b)}, min(len(p), 64<<10))
+	n := 0
+	for n < len(p) {
+		n += copy(p[n:], block)
+	}
+	return n, nil
+}
+
+// fakeClock is a clock that moves only when the test advances it.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: t0} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// fresh returns a client that never reuses connections, so that http.Transport cannot silently retry
+// a request on a dropped keep-alive connection.
+func fresh(t *testing.T) *http.Client {
+	tr := &http.Transport{DisableKeepAlives: true}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+}
+
+// rawRequest writes head (request line and headers, without the blank line) and then body on a new
+// connection, and returns the connection and a reader of its responses. The connection is closed
+// when the test ends.
+func rawRequest(t *testing.T, srv *secretstest.Server, head, body string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	// A guard against a hang, not a timing assertion: every answer below comes at once.
+	require.NoError(t, conn.SetDeadline(time.Now().Add(20*time.Second)))
+	_, err = io.WriteString(conn, head+"\r\n\r\n"+body)
+	require.NoError(t, err)
+	return conn, bufio.NewReader(conn)
+}
+
+// sendTyped sends body with the given Content-Type header ("" sends none), as the API key.
+func (e *env) sendTyped(method, path, contentType, body string) response {
+	e.t.Helper()
+	r, err := e.send(context.Background(), e.key, method, path, contentType, strings.NewReader(body))
+	require.NoError(e.t, err)
+	return r
+}
+
+func profileName(p secretstest.Profile) string {
+	name := ""
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{p.BareLists, "bare-lists"}, {p.ValuesOnlyByName, "values-only-by-name"}, {p.RegexLookups, "regex-lookups"}} {
+		if f.on {
+			if name != "" {
+				name += ","
+			}
+			name += f.name
+		}
+	}
+	if name == "" {
+		return "default"
+	}
+	return name
+}
+
+// walkFields calls fn for every object member in doc, depth first, and returns how many it saw.
+func walkFields(doc any, fn func(key string, v any)) int {
+	n := 0
+	switch d := doc.(type) {
+	case map[string]any:
+		for k, v := range d {
+			fn(k, v)
+			n += 1 + walkFields(v, fn)
+		}
+	case []any:
+		for _, v := range d {
+			n += walkFields(v, fn)
+		}
+	}
+	return n
+}
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+const (
+	owner  = secretstest.RoleOwner
+	reader = secretstest.RoleReader
+)

@@ -16,26 +16,6 @@ import (
 	"github.com/helios-secrets/go-secrets/secretstest"
 )
 
-// fakeClock is a clock that moves only when the test advances it.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: t0} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // limitedEnv is an emulator limited to perSecond with burst on a fake clock.
 func limitedEnv(t *testing.T, perSecond float64, burst int) (*env, *fakeClock) {
 	clock := newFakeClock()

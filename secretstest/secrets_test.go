@@ -1,8 +1,6 @@
 package secretstest_test
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,8 +12,6 @@ import (
 	"github.com/helios-secrets/go-secrets/internal/validate"
 	"github.com/helios-secrets/go-secrets/secretstest"
 )
-
-var t0 = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 
 func TestSecretLifecycle(t *testing.T) {
 	t.Parallel()
@@ -140,59 +136,6 @@ func TestCreateValidation(t *testing.T) {
 	})
 }
 
-func TestBodyTooLarge(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	const limit = 8 * validate.MaxValueBytes
-	tests := []struct {
-		name          string
-		contentLength bool
-	}{
-		{"declared length", true},
-		{"chunked", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if !tt.contentLength && testing.Short() {
-				t.Skip("streams 40 MiB")
-			}
-			prefix, suffix := `{"name":"HUGE","value":"`, `"}`
-			size := int64(limit + 1)
-			body := io.MultiReader(strings.NewReader(prefix),
-				io.LimitReader(repeatByte('x'), size-int64(len(prefix)+len(suffix))),
-				strings.NewReader(suffix))
-			req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/v1/secrets", body)
-			require.NoError(t, err)
-			req.Header.Set("Authorization", "Bearer "+e.key)
-			req.Header.Set("Content-Type", "application/json")
-			if tt.contentLength {
-				req.ContentLength = size
-			}
-			resp, err := e.client.Do(req)
-			require.NoError(t, err)
-			defer resp.Body.Close()
-			assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
-		})
-	}
-	t.Cleanup(func() {
-		_, ok := e.srv.SecretValue("HUGE")
-		assert.False(t, ok)
-	})
-}
-
-// repeatByte is an endless reader of one byte.
-type repeatByte byte
-
-func (b repeatByte) Read(p []byte) (int, error) {
-	block := bytes.Repeat([]byte{byte(b)}, min(len(p), 64<<10))
-	n := 0
-	for n < len(p) {
-		n += copy(p[n:], block)
-	}
-	return n, nil
-}
-
 func TestUpdateValidation(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -222,35 +165,6 @@ func TestUpdateValidation(t *testing.T) {
 	})
 }
 
-func TestUnknownSecretIDs(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	e.create(e.key, "PRESENT", "v")
-	ids := []string{
-		"0b6f3c1e-8a4d-4c59-9d3e-1f2a3b4c5d6e", // well-formed, unknown
-		"not-a-uuid",
-		"PRESENT", // a name is not an ID
-		"%20",
-	}
-	for _, id := range ids {
-		for _, m := range []struct{ method, suffix string }{
-			{http.MethodGet, ""}, {http.MethodPatch, ""}, {http.MethodDelete, ""},
-			{http.MethodGet, "/accessControls"}, {http.MethodPatch, "/accessControls"},
-		} {
-			t.Run(m.method+" "+id+m.suffix, func(t *testing.T) {
-				t.Parallel()
-				var body any
-				if m.method == http.MethodPatch {
-					body = map[string]string{"value": "v"}
-				}
-				r := e.do(e.key, m.method, "/v1/secrets/"+id+m.suffix, body)
-				assert.Equal(t, http.StatusNotFound, r.status)
-				assert.NotEmpty(t, decode[wireError](t, r, http.StatusNotFound).Message)
-			})
-		}
-	}
-}
-
 func TestListByName(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -274,6 +188,99 @@ func TestListByName(t *testing.T) {
 			r := e.do(e.key, http.MethodGet, "/v1/secrets"+tt.query, nil)
 			assert.Equal(t, tt.want, decode[wireList](t, r, http.StatusOK).Secrets)
 			assert.Contains(t, string(r.body), `"secrets":[`, "an empty result is [], never null")
+		})
+	}
+}
+
+// TestCreateInvalidNameSaysWhatIsWrong: the emulator's 400 for a name that breaks the rule names the
+// offending character, escaped, and its position, as the SDK's own check does, and never quotes the
+// rest of the name (a client in another language may send a value where the name belongs).
+func TestCreateInvalidNameSaysWhatIsWrong(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const secretTail = "s3cr3t_TAIL"
+	tests := []struct {
+		name string
+		body any
+		want string
+	}{
+		{"missing", map[string]string{"value": "v"}, "name is required"},
+		{"null", `{"name":null,"value":"v"}`, "name is required"},
+		{"empty", map[string]string{"name": "", "value": "v"}, "invalid secret name: the name is empty"},
+		{"dash", map[string]string{"name": "DB-" + secretTail, "value": "v"}, "invalid secret name: character '-' at position 3 is not a letter, digit or _"},
+		{"space first", map[string]string{"name": " " + secretTail, "value": "v"}, "invalid secret name: character ' ' at position 1 is not a letter, digit or _"},
+		{"newline", map[string]string{"name": "A\n" + secretTail, "value": "v"}, `invalid secret name: character '\n' at position 2 is not a letter, digit or _`},
+		{"escape", map[string]string{"name": "A\x1b" + secretTail, "value": "v"}, `invalid secret name: character '\x1b' at position 2 is not a letter, digit or _`},
+		{"bidi override", map[string]string{"name": "AB\u202e" + secretTail, "value": "v"}, `invalid secret name: character '\u202e' at position 3 is not a letter, digit or _`},
+		{"look-alike", map[string]string{"name": "\u0410" + secretTail, "value": "v"}, "invalid secret name: character 'А' (U+0410) at position 1 is not a letter, digit or _"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := e.do(e.srv.APIKey(), http.MethodPost, "/v1/secrets", tt.body)
+			require.Equal(t, http.StatusBadRequest, r.status, "body: %s", r.body)
+			msg := decode[wireError](t, r, http.StatusBadRequest).Message
+			assert.Equal(t, tt.want, msg)
+			assert.NotContains(t, string(r.body), secretTail, "the 400 quotes the rest of the name")
+		})
+	}
+	assert.Empty(t, e.srv.Secrets(), "nothing was stored")
+}
+
+// TestAddSecretInvalidNameSaysWhatIsWrong: a test that seeds an invalid name learns which character.
+func TestAddSecretInvalidNameSaysWhatIsWrong(t *testing.T) {
+	t.Parallel()
+	srv := secretstest.NewServer()
+	t.Cleanup(srv.Close)
+	assert.PanicsWithValue(t, "secretstest: AddSecret: invalid secret name: character '.' at position 2 is not a letter, digit or _", func() {
+		srv.AddSecret("a.b", "v", "")
+	})
+}
+
+func TestAddSecretAndInspection(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, secretstest.WithClock(func() time.Time { return t0 }))
+	alice := e.srv.AddUser("alice@example.com")
+	bob := e.srv.AddUser("bob@example.com")
+
+	seeded := e.srv.AddSecret("SEEDED", "v", alice.ID)
+	assert.Equal(t, secretstest.Secret{
+		ID: seeded.ID, Name: "SEEDED", Value: "v",
+		CreatedBy: alice.ID, CreatedAt: t0, LastUpdatedBy: alice.ID, LastUpdatedAt: t0,
+		Grants: []secretstest.Grant{{Role: secretstest.RoleOwner, UserID: alice.ID}},
+	}, seeded)
+	byKey := e.srv.AddSecret("BY_KEY", "k", "")
+	assert.Equal(t, e.srv.APIKeyUser().ID, byKey.CreatedBy)
+	assert.Equal(t, []secretstest.Grant{{Role: secretstest.RoleOwner, UserID: e.srv.APIKeyUser().ID}}, byKey.Grants)
+
+	got := decode[wireSecret](t, e.do(alice.Token, http.MethodGet, "/v1/secrets/"+seeded.ID, nil), http.StatusOK)
+	assert.Equal(t, ptr("v"), got.Value)
+	got = decode[wireSecret](t, e.do(bob.Token, http.MethodGet, "/v1/secrets/"+seeded.ID, nil), http.StatusOK)
+	assert.Nil(t, got.Value)
+
+	all := e.srv.Secrets()
+	require.Len(t, all, 2)
+	assert.Equal(t, []string{"SEEDED", "BY_KEY"}, []string{all[0].Name, all[1].Name})
+	all[0].Grants[0].Role = "Changed"
+	again, _ := e.srv.Secret("SEEDED")
+	assert.Equal(t, secretstest.RoleOwner, again.Grants[0].Role, "copies share nothing with the state")
+
+	_, ok := e.srv.SecretValue("MISSING")
+	assert.False(t, ok)
+
+	tests := []struct {
+		name                   string
+		secret, value, creator string
+	}{
+		{"invalid name", "BAD NAME", "v", ""},
+		{"duplicate", "SEEDED", "v", ""},
+		{"value too large", "LARGE", strings.Repeat("x", validate.MaxValueBytes+1), ""},
+		{"unknown creator", "ORPHAN", "v", "nobody"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Panics(t, func() { e.srv.AddSecret(tt.secret, tt.value, tt.creator) })
 		})
 	}
 }

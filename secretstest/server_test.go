@@ -4,8 +4,6 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,8 +13,6 @@ import (
 	"github.com/helios-secrets/go-secrets/secretstest"
 )
 
-var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-
 func TestNewServerListensOnLoopback(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -25,136 +21,6 @@ func TestNewServerListensOnLoopback(t *testing.T) {
 	assert.Regexp(t, uuidPattern, e.srv.OrganizationID())
 	assert.Regexp(t, uuidPattern, e.srv.APIKeyUser().ID)
 	assert.Equal(t, e.srv.APIKey(), e.srv.APIKeyUser().Token)
-}
-
-func TestAuthentication(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	gone := e.srv.AddUser("gone@example.com")
-	e.srv.RemoveUser(gone.ID)
-
-	tests := []struct {
-		name   string
-		header string
-		status int
-	}{
-		{"no header", "", http.StatusUnauthorized},
-		{"unknown token", "Bearer nope", http.StatusUnauthorized},
-		{"basic scheme", "Basic " + e.key, http.StatusUnauthorized},
-		{"empty bearer", "Bearer ", http.StatusUnauthorized},
-		{"removed user", "Bearer " + gone.Token, http.StatusUnauthorized},
-		{"api key", "Bearer " + e.key, http.StatusOK},
-		{"lowercase scheme", "bearer " + e.key, http.StatusOK},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			req, err := http.NewRequest(http.MethodGet, e.srv.URL+"/v1/secrets", nil)
-			require.NoError(t, err)
-			if tt.header != "" {
-				req.Header.Set("Authorization", tt.header)
-			}
-			resp, err := e.client.Do(req)
-			require.NoError(t, err)
-			defer resp.Body.Close()
-			assert.Equal(t, tt.status, resp.StatusCode)
-			assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
-			if tt.status == http.StatusUnauthorized {
-				assert.Equal(t, "Bearer", resp.Header.Get("WWW-Authenticate"))
-			}
-		})
-	}
-}
-
-func TestUnauthorizedBodyNeverEchoesToken(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	r := e.do("very-secret-token-value", http.MethodGet, "/v1/secrets", nil)
-	got := decode[wireError](t, r, http.StatusUnauthorized)
-	assert.NotEmpty(t, got.Message)
-	assert.NotContains(t, string(r.body), "very-secret-token-value")
-}
-
-func TestOrganizationIDParameter(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	tests := []struct {
-		name   string
-		query  string
-		status int
-	}{
-		{"absent", "", http.StatusOK},
-		{"this organization", "?organizationID=" + e.srv.OrganizationID(), http.StatusOK},
-		{"merged with name", "?name=X&organizationID=" + e.srv.OrganizationID(), http.StatusOK},
-		{"another organization", "?organizationID=6f1c8e0e-5b0c-4a53-8f5e-3f1d2c3b4a59", http.StatusForbidden},
-		{"empty", "?organizationID=", http.StatusForbidden},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			r := e.do(e.key, http.MethodGet, "/v1/secrets"+tt.query, nil)
-			assert.Equal(t, tt.status, r.status, "body: %s", r.body)
-		})
-	}
-}
-
-func TestRouting(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	sec := e.create(e.key, "ROUTED", "v")
-	tests := []struct {
-		method, path string
-		status       int
-		allow        string
-	}{
-		{http.MethodGet, "/", http.StatusNotFound, ""},
-		{http.MethodGet, "/v1", http.StatusNotFound, ""},
-		{http.MethodGet, "/v2/secrets", http.StatusNotFound, ""},
-		{http.MethodGet, "/v1/nothing", http.StatusNotFound, ""},
-		{http.MethodGet, "/v1/secrets/", http.StatusNotFound, ""},
-		{http.MethodDelete, "/v1/secrets/", http.StatusNotFound, ""},
-		{http.MethodGet, "/v1/secrets/" + sec.SecretID + "/", http.StatusNotFound, ""},
-		{http.MethodGet, "/v1/secrets/" + sec.SecretID + "/other", http.StatusNotFound, ""},
-		{http.MethodGet, "/v1/organizations/other", http.StatusNotFound, ""},
-		{http.MethodPut, "/v1/secrets", http.StatusMethodNotAllowed, "GET, POST"},
-		{http.MethodDelete, "/v1/secrets", http.StatusMethodNotAllowed, "GET, POST"},
-		{http.MethodPost, "/v1/secrets/" + sec.SecretID, http.StatusMethodNotAllowed, "GET, PATCH, DELETE"},
-		{http.MethodDelete, "/v1/secrets/" + sec.SecretID + "/accessControls", http.StatusMethodNotAllowed, "GET, PATCH"},
-		{http.MethodPost, "/v1/organizations/current", http.StatusMethodNotAllowed, "GET"},
-		{http.MethodPost, "/v1/users", http.StatusMethodNotAllowed, "GET"},
-		{http.MethodHead, "/v1/users/current", http.StatusMethodNotAllowed, "GET"},
-		{http.MethodPost, "/v1/teams", http.StatusMethodNotAllowed, "GET"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			t.Parallel()
-			r := e.do(e.key, tt.method, tt.path, nil)
-			assert.Equal(t, tt.status, r.status)
-			assert.Equal(t, tt.allow, r.header.Get("Allow"))
-			assert.Equal(t, "application/json", r.header.Get("Content-Type"))
-			if tt.method != http.MethodHead {
-				assert.NotEmpty(t, decode[wireError](t, r, tt.status).Message)
-			}
-		})
-	}
-}
-
-func TestEveryResponseHasRequestID(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	seen := map[string]bool{}
-	for _, r := range []response{
-		e.do(e.key, http.MethodGet, "/v1/secrets", nil),
-		e.do("", http.MethodGet, "/v1/secrets", nil),
-		e.do(e.key, http.MethodGet, "/v1/nowhere", nil),
-		e.do(e.key, http.MethodPost, "/v1/secrets", "{"),
-	} {
-		id := r.header.Get("X-Request-Id")
-		assert.Regexp(t, uuidPattern, id)
-		assert.False(t, seen[id], "request IDs are unique")
-		seen[id] = true
-		assert.Equal(t, "application/json", r.header.Get("Content-Type"))
-	}
 }
 
 func TestStartReportsListenError(t *testing.T) {
@@ -257,21 +123,6 @@ func TestShutdownWaitsForRequests(t *testing.T) {
 	assert.Equal(t, http.StatusOK, res.status)
 }
 
-func TestErrorMessagesAreFixedTexts(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	const value = "value-that-must-not-leak"
-	for _, r := range []response{
-		e.do(e.key, http.MethodPost, "/v1/secrets", map[string]string{"name": "bad name", "value": value}),
-		e.do(e.key, http.MethodPost, "/v1/secrets", `{"name":"X","value":"`+value+`",}`),
-		e.do(e.key, http.MethodPatch, "/v1/secrets/nope", map[string]string{"value": value}),
-	} {
-		assert.GreaterOrEqual(t, r.status, 400)
-		assert.False(t, strings.Contains(string(r.body), value), "body: %s", r.body)
-		assert.False(t, strings.Contains(string(r.body), "bad name"), "body: %s", r.body)
-	}
-}
-
 func TestClient(t *testing.T) {
 	t.Parallel()
 	srv := secretstest.NewServer()
@@ -284,4 +135,29 @@ func TestClient(t *testing.T) {
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Same(t, srv.Client(), srv.Client())
+}
+
+func TestRequestsAreRecordedWithoutSecrets(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	alice := e.srv.AddUser("alice@example.com")
+	r1 := e.do(alice.Token, http.MethodPost, "/v1/secrets", map[string]string{"name": "RECORDED", "value": "hidden-value"})
+	r2 := e.do(e.key, http.MethodGet, "/v1/secrets?name=RECORDED", nil)
+	r3 := e.do("bad-token", http.MethodGet, "/v1/users", nil)
+
+	got := e.srv.Requests()
+	want := []secretstest.RecordedRequest{
+		{Method: http.MethodPost, Path: "/v1/secrets", IdentityID: alice.ID, RequestID: r1.header.Get("X-Request-Id")},
+		{Method: http.MethodGet, Path: "/v1/secrets", RawQuery: "name=RECORDED", IdentityID: e.srv.APIKeyUser().ID, RequestID: r2.header.Get("X-Request-Id")},
+		{Method: http.MethodGet, Path: "/v1/users", RequestID: r3.header.Get("X-Request-Id")},
+	}
+	assert.Equal(t, want, got)
+	assert.Equal(t, 3, e.srv.RequestCount())
+
+	got[0].Method = "CHANGED"
+	assert.Equal(t, http.MethodPost, e.srv.Requests()[0].Method, "Requests returns a copy")
+
+	e.srv.ResetRequests()
+	assert.Zero(t, e.srv.RequestCount())
+	assert.Empty(t, e.srv.Requests())
 }

@@ -3,6 +3,8 @@ package secretstest_test
 import (
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -54,19 +56,247 @@ func TestEveryIDIsAUUIDAndEveryTimestampRFC3339UTC(t *testing.T) {
 	assert.Greater(t, checked, 30, "the walk saw the fields")
 }
 
-// walkFields calls fn for every object member in doc, depth first, and returns how many it saw.
-func walkFields(doc any, fn func(key string, v any)) int {
-	n := 0
-	switch d := doc.(type) {
-	case map[string]any:
-		for k, v := range d {
-			fn(k, v)
-			n += 1 + walkFields(v, fn)
-		}
-	case []any:
-		for _, v := range d {
-			n += walkFields(v, fn)
+func TestAuthentication(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	gone := e.srv.AddUser("gone@example.com")
+	e.srv.RemoveUser(gone.ID)
+
+	tests := []struct {
+		name   string
+		header string
+		status int
+	}{
+		{"no header", "", http.StatusUnauthorized},
+		{"unknown token", "Bearer nope", http.StatusUnauthorized},
+		{"basic scheme", "Basic " + e.key, http.StatusUnauthorized},
+		{"empty bearer", "Bearer ", http.StatusUnauthorized},
+		{"removed user", "Bearer " + gone.Token, http.StatusUnauthorized},
+		{"api key", "Bearer " + e.key, http.StatusOK},
+		{"lowercase scheme", "bearer " + e.key, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req, err := http.NewRequest(http.MethodGet, e.srv.URL+"/v1/secrets", nil)
+			require.NoError(t, err)
+			if tt.header != "" {
+				req.Header.Set("Authorization", tt.header)
+			}
+			resp, err := e.client.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			assert.Equal(t, tt.status, resp.StatusCode)
+			assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+			if tt.status == http.StatusUnauthorized {
+				assert.Equal(t, "Bearer", resp.Header.Get("WWW-Authenticate"))
+			}
+		})
+	}
+}
+
+func TestUnauthorizedBodyNeverEchoesToken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	r := e.do("very-secret-token-value", http.MethodGet, "/v1/secrets", nil)
+	got := decode[wireError](t, r, http.StatusUnauthorized)
+	assert.NotEmpty(t, got.Message)
+	assert.NotContains(t, string(r.body), "very-secret-token-value")
+}
+
+func TestOrganizationIDParameter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	tests := []struct {
+		name   string
+		query  string
+		status int
+	}{
+		{"absent", "", http.StatusOK},
+		{"this organization", "?organizationID=" + e.srv.OrganizationID(), http.StatusOK},
+		{"merged with name", "?name=X&organizationID=" + e.srv.OrganizationID(), http.StatusOK},
+		{"another organization", "?organizationID=6f1c8e0e-5b0c-4a53-8f5e-3f1d2c3b4a59", http.StatusForbidden},
+		{"empty", "?organizationID=", http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := e.do(e.key, http.MethodGet, "/v1/secrets"+tt.query, nil)
+			assert.Equal(t, tt.status, r.status, "body: %s", r.body)
+		})
+	}
+}
+
+func TestRouting(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	sec := e.create(e.key, "ROUTED", "v")
+	tests := []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{http.MethodGet, "/", http.StatusNotFound, ""},
+		{http.MethodGet, "/v1", http.StatusNotFound, ""},
+		{http.MethodGet, "/v2/secrets", http.StatusNotFound, ""},
+		{http.MethodGet, "/v1/nothing", http.StatusNotFound, ""},
+		{http.MethodGet, "/v1/secrets/", http.StatusNotFound, ""},
+		{http.MethodDelete, "/v1/secrets/", http.StatusNotFound, ""},
+		{http.MethodGet, "/v1/secrets/" + sec.SecretID + "/", http.StatusNotFound, ""},
+		{http.MethodGet, "/v1/secrets/" + sec.SecretID + "/other", http.StatusNotFound, ""},
+		{http.MethodGet, "/v1/organizations/other", http.StatusNotFound, ""},
+		{http.MethodPut, "/v1/secrets", http.StatusMethodNotAllowed, "GET, POST"},
+		{http.MethodDelete, "/v1/secrets", http.StatusMethodNotAllowed, "GET, POST"},
+		{http.MethodPost, "/v1/secrets/" + sec.SecretID, http.StatusMethodNotAllowed, "GET, PATCH, DELETE"},
+		{http.MethodDelete, "/v1/secrets/" + sec.SecretID + "/accessControls", http.StatusMethodNotAllowed, "GET, PATCH"},
+		{http.MethodPost, "/v1/organizations/current", http.StatusMethodNotAllowed, "GET"},
+		{http.MethodPost, "/v1/users", http.StatusMethodNotAllowed, "GET"},
+		{http.MethodHead, "/v1/users/current", http.StatusMethodNotAllowed, "GET"},
+		{http.MethodPost, "/v1/teams", http.StatusMethodNotAllowed, "GET"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			t.Parallel()
+			r := e.do(e.key, tt.method, tt.path, nil)
+			assert.Equal(t, tt.status, r.status)
+			assert.Equal(t, tt.allow, r.header.Get("Allow"))
+			assert.Equal(t, "application/json", r.header.Get("Content-Type"))
+			if tt.method != http.MethodHead {
+				assert.NotEmpty(t, decode[wireError](t, r, tt.status).Message)
+			}
+		})
+	}
+}
+
+func TestEveryResponseHasRequestID(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	seen := map[string]bool{}
+	for _, r := range []response{
+		e.do(e.key, http.MethodGet, "/v1/secrets", nil),
+		e.do("", http.MethodGet, "/v1/secrets", nil),
+		e.do(e.key, http.MethodGet, "/v1/nowhere", nil),
+		e.do(e.key, http.MethodPost, "/v1/secrets", "{"),
+	} {
+		id := r.header.Get("X-Request-Id")
+		assert.Regexp(t, uuidPattern, id)
+		assert.False(t, seen[id], "request IDs are unique")
+		seen[id] = true
+		assert.Equal(t, "application/json", r.header.Get("Content-Type"))
+	}
+}
+
+func TestErrorMessagesAreFixedTexts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const value = "value-that-must-not-leak"
+	for _, r := range []response{
+		e.do(e.key, http.MethodPost, "/v1/secrets", map[string]string{"name": "bad name", "value": value}),
+		e.do(e.key, http.MethodPost, "/v1/secrets", `{"name":"X","value":"`+value+`",}`),
+		e.do(e.key, http.MethodPatch, "/v1/secrets/nope", map[string]string{"value": value}),
+	} {
+		assert.GreaterOrEqual(t, r.status, 400)
+		assert.False(t, strings.Contains(string(r.body), value), "body: %s", r.body)
+		assert.False(t, strings.Contains(string(r.body), "bad name"), "body: %s", r.body)
+	}
+}
+
+func TestUnknownSecretIDs(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.create(e.key, "PRESENT", "v")
+	ids := []string{
+		"0b6f3c1e-8a4d-4c59-9d3e-1f2a3b4c5d6e", // well-formed, unknown
+		"not-a-uuid",
+		"PRESENT", // a name is not an ID
+		"%20",
+	}
+	for _, id := range ids {
+		for _, m := range []struct{ method, suffix string }{
+			{http.MethodGet, ""}, {http.MethodPatch, ""}, {http.MethodDelete, ""},
+			{http.MethodGet, "/accessControls"}, {http.MethodPatch, "/accessControls"},
+		} {
+			t.Run(m.method+" "+id+m.suffix, func(t *testing.T) {
+				t.Parallel()
+				var body any
+				if m.method == http.MethodPatch {
+					body = map[string]string{"value": "v"}
+				}
+				r := e.do(e.key, m.method, "/v1/secrets/"+id+m.suffix, body)
+				assert.Equal(t, http.StatusNotFound, r.status)
+				assert.NotEmpty(t, decode[wireError](t, r, http.StatusNotFound).Message)
+			})
 		}
 	}
-	return n
+}
+
+// TestGoldenJSON pins the exact wire shapes against testdata/*.json. Timestamps come from a stepping
+// clock (one minute per reading; the organization takes the first); IDs are replaced by placeholders
+// before comparison.
+func TestGoldenJSON(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t,
+		secretstest.WithClock(steppingClock(t0, time.Minute)),
+		secretstest.WithOrganizationName("Acme Corp"),
+		secretstest.WithAPIKey("golden-key"),
+	)
+	alice := e.srv.AddUser("alice.smith@example.com")
+	bob := e.srv.AddUser("bob@example.com")
+	carol := e.srv.AddUser("carol@example.com")
+	platform := e.srv.AddTeam("Platform", bob.ID)
+
+	var secretID string
+	secretPath := func(suffix string) func() string {
+		return func() string { return "/v1/secrets/" + secretID + suffix }
+	}
+	fixed := func(p string) func() string { return func() string { return p } }
+
+	steps := []struct {
+		golden string // "" for a step that only sets the scene
+		token  string
+		method string
+		path   func() string
+		body   any
+		status int
+	}{
+		{"create_secret.json", alice.Token, http.MethodPost, fixed("/v1/secrets"), map[string]string{"name": "DB_PASSWORD", "value": "s3cr<e>t&"}, 200},
+		{"update_secret.json", alice.Token, http.MethodPatch, secretPath(""), map[string]string{"value": "n3w"}, 200},
+		{"share.json", alice.Token, http.MethodPatch, secretPath("/accessControls"), grant(teams(owner, platform.ID), users(reader, carol.ID)), 200},
+		{"access_controls.json", alice.Token, http.MethodGet, secretPath("/accessControls"), nil, 200},
+		{"get_secret_reader.json", carol.Token, http.MethodGet, secretPath(""), nil, 200},
+		{"", e.key, http.MethodPost, fixed("/v1/secrets"), map[string]string{"name": "API_TOKEN", "value": "t"}, 200},
+		{"list_secrets.json", carol.Token, http.MethodGet, fixed("/v1/secrets"), nil, 200},
+		{"organization.json", carol.Token, http.MethodGet, fixed("/v1/organizations/current"), nil, 200},
+		{"users.json", carol.Token, http.MethodGet, fixed("/v1/users"), nil, 200},
+		{"user_current_api_key.json", e.key, http.MethodGet, fixed("/v1/users/current"), nil, 200},
+		{"teams.json", carol.Token, http.MethodGet, fixed("/v1/teams"), nil, 200},
+		{"error_not_found.json", carol.Token, http.MethodGet, fixed("/v1/secrets/missing"), nil, 404},
+		{"delete_secret.json", alice.Token, http.MethodDelete, secretPath(""), nil, 200},
+	}
+	for i, st := range steps {
+		r := e.do(st.token, st.method, st.path(), st.body)
+		require.Equal(t, st.status, r.status, "step %d (%s): %s", i, st.golden, r.body)
+		if secretID == "" {
+			secretID = decode[wireSecret](t, r, http.StatusOK).SecretID
+		}
+		if st.golden == "" {
+			continue
+		}
+		pairs := []string{
+			e.srv.OrganizationID(), "<orgID>",
+			e.srv.APIKeyUser().ID, "<apiKeyUserID>",
+			alice.ID, "<aliceID>",
+			bob.ID, "<bobID>",
+			carol.ID, "<carolID>",
+			platform.ID, "<platformID>",
+			secretID, "<secretID>",
+		}
+		if other, ok := e.srv.Secret("API_TOKEN"); ok {
+			pairs = append(pairs, other.ID, "<apiTokenID>")
+		}
+		got := strings.NewReplacer(pairs...).Replace(string(r.body))
+		want, err := os.ReadFile(filepath.Join("testdata", st.golden))
+		require.NoError(t, err)
+		assert.JSONEq(t, string(want), got, "golden %s", st.golden)
+	}
 }
