@@ -8,10 +8,14 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -26,41 +30,43 @@ var now = time.Date(2030, 6, 15, 12, 0, 0, 0, time.UTC)
 
 const year = 365 * 24 * time.Hour
 
+// parseRetryAfterCases are the readings of ParseRetryAfter at now; they seed FuzzParseRetryAfter too.
+var parseRetryAfterCases = []struct {
+	in   string
+	want time.Duration
+	ok   bool
+}{
+	{"", 0, false},
+	{"   ", 0, false},
+	{"0", 0, true},
+	{"5", 5 * time.Second, true},
+	{" 7 ", 7 * time.Second, true},
+	{"120", 2 * time.Minute, true},
+	{"31536000", year, true},
+	{"31536001", year, true},
+	{"18446744073709551615", year, true},
+	{"99999999999999999999999999", year, true},
+	{"-1", 0, false},
+	{"+5", 0, false},
+	{"1.5", 0, false},
+	{"5s", 0, false},
+	{"5 6", 0, false},
+	{"abc", 0, false},
+	{now.Add(30 * time.Second).Format(http.TimeFormat), 30 * time.Second, true},
+	{now.Add(90 * time.Minute).Format(http.TimeFormat), 90 * time.Minute, true},
+	{now.Format(http.TimeFormat), 0, true},
+	{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+	{"Sunday, 06-Nov-94 08:49:37 GMT", 0, true}, // RFC 850, in the past
+	{"Sun Nov  6 08:49:37 1994", 0, true},       // asctime, in the past
+	{now.Add(2 * time.Second).Format(time.RFC850), 2 * time.Second, true},
+	{"Fri, 31 Dec 9999 23:59:59 GMT", year, true},
+	{"Mon, 32 Foo 2030 25:61:61 GMT", 0, false},
+	{"2030-06-15T12:00:30Z", 0, false}, // RFC 3339 is not an HTTP date
+}
+
 func TestParseRetryAfter(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"", 0, false},
-		{"   ", 0, false},
-		{"0", 0, true},
-		{"5", 5 * time.Second, true},
-		{" 7 ", 7 * time.Second, true},
-		{"120", 2 * time.Minute, true},
-		{"31536000", year, true},
-		{"31536001", year, true},
-		{"18446744073709551615", year, true},
-		{"99999999999999999999999999", year, true},
-		{"-1", 0, false},
-		{"+5", 0, false},
-		{"1.5", 0, false},
-		{"5s", 0, false},
-		{"5 6", 0, false},
-		{"abc", 0, false},
-		{now.Add(30 * time.Second).Format(http.TimeFormat), 30 * time.Second, true},
-		{now.Add(90 * time.Minute).Format(http.TimeFormat), 90 * time.Minute, true},
-		{now.Format(http.TimeFormat), 0, true},
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
-		{"Sunday, 06-Nov-94 08:49:37 GMT", 0, true}, // RFC 850, in the past
-		{"Sun Nov  6 08:49:37 1994", 0, true},       // asctime, in the past
-		{now.Add(2 * time.Second).Format(time.RFC850), 2 * time.Second, true},
-		{"Fri, 31 Dec 9999 23:59:59 GMT", year, true},
-		{"Mon, 32 Foo 2030 25:61:61 GMT", 0, false},
-		{"2030-06-15T12:00:30Z", 0, false}, // RFC 3339 is not an HTTP date
-	}
-	for _, tc := range cases {
+	for _, tc := range parseRetryAfterCases {
 		t.Run(tc.in, func(t *testing.T) {
 			t.Parallel()
 			d, ok := retry.ParseRetryAfter(tc.in, now)
@@ -397,4 +403,105 @@ func TestRefusedLoopback(t *testing.T) {
 		ok, _ = p.CheckRetry(retry.WithState(context.Background(), st), nil, refused("192.0.2.1", "dial", syscall.ECONNREFUSED))
 		assert.True(t, ok, "a remote refusal keeps the full budget, after %d attempts", attempts)
 	}
+}
+
+// TestCheckRetry_UnparsableLocation: net/http fails a redirect whose Location header does not parse,
+// the same way on every attempt; the policy does not retry it. The error is produced by a real
+// http.Client, so that a change of its wording in a later Go shows here.
+func TestCheckRetry_UnparsableLocation(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		w.Header().Set("Location", "https://example.com/%zz")
+		w.WriteHeader(http.StatusFound)
+	}))
+	t.Cleanup(srv.Close)
+	resp, err := srv.Client().Get(srv.URL)
+	if resp != nil {
+		resp.Body.Close()
+	}
+	require.Error(t, err)
+	var ue *url.Error
+	require.ErrorAs(t, err, &ue)
+	assert.Equal(t, int32(1), hits.Load())
+
+	p := retry.Policy{WaitMax: time.Minute}
+	for _, idempotent := range []bool{true, false} {
+		ctx := retry.WithState(context.Background(), &retry.State{Idempotent: idempotent})
+		for _, e := range []error{err, ue.Err, fmt.Errorf("wrapped: %w", err)} {
+			ok, checkErr := p.CheckRetry(ctx, nil, e)
+			assert.NoError(t, checkErr)
+			assert.False(t, ok, "idempotent=%v: %v", idempotent, e)
+		}
+	}
+}
+
+// FuzzParseRetryAfter: whatever the header and the clock, the delay is never negative, never above
+// the clamp, zero when the value is refused, exactly the number of seconds (clamped) for a number,
+// and the same through RetryAfter.
+func FuzzParseRetryAfter(f *testing.F) {
+	for _, tc := range parseRetryAfterCases {
+		f.Add(tc.in, now.Unix())
+	}
+	for _, seed := range []struct { // clocks at the ends of time, 2^64 seconds
+		v   string
+		now int64
+	}{
+		{"Mon, 01 Jan 0001 00:00:00 GMT", 1 << 62}, {"Fri, 31 Dec 9999 23:59:59 GMT", -1 << 62},
+		{"Sat, 15 Jun 2030 12:00:30 GMT", -62135596800}, {"\t\n", now.Unix()}, {"18446744073709551616", now.Unix()},
+	} {
+		f.Add(seed.v, seed.now)
+	}
+	f.Fuzz(func(t *testing.T, v string, nowUnix int64) {
+		now := time.Unix(nowUnix, 0)
+		d, ok := retry.ParseRetryAfter(v, now)
+		require.GreaterOrEqual(t, d, time.Duration(0), "%q", v)
+		require.LessOrEqual(t, d, year, "%q", v)
+		if !ok {
+			assert.Zero(t, d, "a refused value gives no delay")
+		} else {
+			assert.NotEmpty(t, strings.TrimSpace(v), "an empty value is refused")
+		}
+		if trimmed := strings.TrimSpace(v); trimmed != "" && strings.Trim(trimmed, "0123456789") == "" {
+			secs, _ := new(big.Int).SetString(trimmed, 10)
+			want := year
+			if secs.Cmp(big.NewInt(int64(year/time.Second))) <= 0 {
+				want = time.Duration(secs.Int64()) * time.Second
+			}
+			assert.True(t, ok, "delay-seconds %q", v)
+			assert.Equal(t, want, d, "delay-seconds %q", v)
+		}
+		if _, err := http.ParseTime(strings.TrimSpace(v)); err == nil {
+			assert.True(t, ok, "HTTP date %q", v)
+		}
+		again, ok2 := retry.ParseRetryAfter(v, now)
+		assert.Equal(t, d, again)
+		assert.Equal(t, ok, ok2)
+		if !strings.ContainsAny(v, "\r\n\x00") { // header values never hold these
+			d3, ok3 := retry.RetryAfter(&http.Response{Header: http.Header{"Retry-After": {v}}}, now)
+			assert.Equal(t, d, d3)
+			assert.Equal(t, ok, ok3)
+		}
+	})
+}
+
+// FuzzBackoff: for every configuration the options accept (0 <= min <= max, max > 0) and every
+// attempt, the wait without Retry-After lies between min and max.
+func FuzzBackoff(f *testing.F) {
+	f.Add(int64(time.Millisecond), int64(5*time.Millisecond), 0)
+	f.Add(int64(500*time.Millisecond), int64(30*time.Second), 3)
+	f.Add(int64(time.Second), int64(1<<63-1), 100)
+	f.Add(int64(0), int64(1), 1<<30)
+	f.Add(int64(1), int64(1), 0)
+	f.Fuzz(func(t *testing.T, minNs, maxNs int64, attempt int) {
+		if minNs < 0 || maxNs <= 0 || minNs > maxNs || attempt < 0 {
+			return // refused by WithRetryWait, or never passed by retryablehttp
+		}
+		lo, hi := time.Duration(minNs), time.Duration(maxNs)
+		d := retry.Policy{}.Backoff(lo, hi, attempt, nil)
+		require.LessOrEqual(t, d, hi)
+		require.GreaterOrEqual(t, d, lo)
+		require.GreaterOrEqual(t, d, time.Duration(0))
+	})
 }
