@@ -2,9 +2,9 @@ package validate_test
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -167,7 +167,7 @@ func FuzzNameError(f *testing.F) {
 		msg := validate.NameError(name)
 		require.Equal(t, validate.ValidName(name), msg == "", "%q", name)
 		for _, r := range msg {
-			if r < ' ' || r == 0x7f || r == utf8.RuneError || (r >= 0x80 && !unicode.IsPrint(r)) {
+			if r < ' ' || r == 0x7f || r == utf8.RuneError || (r >= 0x80 && !strconv.IsPrint(r)) {
 				t.Fatalf("NameError(%q) = %q holds %U", name, msg, r)
 			}
 		}
