@@ -38,7 +38,7 @@ import (
 //
 // fmt and slog print a Cache without any value.
 type Cache struct {
-	client *Client
+	source cacheSource // the Client's SecretsService
 	cfg    cacheConfig
 	logger *slog.Logger
 	base   time.Time // instants are kept as offsets from base, so a hit reads only the monotonic clock
@@ -56,6 +56,13 @@ type Cache struct {
 	closeMu    sync.Mutex     // orders refreshes.Add before Close's Wait
 	closed     bool           // guarded by closeMu
 	refreshes  sync.WaitGroup // background refreshes under way
+}
+
+// cacheSource is what a Cache reads through: the two calls it makes of SecretsService. The seam lets
+// the tests of the cache's own logic (TTLs, failures, collapsing) use a fake instead of a server.
+type cacheSource interface {
+	GetByName(ctx context.Context, name string) (*Secret, error)
+	GetMany(ctx context.Context, names ...string) (map[string]*Secret, error)
 }
 
 // cacheEntry is one name. Its state is replaced whole, never modified.
@@ -111,7 +118,7 @@ func NewCache(c *Client, opts ...CacheOption) (*Cache, error) {
 	if cfg.random == nil {
 		cfg.random = rand.Float64
 	}
-	cache := &Cache{client: c, cfg: cfg, logger: c.logger}
+	cache := &Cache{source: c.Secrets, cfg: cfg, logger: c.logger}
 	cache.background, cache.stop = context.WithCancel(context.Background())
 	if cfg.loggerSet {
 		cache.logger = cfg.logger
@@ -218,7 +225,7 @@ func (c *Cache) GetMany(ctx context.Context, names ...string) (map[string]string
 		record(missing[0], st, err)
 	default:
 		gen := c.gen.Load()
-		found, err := c.client.Secrets.GetMany(ctx, missing...)
+		found, err := c.source.GetMany(ctx, missing...)
 		batch := c.newReadBatch()
 		var bulk *BulkError
 		if err != nil && !errors.As(err, &bulk) {
@@ -437,7 +444,7 @@ func (c *Cache) fetch(ctx context.Context, name string) (*cacheState, error) {
 
 // read makes the request for name: its value, or why there is none.
 func (c *Cache) read(ctx context.Context, name string) (*string, error) {
-	s, err := c.client.Secrets.GetByName(ctx, name)
+	s, err := c.source.GetByName(ctx, name)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,9 @@
 package secrets_test
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,24 +12,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
-
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
-// apiStub is a minimal GET /v1/secrets on 127.0.0.1 that counts and records what reaches it: enough
-// for the cache, bulk and notebook tests, which need exact request counts and full control of the
-// answers (failures, blocking).
+// apiStub is a minimal GET /v1/secrets on 127.0.0.1 that counts and records what reaches it, for
+// the notebook tests (the cache's own tests use fakeSource, below, behind the Cache's seam).
 type apiStub struct {
 	srv      *httptest.Server
 	requests atomic.Int64
-	arrived  chan struct{} // one token per request, as it arrives (buffered, extra ones dropped)
 
 	mu      sync.Mutex
 	secrets []stubSecret
-	status  int           // non-zero: answer every request with this status
 	gate    chan struct{} // non-nil: requests wait until it is closed
-	gated   string        // non-empty: only requests for this ?name= wait at the gate
 	log     []stubRequest
 }
 
@@ -42,7 +38,7 @@ type stubRequest struct {
 
 func newAPIStub(t testing.TB) *apiStub {
 	t.Helper()
-	s := &apiStub{arrived: make(chan struct{}, 4096)}
+	s := &apiStub{}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.srv.Close)
 	return s
@@ -66,60 +62,13 @@ func (s *apiStub) put(name string, value *string) {
 	s.secrets = append(s.secrets, stubSecret{name: name, value: value})
 }
 
-// duplicate adds a second secret with an existing name (the API's odd case, for ErrAmbiguous).
-func (s *apiStub) duplicate(name, value string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.secrets = append(s.secrets, stubSecret{name: name, value: strp(value)})
-}
-
-func (s *apiStub) remove(name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range s.secrets {
-		if s.secrets[i].name == name {
-			s.secrets = append(s.secrets[:i], s.secrets[i+1:]...)
-			return
-		}
-	}
-}
-
-// dropConnection, passed to fail, makes the stub close connections without answering.
-const dropConnection = -1
-
-// fail makes every request answer status (0: answer normally again; dropConnection: no answer).
-func (s *apiStub) fail(status int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.status = status
-}
-
 // hold makes requests wait until the returned function is called (which the test must call).
-func (s *apiStub) hold() (release func()) { return s.holdName("") }
-
-// holdName is hold for the requests of one ?name= only ("": all requests). The arrivals of
-// earlier requests are forgotten: waitArrival then waits for a request that came after the hold.
-func (s *apiStub) holdName(name string) (release func()) {
+func (s *apiStub) hold() (release func()) {
 	gate := make(chan struct{})
 	s.mu.Lock()
-	s.gate, s.gated = gate, name
+	s.gate = gate
 	s.mu.Unlock()
-	for drained := false; !drained; {
-		select {
-		case <-s.arrived:
-		default:
-			drained = true
-		}
-	}
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			s.mu.Lock()
-			s.gate = nil
-			s.mu.Unlock()
-			close(gate)
-		})
-	}
+	return sync.OnceFunc(func() { close(gate) })
 }
 
 func (s *apiStub) count() int { return int(s.requests.Load()) }
@@ -130,30 +79,13 @@ func (s *apiStub) recorded() []stubRequest {
 	return append([]stubRequest(nil), s.log...)
 }
 
-// waitArrival waits for the next request to reach the stub.
-func (s *apiStub) waitArrival(t testing.TB) {
-	t.Helper()
-	select {
-	case <-s.arrived:
-	case <-time.After(10 * time.Second):
-		t.Fatal("no request reached the server")
-	}
-}
-
 func (s *apiStub) serve(w http.ResponseWriter, r *http.Request) {
 	s.requests.Add(1)
 	s.mu.Lock()
 	s.log = append(s.log, stubRequest{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization")})
-	gate, status := s.gate, s.status
-	if s.gated != "" && s.gated != r.URL.Query().Get("name") {
-		gate = nil
-	}
+	gate := s.gate
 	list := append([]stubSecret(nil), s.secrets...)
 	s.mu.Unlock()
-	select {
-	case s.arrived <- struct{}{}:
-	default:
-	}
 	if gate != nil {
 		select {
 		case <-gate:
@@ -161,18 +93,7 @@ func (s *apiStub) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if status == dropConnection {
-		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-			_ = conn.Close()
-		}
-		return
-	}
 	w.Header().Set("Content-Type", "application/json")
-	if status != 0 {
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(`{"message":"stub failure"}`))
-		return
-	}
 	if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/secrets") {
 		w.WriteHeader(http.StatusNotFound)
 		_, _ = w.Write([]byte(`{"message":"no such route"}`))
@@ -196,18 +117,162 @@ func (s *apiStub) serve(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"secrets": out})
 }
 
-// client returns a Client on the stub without retries, so that request counts are exact.
-func (s *apiStub) client(t testing.TB, opts ...secrets.Option) *secrets.Client {
+// fakeSource stands in for the two calls a Cache makes of SecretsService, GetByName and GetMany,
+// behind its seam (NewCacheOn): the tests of the cache's own logic count the calls, hold them at a
+// gate and fail them with the errors the Client returns, without a server. A call reads its answer
+// when it arrives, before any gate, as a request the server has read would.
+type fakeSource struct {
+	arrived chan struct{} // one token per call, as it arrives (buffered, extra ones dropped)
+
+	mu     sync.Mutex
+	values map[string]*string // nil: withheld
+	twice  map[string]bool    // two secrets have this name: ErrAmbiguous
+	err    error              // non-nil: every call fails with it
+	gate   chan struct{}      // non-nil: calls wait until it is closed
+	gated  string             // non-empty: only GetByName of this name waits at the gate
+	calls  []string           // GetByName: the name; GetMany: "many:" and the names, comma-separated
+}
+
+// newFakeSource returns a fakeSource holding readable secrets, given as name, value, name, value….
+func newFakeSource(namesAndValues ...string) *fakeSource {
+	f := &fakeSource{arrived: make(chan struct{}, 4096), values: map[string]*string{}, twice: map[string]bool{}}
+	for i := 0; i+1 < len(namesAndValues); i += 2 {
+		f.values[namesAndValues[i]] = &namesAndValues[i+1]
+	}
+	return f
+}
+
+// set makes name readable, with value.
+func (f *fakeSource) set(name, value string) { f.change(func() { f.values[name] = &value }) }
+
+// withhold makes name a secret the caller may see but not read.
+func (f *fakeSource) withhold(name string) { f.change(func() { f.values[name] = nil }) }
+
+// duplicate gives name to a second secret (the API's odd case, for ErrAmbiguous).
+func (f *fakeSource) duplicate(name string) { f.change(func() { f.twice[name] = true }) }
+
+func (f *fakeSource) remove(name string) { f.change(func() { delete(f.values, name) }) }
+
+// fail makes every call return err (nil: answer normally again).
+func (f *fakeSource) fail(err error) { f.change(func() { f.err = err }) }
+
+func (f *fakeSource) change(do func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	do()
+}
+
+// apiFailure is the *APIError of a read answered with status.
+func apiFailure(status int) error {
+	return &secrets.APIError{StatusCode: status, Method: http.MethodGet, Path: "/v1/secrets", Message: "stub failure", Attempts: 1}
+}
+
+// connectionDropped is the *RequestError of a read that got no answer.
+var connectionDropped error = &secrets.RequestError{Method: http.MethodGet, Path: "/v1/secrets", Attempts: 1, Err: io.ErrUnexpectedEOF}
+
+// hold makes calls wait until the returned function is called (which the test must call).
+func (f *fakeSource) hold() (release func()) { return f.holdName("") }
+
+// holdName is hold for the GetByName calls of name only ("": all calls). The arrivals of earlier
+// calls are forgotten: waitArrival then waits for a call that came after the hold.
+func (f *fakeSource) holdName(name string) (release func()) {
+	gate := make(chan struct{})
+	f.change(func() { f.gate, f.gated = gate, name })
+	for drained := false; !drained; {
+		select {
+		case <-f.arrived:
+		default:
+			drained = true
+		}
+	}
+	return sync.OnceFunc(func() {
+		f.change(func() { f.gate = nil })
+		close(gate)
+	})
+}
+
+func (f *fakeSource) count() int { return len(f.called()) }
+
+func (f *fakeSource) called() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
+}
+
+// waitArrival waits for the next call to reach the fake.
+func (f *fakeSource) waitArrival(t testing.TB) {
 	t.Helper()
-	all := append([]secrets.Option{
-		secrets.WithAPIKey("stub-api-key"),
-		secrets.WithBaseURL(s.srv.URL),
-		secrets.WithHTTPClient(s.srv.Client()),
-		secrets.WithRetryMax(0),
-	}, opts...)
-	c, err := secrets.NewClient(all...)
-	require.NoError(t, err)
-	return c
+	select {
+	case <-f.arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no call reached the source")
+	}
+}
+
+// arrive records call, reads what names answer (as the fake stands at arrival), and waits at the
+// gate, if any, or until ctx ends, which fails the call as the Client would.
+func (f *fakeSource) arrive(ctx context.Context, call string, names ...string) (answers map[string]*string, errs map[string]error, _ error) {
+	f.mu.Lock()
+	f.calls = append(f.calls, call)
+	gate, err := f.gate, f.err
+	if f.gated != "" && (len(names) > 1 || f.gated != names[0]) {
+		gate = nil
+	}
+	answers, errs = map[string]*string{}, map[string]error{}
+	for _, name := range names {
+		v, ok := f.values[name]
+		switch {
+		case !ok:
+			errs[name] = secrets.NotFoundError(name)
+		case f.twice[name]:
+			errs[name] = secrets.AmbiguousError(name)
+		default:
+			answers[name] = v
+		}
+	}
+	f.mu.Unlock()
+	select {
+	case f.arrived <- struct{}{}:
+	default:
+	}
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, nil, &secrets.RequestError{Method: http.MethodGet, Path: "/v1/secrets", Attempts: 1, Err: ctx.Err()}
+		}
+	}
+	return answers, errs, err
+}
+
+func (f *fakeSource) GetByName(ctx context.Context, name string) (*secrets.Secret, error) {
+	answers, errs, err := f.arrive(ctx, name, name)
+	if err == nil {
+		err = errs[name]
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &secrets.Secret{Name: name, Value: answers[name]}, nil // Value nil: withheld
+}
+
+func (f *fakeSource) GetMany(ctx context.Context, names ...string) (map[string]*secrets.Secret, error) {
+	answers, errs, err := f.arrive(ctx, "many:"+strings.Join(names, ","), names...)
+	if err != nil {
+		return nil, err
+	}
+	found := map[string]*secrets.Secret{}
+	for name, v := range answers {
+		if v == nil {
+			errs[name] = secrets.WithheldError(name)
+		} else {
+			found[name] = &secrets.Secret{Name: name, Value: v}
+		}
+	}
+	if len(errs) > 0 {
+		return found, &secrets.BulkError{Errors: errs}
+	}
+	return found, nil
 }
 
 // cacheStart is the fake clock's time at the start of every cache test.

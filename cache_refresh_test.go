@@ -3,7 +3,6 @@ package secrets_test
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"testing"
 	"time"
 
@@ -40,31 +39,29 @@ func getNow(t *testing.T, cache *secrets.Cache, name, want string) {
 func TestCacheRefreshAheadServesFromMemoryAndReplacesTheValue(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	stub := newAPIStub(t)
-	stub.set("DB_PASSWORD", "first")
-	clock := newFakeClock(cacheStart)
-	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
+	src := newFakeSource("DB_PASSWORD", "first")
+	cache, clock := newTestCache(t, src, secrets.WithRefreshAhead(refreshWindow))
 
 	getNow(t, cache, "DB_PASSWORD", "first")
 	clock.Advance(cacheTTL - refreshWindow - time.Nanosecond)
 	getNow(t, cache, "DB_PASSWORD", "first")
 	secrets.WaitForRefreshes(cache)
-	assert.Equal(t, 1, stub.count(), "no refresh before the window")
+	assert.Equal(t, 1, src.count(), "no refresh before the window")
 
 	// In the window, with the server holding every request: Gets return the value they hold, and
 	// only one refresh is sent, however many Gets see the value due.
-	release := stub.hold()
+	release := src.hold()
 	t.Cleanup(release)
-	stub.set("DB_PASSWORD", "second")
+	src.set("DB_PASSWORD", "second")
 	clock.Advance(time.Nanosecond)
 	getNow(t, cache, "DB_PASSWORD", "first")
-	stub.waitArrival(t)
+	src.waitArrival(t)
 	for range 50 {
 		getNow(t, cache, "DB_PASSWORD", "first")
 	}
 	clock.Advance(refreshWindow - time.Nanosecond) // the last instant the old value is fresh
 	getNow(t, cache, "DB_PASSWORD", "first")
-	assert.Equal(t, 2, stub.count())
+	assert.Equal(t, 2, src.count())
 
 	release()
 	secrets.WaitForRefreshes(cache)
@@ -73,33 +70,31 @@ func TestCacheRefreshAheadServesFromMemoryAndReplacesTheValue(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, clock.Now(), entry.FetchedAt, "the refreshed value's TTL runs from its fetch")
 	assert.Equal(t, clock.Now().Add(cacheTTL), entry.ExpiresAt)
-	assert.Equal(t, 2, stub.count())
+	assert.Equal(t, 2, src.count())
 
 	// The next window is relative to the new value.
 	clock.Advance(cacheTTL - refreshWindow - time.Nanosecond)
 	getNow(t, cache, "DB_PASSWORD", "second")
 	secrets.WaitForRefreshes(cache)
-	assert.Equal(t, 2, stub.count())
+	assert.Equal(t, 2, src.count())
 	clock.Advance(time.Nanosecond)
 	getNow(t, cache, "DB_PASSWORD", "second")
 	secrets.WaitForRefreshes(cache)
-	assert.Equal(t, 3, stub.count())
+	assert.Equal(t, 3, src.count())
 }
 
 func TestCacheRefreshAheadIsSharedWithAMiss(t *testing.T) {
 	t.Parallel()
-	stub := newAPIStub(t)
-	stub.set("DB_PASSWORD", "first")
-	clock := newFakeClock(cacheStart)
-	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
+	src := newFakeSource("DB_PASSWORD", "first")
+	cache, clock := newTestCache(t, src, secrets.WithRefreshAhead(refreshWindow))
 	getNow(t, cache, "DB_PASSWORD", "first")
 
-	release := stub.hold()
+	release := src.hold()
 	t.Cleanup(release)
 	clock.Advance(cacheTTL - refreshWindow)
 	getNow(t, cache, "DB_PASSWORD", "first") // starts the refresh, held at the server
-	stub.waitArrival(t)
-	stub.set("DB_PASSWORD", "second") // the held request has read "first" already
+	src.waitArrival(t)
+	src.set("DB_PASSWORD", "second") // the held request has read "first" already
 	clock.Advance(refreshWindow)      // the value expires while its refresh is under way
 
 	missed := make(chan string, 3)
@@ -115,37 +110,22 @@ func TestCacheRefreshAheadIsSharedWithAMiss(t *testing.T) {
 		assert.Equal(t, "first", <-missed, "the misses waited for the refresh under way")
 	}
 	secrets.WaitForRefreshes(cache)
-	assert.Equal(t, 2, stub.count(), "the misses made no request of their own")
+	assert.Equal(t, 2, src.count(), "the misses made no request of their own")
 }
 
 func TestCacheRefreshAheadFailureNeverSurfacesWhileFresh(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name    string
-		break_  func(*apiStub)
-		wantErr error // what the first Get after expiry returns (without WithStaleIfError)
-	}{
-		{name: "503", break_: func(s *apiStub) { s.fail(http.StatusServiceUnavailable) }, wantErr: &secrets.APIError{}},
-		{name: "429", break_: func(s *apiStub) { s.fail(http.StatusTooManyRequests) }, wantErr: secrets.ErrRateLimited},
-		{name: "connection dropped", break_: func(s *apiStub) { s.fail(dropConnection) }, wantErr: &secrets.RequestError{}},
-		{name: "deleted", break_: func(s *apiStub) { s.remove("DB_PASSWORD") }, wantErr: secrets.ErrNotFound},
-		{name: "withheld", break_: func(s *apiStub) { s.withhold("DB_PASSWORD") }, wantErr: secrets.ErrValueWithheld},
-		{name: "403", break_: func(s *apiStub) { s.fail(http.StatusForbidden) }, wantErr: secrets.ErrForbidden},
-		{name: "401", break_: func(s *apiStub) { s.fail(http.StatusUnauthorized) }, wantErr: secrets.ErrUnauthorized},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, f := range cacheFailures {
+		t.Run(f.name, func(t *testing.T) {
 			t.Parallel()
-			stub := newAPIStub(t)
-			stub.set("DB_PASSWORD", "fresh-value-123")
-			clock := newFakeClock(cacheStart)
+			src := newFakeSource("DB_PASSWORD", "fresh-value-123")
 			logger, logs := newBufferLogger()
-			cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow), secrets.WithCacheLogger(logger))
+			cache, clock := newTestCache(t, src, secrets.WithRefreshAhead(refreshWindow), secrets.WithCacheLogger(logger))
 			getNow(t, cache, "DB_PASSWORD", "fresh-value-123")
-			tt.break_(stub)
+			f.apply(src)
 
 			// Fetched at 0, fresh until 60s; refreshes due from 50s, then 5s after each failure.
-			steps := []struct {
+			for _, step := range []struct {
 				at        time.Duration
 				wantCount int
 			}{
@@ -153,16 +133,11 @@ func TestCacheRefreshAheadFailureNeverSurfacesWhileFresh(t *testing.T) {
 				{at: 54 * time.Second, wantCount: 2},
 				{at: 55 * time.Second, wantCount: 3},
 				{at: 60*time.Second - time.Nanosecond, wantCount: 3}, // the next try would be at 60s: expiry
-			}
-			start := clock.Now()
-			for _, step := range steps {
-				clock.Advance(start.Add(step.at).Sub(clock.Now()))
+			} {
+				clock.Advance(cacheStart.Add(step.at).Sub(clock.Now()))
 				getNow(t, cache, "DB_PASSWORD", "fresh-value-123")
 				secrets.WaitForRefreshes(cache)
-				assert.LessOrEqual(t, step.wantCount, stub.count(), "requests at %s", step.at)
-				if tt.name != "connection dropped" { // net/http retries a GET once on a dropped reused connection
-					assert.Equal(t, step.wantCount, stub.count(), "requests at %s", step.at)
-				}
+				assert.Equal(t, step.wantCount, src.count(), "requests at %s", step.at)
 			}
 			assert.Contains(t, logs.String(), "level=WARN")
 			assert.Contains(t, logs.String(), "refresh-ahead failed")
@@ -173,28 +148,17 @@ func TestCacheRefreshAheadFailureNeverSurfacesWhileFresh(t *testing.T) {
 			clock.Advance(time.Nanosecond)
 			got, err := cache.Get(context.Background(), "DB_PASSWORD")
 			assert.Empty(t, got)
-			switch want := tt.wantErr.(type) {
-			case *secrets.APIError:
-				var apiErr *secrets.APIError
-				require.ErrorAs(t, err, &apiErr)
-				assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
-			case *secrets.RequestError:
-				assert.ErrorAs(t, err, &want)
-			default:
-				assert.ErrorIs(t, err, tt.wantErr)
-			}
+			f.check(t, err)
 		})
 	}
 }
 
 func TestCacheRefreshAheadThenStaleIfError(t *testing.T) {
 	t.Parallel()
-	stub := newAPIStub(t)
-	stub.set("DB_PASSWORD", "the-value")
-	clock := newFakeClock(cacheStart)
-	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow), secrets.WithStaleIfError(time.Hour))
+	src := newFakeSource("DB_PASSWORD", "the-value")
+	cache, clock := newTestCache(t, src, secrets.WithRefreshAhead(refreshWindow), secrets.WithStaleIfError(time.Hour))
 	getNow(t, cache, "DB_PASSWORD", "the-value")
-	stub.fail(http.StatusTooManyRequests)
+	src.fail(apiFailure(http.StatusTooManyRequests))
 
 	for at := time.Second; at <= 3*cacheTTL; at += time.Second {
 		clock.Advance(time.Second)
@@ -205,10 +169,10 @@ func TestCacheRefreshAheadThenStaleIfError(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, entry.Stale)
 	// 2 refreshes ahead (50s, 55s), then one try every 5s while stale (60s…180s).
-	assert.Equal(t, 1+2+25, stub.count())
+	assert.Equal(t, 1+2+25, src.count())
 
-	stub.fail(0)
-	stub.set("DB_PASSWORD", "rotated")
+	src.fail(nil)
+	src.set("DB_PASSWORD", "rotated")
 	clock.Advance(5 * time.Second)
 	getNow(t, cache, "DB_PASSWORD", "rotated")
 	entry, err = cache.Lookup(context.Background(), "DB_PASSWORD")
@@ -216,51 +180,10 @@ func TestCacheRefreshAheadThenStaleIfError(t *testing.T) {
 	assert.False(t, entry.Stale)
 }
 
-func TestCacheInvalidateDuringRefreshAheadDiscardsItsResult(t *testing.T) {
-	t.Parallel()
-	for _, all := range []bool{false, true} {
-		t.Run("all="+strconv.FormatBool(all), func(t *testing.T) {
-			t.Parallel()
-			stub := newAPIStub(t)
-			stub.set("A", "old")
-			clock := newFakeClock(cacheStart)
-			cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
-			getNow(t, cache, "A", "old")
-
-			release := stub.hold()
-			t.Cleanup(release)
-			clock.Advance(cacheTTL - refreshWindow)
-			getNow(t, cache, "A", "old") // the refresh reads "old"…
-			stub.waitArrival(t)
-			stub.set("A", "new") // …the value is rotated, and the cache told so
-			if all {
-				cache.InvalidateAll()
-			} else {
-				cache.Invalidate("A")
-			}
-			second := make(chan string, 1)
-			go func() {
-				v, err := cache.Get(context.Background(), "A")
-				assert.NoError(t, err)
-				second <- v
-			}()
-			stub.waitArrival(t)
-			release()
-			assert.Equal(t, "new", <-second, "a Get after Invalidate does not join the refresh")
-			secrets.WaitForRefreshes(cache)
-			getNow(t, cache, "A", "new")
-			assert.Equal(t, 3, stub.count())
-		})
-	}
-}
-
 func TestCacheRefreshAheadIsDrivenByReads(t *testing.T) {
 	t.Parallel()
-	stub := newAPIStub(t)
-	stub.set("HOT", "h")
-	stub.set("COLD", "c")
-	clock := newFakeClock(cacheStart)
-	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
+	src := newFakeSource("HOT", "h", "COLD", "c")
+	cache, clock := newTestCache(t, src, secrets.WithRefreshAhead(refreshWindow))
 	getNow(t, cache, "HOT", "h")
 	getNow(t, cache, "COLD", "c")
 
@@ -273,54 +196,48 @@ func TestCacheRefreshAheadIsDrivenByReads(t *testing.T) {
 		secrets.WaitForRefreshes(cache)
 	}
 	requests := map[string]int{}
-	for _, r := range stub.recorded() {
-		requests[r.RawQuery]++
+	for _, name := range src.called() {
+		requests[name]++
 	}
-	assert.Equal(t, 2, requests["name=COLD"], "the cold name: its first read and one refresh, then nothing")
+	assert.Equal(t, 2, requests["COLD"], "the cold name: its first read and one refresh, then nothing")
 	// Refreshed at 51s, then every 50s (TTL less the window) until 650s; never on a caller's path.
-	assert.Equal(t, 1+12, requests["name=HOT"], "the hot name: one request per TTL less the window")
+	assert.Equal(t, 1+12, requests["HOT"], "the hot name: one request per TTL less the window")
 }
 
 func TestCacheRefreshAheadRespectsEviction(t *testing.T) {
 	t.Parallel()
-	stub := newAPIStub(t)
-	stub.set("A", "a")
-	stub.set("B", "b")
-	clock := newFakeClock(cacheStart)
-	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow), secrets.WithMaxEntries(1))
+	src := newFakeSource("A", "a", "B", "b")
+	cache, clock := newTestCache(t, src, secrets.WithRefreshAhead(refreshWindow), secrets.WithMaxEntries(1))
 	getNow(t, cache, "A", "a")
 
-	release := stub.holdName("A")
+	release := src.holdName("A")
 	t.Cleanup(release)
 	clock.Advance(cacheTTL - refreshWindow)
 	getNow(t, cache, "A", "a") // A's refresh is held at the server
-	stub.waitArrival(t)
+	src.waitArrival(t)
 	getNow(t, cache, "B", "b") // evicts A
-	assert.Equal(t, 3, stub.count())
+	assert.Equal(t, 3, src.count())
 	release()
 	secrets.WaitForRefreshes(cache)
 	assert.Equal(t, 1, cache.Len())
 	getNow(t, cache, "B", "b")
-	assert.Equal(t, 3, stub.count(), "A's refresh did not bring A back in B's place")
+	assert.Equal(t, 3, src.count(), "A's refresh did not bring A back in B's place")
 	getNow(t, cache, "A", "a")
-	assert.Equal(t, 4, stub.count())
+	assert.Equal(t, 4, src.count())
 }
 
 func TestCacheCloseEndsRefreshes(t *testing.T) {
 	t.Parallel()
-	stub := newAPIStub(t)
-	stub.set("A", "a")
-	stub.set("B", "b")
-	clock := newFakeClock(cacheStart)
+	src := newFakeSource("A", "a", "B", "b")
 	logger, logs := newBufferLogger()
-	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow), secrets.WithCacheLogger(logger))
+	cache, clock := newTestCache(t, src, secrets.WithRefreshAhead(refreshWindow), secrets.WithCacheLogger(logger))
 	getNow(t, cache, "A", "a")
 	getNow(t, cache, "B", "b")
 
-	t.Cleanup(stub.hold()) // the server never answers: only Close can end the refresh
+	t.Cleanup(src.hold()) // the server never answers: only Close can end the refresh
 	clock.Advance(cacheTTL - refreshWindow)
 	getNow(t, cache, "A", "a")
-	stub.waitArrival(t)
+	src.waitArrival(t)
 	closed := make(chan struct{})
 	go func() {
 		defer close(closed)
@@ -335,12 +252,17 @@ func TestCacheCloseEndsRefreshes(t *testing.T) {
 
 	getNow(t, cache, "A", "a")
 	getNow(t, cache, "B", "b")
-	assert.Equal(t, 3, stub.count(), "no refresh starts after Close")
+	assert.Equal(t, 3, src.count(), "no refresh starts after Close")
 	assert.Empty(t, logs.String(), "a refresh cancelled by Close is not a failure to report")
 }
 
+// TestCacheTTLJitter: the jitter shortens TTLs, negative TTLs, the refresh-ahead window's start and
+// the wait before retrying a failed refresh (the rows with wantRefresh, where the refreshes fail).
 func TestCacheTTLJitter(t *testing.T) {
 	t.Parallel()
+	refreshOpts := func(window time.Duration) []secrets.CacheOption {
+		return []secrets.CacheOption{secrets.WithRefreshAhead(window), secrets.WithStaleIfError(time.Hour)}
+	}
 	tests := []struct {
 		name        string
 		opts        []secrets.CacheOption
@@ -354,23 +276,19 @@ func TestCacheTTLJitter(t *testing.T) {
 		{name: "default, none", random: 0, wantTTL: cacheTTL, wantNegTTL: cacheNegTTL},
 		{name: "off", opts: []secrets.CacheOption{secrets.WithTTLJitter(0)}, random: 0.5, wantTTL: cacheTTL, wantNegTTL: cacheNegTTL},
 		{name: "half", opts: []secrets.CacheOption{secrets.WithTTLJitter(0.5)}, random: 0.5, wantTTL: 45 * time.Second, wantNegTTL: 7500 * time.Millisecond},
-		{name: "refresh window from the jittered expiry", opts: []secrets.CacheOption{secrets.WithRefreshAhead(refreshWindow)},
+		{name: "refresh window from the jittered expiry", opts: refreshOpts(refreshWindow),
 			random: 0.5, wantTTL: 57 * time.Second, wantNegTTL: 9500 * time.Millisecond, wantRefresh: 47 * time.Second},
-		{name: "refresh no earlier than half the lifetime", opts: []secrets.CacheOption{secrets.WithRefreshAhead(50 * time.Second)},
+		{name: "refresh no earlier than half the lifetime", opts: refreshOpts(50 * time.Second),
 			random: 0.5, wantTTL: 57 * time.Second, wantNegTTL: 9500 * time.Millisecond, wantRefresh: 28500 * time.Millisecond},
 	}
+	const wantRetry = 4750 * time.Millisecond // the 5s between tries of a failed refresh, 5% shorter
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			stub := newAPIStub(t)
-			stub.set("A", "a")
+			src := newFakeSource("A", "a")
 			clock := newFakeClock(cacheStart)
-			client := stub.client(t)
-			opts := append([]secrets.CacheOption{secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL),
-				secrets.WithNegativeTTL(cacheNegTTL), secrets.WithCacheRandom(func() float64 { return tt.random })}, tt.opts...)
-			cache, err := secrets.NewCache(client, opts...)
-			require.NoError(t, err)
-			t.Cleanup(cache.Close)
+			cache := newCacheOn(t, src, nil, append([]secrets.CacheOption{secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL),
+				secrets.WithNegativeTTL(cacheNegTTL), secrets.WithCacheRandom(func() float64 { return tt.random })}, tt.opts...)...)
 			start := clock.Now()
 
 			entry, err := cache.Lookup(context.Background(), "A")
@@ -378,49 +296,53 @@ func TestCacheTTLJitter(t *testing.T) {
 			assert.Equal(t, start.Add(tt.wantTTL), entry.ExpiresAt)
 			_, err = cache.Get(context.Background(), "MISSING")
 			require.ErrorIs(t, err, secrets.ErrNotFound)
-			require.Equal(t, 2, stub.count())
+			require.Equal(t, 2, src.count())
+			// getAt reads A at at (after the fetch), and asserts the reads made by then.
+			getAt := func(at time.Duration, wantCount int, msg string) {
+				t.Helper()
+				clock.Advance(start.Add(at).Sub(clock.Now()))
+				getNow(t, cache, "A", "a")
+				secrets.WaitForRefreshes(cache)
+				assert.Equal(t, wantCount, src.count(), "%s at %s", msg, at)
+			}
 
 			if tt.wantRefresh > 0 {
-				clock.Advance(tt.wantRefresh - time.Nanosecond)
-				getNow(t, cache, "A", "a")
-				secrets.WaitForRefreshes(cache)
-				assert.Equal(t, 2, stub.count(), "no refresh before %s", tt.wantRefresh)
-				clock.Advance(time.Nanosecond)
-				getNow(t, cache, "A", "a")
-				secrets.WaitForRefreshes(cache)
-				assert.Equal(t, 3, stub.count(), "a refresh at %s", tt.wantRefresh)
+				src.fail(apiFailure(http.StatusTooManyRequests))
+				getAt(tt.wantRefresh-time.Nanosecond, 2, "no refresh")
+				getAt(tt.wantRefresh, 3, "a refresh")
+				getAt(tt.wantRefresh+wantRetry-time.Nanosecond, 3, "no retry")
+				getAt(tt.wantRefresh+wantRetry, 4, "a retry")
+				getAt(tt.wantTTL, 5, "expired: a read, failed, served stale")
+				entry, err := cache.Lookup(context.Background(), "A")
+				require.NoError(t, err)
+				assert.True(t, entry.Stale)
+				assert.Equal(t, clock.Now().Add(wantRetry), entry.ExpiresAt, "tried again after the jittered wait")
 				return
 			}
 			clock.Advance(tt.wantNegTTL - time.Nanosecond)
 			_, err = cache.Get(context.Background(), "MISSING")
 			require.ErrorIs(t, err, secrets.ErrNotFound)
-			assert.Equal(t, 2, stub.count(), "not found is remembered until %s", tt.wantNegTTL)
+			assert.Equal(t, 2, src.count(), "not found is remembered until %s", tt.wantNegTTL)
 			clock.Advance(time.Nanosecond)
 			_, err = cache.Get(context.Background(), "MISSING")
 			require.ErrorIs(t, err, secrets.ErrNotFound)
-			assert.Equal(t, 3, stub.count(), "not found is asked again at %s", tt.wantNegTTL)
-
-			clock.Advance(tt.wantTTL - tt.wantNegTTL - time.Nanosecond)
-			getNow(t, cache, "A", "a")
-			assert.Equal(t, 3, stub.count(), "the value is fresh until %s", tt.wantTTL)
-			clock.Advance(time.Nanosecond)
-			getNow(t, cache, "A", "a")
-			assert.Equal(t, 4, stub.count(), "the value expires at %s", tt.wantTTL)
+			assert.Equal(t, 3, src.count(), "not found is asked again at %s", tt.wantNegTTL)
+			getAt(tt.wantTTL-time.Nanosecond, 3, "the value is fresh")
+			getAt(tt.wantTTL, 4, "the value expires")
 		})
 	}
 }
 
 func TestCacheTTLJitterSpreadsExpiries(t *testing.T) {
 	t.Parallel()
-	stub := newAPIStub(t)
-	stub.set("A", "a")
-	client := stub.client(t)
+	src := newFakeSource("A", "a")
+	client, _ := setup(t)
 	clock := newFakeClock(cacheStart)
 	// The real random source: 200 caches that fetched together expire at different instants, each
 	// within the last 10% of the TTL.
 	seen := map[time.Time]bool{}
 	for range 200 {
-		cache, err := secrets.NewCache(client, secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL))
+		cache, err := secrets.NewCacheOn(src, client, secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL))
 		require.NoError(t, err)
 		entry, err := cache.Lookup(context.Background(), "A")
 		require.NoError(t, err)
@@ -457,43 +379,6 @@ func TestCanary_RefreshAheadMasksTheValueItHolds(t *testing.T) {
 
 	cacheLogs.verifyLogs("refresh-ahead failed", "[REDACTED]")
 	cacheLogs.inspect("*Cache", cache)
-}
-
-func TestCacheTTLJitterAppliesToRetries(t *testing.T) {
-	t.Parallel()
-	stub := newAPIStub(t)
-	stub.set("A", "a")
-	clock := newFakeClock(cacheStart)
-	cache, err := secrets.NewCache(stub.client(t), secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL),
-		secrets.WithStaleIfError(time.Hour), secrets.WithRefreshAhead(refreshWindow),
-		secrets.WithCacheRandom(func() float64 { return 0.5 })) // default jitter 0.1: 5% shorter
-	require.NoError(t, err)
-	t.Cleanup(cache.Close)
-	getNow(t, cache, "A", "a")
-	stub.fail(http.StatusTooManyRequests)
-
-	// Fresh until 57s; refresh-ahead from 47s, retried 4.75s after a failure.
-	clock.Advance(47 * time.Second)
-	getNow(t, cache, "A", "a")
-	secrets.WaitForRefreshes(cache)
-	require.Equal(t, 2, stub.count())
-	clock.Advance(4750*time.Millisecond - time.Nanosecond)
-	getNow(t, cache, "A", "a")
-	secrets.WaitForRefreshes(cache)
-	assert.Equal(t, 2, stub.count())
-	clock.Advance(time.Nanosecond)
-	getNow(t, cache, "A", "a")
-	secrets.WaitForRefreshes(cache)
-	assert.Equal(t, 3, stub.count())
-
-	// Expired at 57s: served stale, retried 4.75s later.
-	clock.Advance(57*time.Second - 51750*time.Millisecond)
-	getNow(t, cache, "A", "a")
-	assert.Equal(t, 4, stub.count())
-	entry, err := cache.Lookup(context.Background(), "A")
-	require.NoError(t, err)
-	assert.True(t, entry.Stale)
-	assert.Equal(t, clock.Now().Add(4750*time.Millisecond), entry.ExpiresAt)
 }
 
 // TestIntegrationCacheRefreshAhead: refresh-ahead against the emulator, under each list shape and
@@ -546,10 +431,8 @@ func TestIntegrationCacheRefreshAhead(t *testing.T) {
 // TestCacheRefreshAheadHitsDoNotAllocate: with refresh-ahead, a hit allocates nothing, whether no
 // refresh is due or one is under way. (Not parallel: AllocsPerRun refuses to run beside other tests.)
 func TestCacheRefreshAheadHitsDoNotAllocate(t *testing.T) {
-	stub := newAPIStub(t)
-	stub.set("A", "a")
-	clock := newFakeClock(cacheStart)
-	cache := newTestCache(t, stub, clock, secrets.WithRefreshAhead(refreshWindow))
+	src := newFakeSource("A", "a")
+	cache, clock := newTestCache(t, src, secrets.WithRefreshAhead(refreshWindow))
 	ctx := context.Background()
 	getNow(t, cache, "A", "a")
 	hit := func() {
@@ -559,12 +442,12 @@ func TestCacheRefreshAheadHitsDoNotAllocate(t *testing.T) {
 	}
 	assert.Zero(t, testing.AllocsPerRun(100, hit), "no refresh due")
 
-	t.Cleanup(stub.hold())
+	t.Cleanup(src.hold())
 	clock.Advance(cacheTTL - refreshWindow)
 	hit() // starts the refresh, held at the server
-	stub.waitArrival(t)
+	src.waitArrival(t)
 	assert.Zero(t, testing.AllocsPerRun(100, hit), "a refresh under way")
-	assert.Equal(t, 2, stub.count())
+	assert.Equal(t, 2, src.count())
 }
 
 // TestCacheTTLJitterKeepsAReadTogether: the names one GetMany reads share one jitter draw, so they
@@ -572,20 +455,19 @@ func TestCacheRefreshAheadHitsDoNotAllocate(t *testing.T) {
 // key) is not refreshed minutes apart. Names read on their own draw their own jitter.
 func TestCacheTTLJitterKeepsAReadTogether(t *testing.T) {
 	t.Parallel()
-	stub := newAPIStub(t)
+	src := newFakeSource()
 	for _, name := range []string{"KEY_ID", "KEY_SECRET", "OTHER"} {
-		stub.set(name, "v-"+name)
+		src.set(name, "v-"+name)
 	}
 	clock := newFakeClock(cacheStart)
 	draws := []float64{0.2, 0.9, 0.6, 0.4}
 	var next int
 	random := func() float64 { d := draws[next%len(draws)]; next++; return d } // called with the cache's lock held
-	cache, err := secrets.NewCache(stub.client(t), secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL),
+	cache := newCacheOn(t, src, nil, secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL),
 		secrets.WithTTLJitter(0.5), secrets.WithCacheRandom(random))
-	require.NoError(t, err)
 	ctx := context.Background()
 
-	_, err = cache.GetMany(ctx, "KEY_ID", "KEY_SECRET")
+	_, err := cache.GetMany(ctx, "KEY_ID", "KEY_SECRET")
 	require.NoError(t, err)
 	id, err := cache.Lookup(ctx, "KEY_ID")
 	require.NoError(t, err)
@@ -604,16 +486,13 @@ func TestCacheTTLJitterKeepsAReadTogether(t *testing.T) {
 // finds them both fresh or both expired, never one of each: the pair is read again in one request.
 func TestCacheGetManyReadTogetherExpiresTogether(t *testing.T) {
 	t.Parallel()
-	stub := newAPIStub(t)
-	stub.set("KEY_ID", "id-1")
-	stub.set("KEY_SECRET", "secret-1")
+	src := newFakeSource("KEY_ID", "id-1", "KEY_SECRET", "secret-1")
 	clock := newFakeClock(cacheStart)
 	ticking := func() time.Time { return clock.Advance(time.Microsecond) }
-	cache, err := secrets.NewCache(stub.client(t), secrets.WithCacheClock(ticking), secrets.WithTTL(cacheTTL))
-	require.NoError(t, err)
+	cache := newCacheOn(t, src, nil, secrets.WithCacheClock(ticking), secrets.WithTTL(cacheTTL))
 	ctx := context.Background()
 
-	_, err = cache.GetMany(ctx, "KEY_ID", "KEY_SECRET")
+	_, err := cache.GetMany(ctx, "KEY_ID", "KEY_SECRET")
 	require.NoError(t, err)
 	id, err := cache.Lookup(ctx, "KEY_ID")
 	require.NoError(t, err)
@@ -623,16 +502,16 @@ func TestCacheGetManyReadTogetherExpiresTogether(t *testing.T) {
 
 	// Rotate both, then read again just as they expire: the clock ticks between the two names'
 	// checks, which must not see one fresh and the other expired.
-	stub.set("KEY_ID", "id-2")
-	stub.set("KEY_SECRET", "secret-2")
+	src.set("KEY_ID", "id-2")
+	src.set("KEY_SECRET", "secret-2")
 	clock.Advance(id.ExpiresAt.Sub(clock.Now()) - 2*time.Microsecond) // the next reading is 1 µs before the expiry
-	before := stub.count()
+	before := src.count()
 	got, err := cache.GetMany(ctx, "KEY_ID", "KEY_SECRET")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"KEY_ID": "id-1", "KEY_SECRET": "secret-1"}, got, "both still fresh: never half rotated")
-	assert.Equal(t, 0, stub.count()-before)
+	assert.Equal(t, 0, src.count()-before)
 	got, err = cache.GetMany(ctx, "KEY_ID", "KEY_SECRET")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"KEY_ID": "id-2", "KEY_SECRET": "secret-2"}, got, "both expired: never half rotated")
-	assert.Equal(t, 1, stub.count()-before, "the pair is read again with one request")
+	assert.Equal(t, 1, src.count()-before, "the pair is read again with one request")
 }

@@ -24,18 +24,29 @@ const (
 	cacheNegTTL = 10 * time.Second
 )
 
-// newTestCache returns a Cache on stub, on clock, with a one-minute TTL, a ten-second negative TTL
-// and no TTL jitter (so that expiries fall at known instants) unless opts say otherwise. The
-// Cache is closed when the test ends.
-func newTestCache(t *testing.T, stub *apiStub, clock *fakeClock, opts ...secrets.CacheOption) *secrets.Cache {
+// newTestCache returns a Cache reading through src, on a fake clock it returns, with a one-minute
+// TTL, a ten-second negative TTL and no TTL jitter (so that expiries fall at known instants) unless
+// opts say otherwise. The Cache is closed when the test ends.
+func newTestCache(t *testing.T, src *fakeSource, opts ...secrets.CacheOption) (*secrets.Cache, *fakeClock) {
 	t.Helper()
+	clock := newFakeClock(cacheStart)
 	all := append([]secrets.CacheOption{
 		secrets.WithCacheClock(clock.Now),
 		secrets.WithTTL(cacheTTL),
 		secrets.WithNegativeTTL(cacheNegTTL),
 		secrets.WithTTLJitter(0),
 	}, opts...)
-	c, err := secrets.NewCache(stub.client(t), all...)
+	return newCacheOn(t, src, nil, all...), clock
+}
+
+// newCacheOn returns a Cache reading through src with opts alone, built on client (nil: one of
+// setup, which no request reaches), whose logger it uses. It is closed when the test ends.
+func newCacheOn(t *testing.T, src *fakeSource, client *secrets.Client, opts ...secrets.CacheOption) *secrets.Cache {
+	t.Helper()
+	if client == nil {
+		client, _ = setup(t)
+	}
+	c, err := secrets.NewCacheOn(src, client, opts...)
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	return c
@@ -66,8 +77,7 @@ func newBufferLogger() (*slog.Logger, *cacheLogBuffer) {
 
 func TestNewCacheValidatesOptions(t *testing.T) {
 	t.Parallel()
-	stub := newAPIStub(t)
-	client := stub.client(t)
+	client, api := setup(t)
 
 	tests := []struct {
 		name   string
@@ -118,16 +128,14 @@ func TestNewCacheValidatesOptions(t *testing.T) {
 			assert.Nil(t, c)
 		})
 	}
-	assert.Zero(t, stub.count(), "building a cache makes no request")
+	assert.Zero(t, api.GetTotalCallCount(), "building a cache makes no request")
 }
 
 func TestCacheServesValueForTTLThenRefreshes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	stub := newAPIStub(t)
-	stub.set("DB_PASSWORD", "first")
-	clock := newFakeClock(cacheStart)
-	cache := newTestCache(t, stub, clock)
+	src := newFakeSource("DB_PASSWORD", "first")
+	cache, clock := newTestCache(t, src)
 
 	steps := []struct {
 		advance   time.Duration
@@ -144,116 +152,122 @@ func TestCacheServesValueForTTLThenRefreshes(t *testing.T) {
 	for i, step := range steps {
 		clock.Advance(step.advance)
 		if step.setValue != "" {
-			stub.set("DB_PASSWORD", step.setValue)
+			src.set("DB_PASSWORD", step.setValue)
 		}
 		got, err := cache.Get(ctx, "DB_PASSWORD")
 		require.NoError(t, err, "step %d", i)
 		assert.Equal(t, step.want, got, "step %d", i)
-		assert.Equal(t, step.wantCount, stub.count(), "requests after step %d", i)
+		assert.Equal(t, step.wantCount, src.count(), "requests after step %d", i)
 	}
 
-	for _, r := range stub.recorded() {
-		assert.Equal(t, stubRequest{Method: http.MethodGet, Path: "/v1/secrets", RawQuery: "name=DB_PASSWORD",
-			Authorization: "Bearer stub-api-key"}, r)
-	}
+	assert.Equal(t, []string{"DB_PASSWORD", "DB_PASSWORD"}, src.called(), "reads by name (the wire: TestCacheOnTheWire)")
 
 	entry, err := cache.Lookup(ctx, "DB_PASSWORD")
 	require.NoError(t, err)
 	fetchedAt := clock.Now().Add(-cacheTTL / 2)
 	assert.Equal(t, secrets.CacheEntry{Name: "DB_PASSWORD", Value: "second", FetchedAt: fetchedAt, ExpiresAt: fetchedAt.Add(cacheTTL)}, entry)
-	assert.Equal(t, 2, stub.count(), "Lookup of a fresh value makes no request")
+	assert.Equal(t, 2, src.count(), "Lookup of a fresh value makes no request")
 	assert.Equal(t, 1, cache.Len())
+}
+
+// cacheFailure is what can go wrong with the reads of a name the cache holds (DB_PASSWORD): a
+// transient failure, which WithStaleIfError rides out, or an authoritative answer, which drops the
+// value. A new failure joins TestCacheStaleIfError and the refresh-ahead tests by adding a row.
+type cacheFailure struct {
+	name      string
+	fail      error             // every read fails with it; nil: change says what changed
+	change    func(*fakeSource) // the secret changed
+	transient bool
+	wantErr   error // a sentinel the Get's error wraps, besides fail itself
+}
+
+var cacheFailures = []cacheFailure{
+	{name: "503", fail: apiFailure(http.StatusServiceUnavailable), transient: true},
+	{name: "500", fail: apiFailure(http.StatusInternalServerError), transient: true},
+	{name: "429", fail: apiFailure(http.StatusTooManyRequests), transient: true, wantErr: secrets.ErrRateLimited},
+	{name: "connection dropped", fail: connectionDropped, transient: true},
+	{name: "deleted", change: func(s *fakeSource) { s.remove("DB_PASSWORD") }, wantErr: secrets.ErrNotFound},
+	{name: "404", fail: apiFailure(http.StatusNotFound), wantErr: secrets.ErrNotFound},
+	{name: "withheld", change: func(s *fakeSource) { s.withhold("DB_PASSWORD") }, wantErr: secrets.ErrValueWithheld},
+	{name: "403", fail: apiFailure(http.StatusForbidden), wantErr: secrets.ErrForbidden},
+	{name: "401", fail: apiFailure(http.StatusUnauthorized), wantErr: secrets.ErrUnauthorized},
+}
+
+func (f cacheFailure) apply(s *fakeSource) {
+	if f.fail != nil {
+		s.fail(f.fail)
+	} else {
+		f.change(s)
+	}
+}
+
+// check asserts that err is this failure: the read's own error, and its sentinel.
+func (f cacheFailure) check(t *testing.T, err error) {
+	t.Helper()
+	require.Error(t, err)
+	if f.fail != nil {
+		assert.ErrorIs(t, err, f.fail)
+	}
+	if f.wantErr != nil {
+		assert.ErrorIs(t, err, f.wantErr)
+	}
 }
 
 func TestCacheStaleIfError(t *testing.T) {
 	t.Parallel()
-	const staleFor = 10 * time.Minute
+	for _, f := range cacheFailures {
+		for _, staleFor := range []time.Duration{0, 10 * time.Minute} { // 0: off, the default
+			t.Run(f.name+"/staleIfError="+staleFor.String(), func(t *testing.T) {
+				t.Parallel()
+				ctx := context.Background()
+				src := newFakeSource("DB_PASSWORD", "stale-value-123")
+				logger, logs := newBufferLogger()
+				cache, clock := newTestCache(t, src, secrets.WithStaleIfError(staleFor), secrets.WithCacheLogger(logger))
 
-	tests := []struct {
-		name      string
-		staleFor  time.Duration
-		break_    func(*apiStub) // what goes wrong once the value has expired
-		wantStale bool
-		wantErr   error // when not stale; nil: the *APIError of the 503
-	}{
-		{name: "503 within the bound serves the stale value", staleFor: staleFor, break_: func(s *apiStub) { s.fail(503) }, wantStale: true},
-		{name: "500", staleFor: staleFor, break_: func(s *apiStub) { s.fail(500) }, wantStale: true},
-		{name: "429", staleFor: staleFor, break_: func(s *apiStub) { s.fail(429) }, wantStale: true},
-		{name: "connection dropped", staleFor: staleFor, break_: func(s *apiStub) { s.fail(dropConnection) }, wantStale: true},
-		{name: "off by default: the error is returned", break_: func(s *apiStub) { s.fail(503) }},
-		{name: "not found is authoritative", staleFor: staleFor, break_: func(s *apiStub) { s.remove("DB_PASSWORD") }, wantErr: secrets.ErrNotFound},
-		{name: "404 is authoritative", staleFor: staleFor, break_: func(s *apiStub) { s.fail(404) }, wantErr: secrets.ErrNotFound},
-		{name: "withheld is authoritative", staleFor: staleFor, break_: func(s *apiStub) { s.withhold("DB_PASSWORD") }, wantErr: secrets.ErrValueWithheld},
-		{name: "403 is authoritative", staleFor: staleFor, break_: func(s *apiStub) { s.fail(403) }, wantErr: secrets.ErrForbidden},
-		{name: "401 is authoritative", staleFor: staleFor, break_: func(s *apiStub) { s.fail(401) }, wantErr: secrets.ErrUnauthorized},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			stub := newAPIStub(t)
-			stub.set("DB_PASSWORD", "stale-value-123")
-			clock := newFakeClock(cacheStart)
-			logger, logs := newBufferLogger()
-			cache := newTestCache(t, stub, clock, secrets.WithStaleIfError(tt.staleFor), secrets.WithCacheLogger(logger))
-
-			_, err := cache.Get(ctx, "DB_PASSWORD")
-			require.NoError(t, err)
-			tt.break_(stub)
-			clock.Advance(cacheTTL)
-
-			got, err := cache.Get(ctx, "DB_PASSWORD")
-			if tt.name == "connection dropped" {
-				// net/http itself retries a GET once when a reused connection closes unanswered.
-				assert.Contains(t, []int{2, 3}, stub.count())
-			} else {
-				assert.Equal(t, 2, stub.count())
-			}
-			if tt.wantStale {
+				_, err := cache.Get(ctx, "DB_PASSWORD")
 				require.NoError(t, err)
-				assert.Equal(t, "stale-value-123", got)
-				entry, err := cache.Lookup(ctx, "DB_PASSWORD")
-				require.NoError(t, err)
-				assert.True(t, entry.Stale)
-				assert.Equal(t, clock.Now().Add(-cacheTTL), entry.FetchedAt)
-				assert.Equal(t, clock.Now().Add(5*time.Second), entry.ExpiresAt, "the next refresh is tried 5s later")
-				assert.Contains(t, logs.String(), "level=WARN")
-				assert.Contains(t, logs.String(), "name=DB_PASSWORD")
-				assert.Contains(t, logs.String(), "error=")
-				assert.NotContains(t, logs.String(), "stale-value-123")
-				return
-			}
-			require.Error(t, err)
-			assert.Empty(t, got)
-			assert.NotContains(t, err.Error(), "stale-value-123")
-			assert.Empty(t, logs.String(), "nothing stale was served")
-			if tt.staleFor == 0 {
-				var apiErr *secrets.APIError
-				require.ErrorAs(t, err, &apiErr)
-				assert.Equal(t, 503, apiErr.StatusCode)
-				return
-			}
-			assert.ErrorIs(t, err, tt.wantErr)
-			// The value is gone for good: the next Get asks again (or is answered by the
-			// remembered failure), and never serves the old value.
-			got, err = cache.Get(ctx, "DB_PASSWORD")
-			assert.ErrorIs(t, err, tt.wantErr)
-			assert.Empty(t, got)
-		})
+				f.apply(src)
+				clock.Advance(cacheTTL)
+
+				got, err := cache.Get(ctx, "DB_PASSWORD")
+				assert.Equal(t, 2, src.count())
+				if f.transient && staleFor > 0 {
+					require.NoError(t, err)
+					assert.Equal(t, "stale-value-123", got)
+					entry, err := cache.Lookup(ctx, "DB_PASSWORD")
+					require.NoError(t, err)
+					assert.True(t, entry.Stale)
+					assert.Equal(t, clock.Now().Add(-cacheTTL), entry.FetchedAt)
+					assert.Equal(t, clock.Now().Add(5*time.Second), entry.ExpiresAt, "the next refresh is tried 5s later")
+					assert.Contains(t, logs.String(), "level=WARN")
+					assert.Contains(t, logs.String(), "name=DB_PASSWORD")
+					assert.Contains(t, logs.String(), "error=")
+					assert.NotContains(t, logs.String(), "stale-value-123")
+					return
+				}
+				f.check(t, err)
+				assert.Empty(t, got)
+				assert.NotContains(t, err.Error(), "stale-value-123")
+				assert.Empty(t, logs.String(), "nothing stale was served")
+				// The value is gone for good: the next Get asks again (or is answered by the
+				// remembered failure), and never serves the old value.
+				got, err = cache.Get(ctx, "DB_PASSWORD")
+				f.check(t, err)
+				assert.Empty(t, got)
+			})
+		}
 	}
 }
 
 func TestCacheStaleIfErrorIsBounded(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	stub := newAPIStub(t)
-	stub.set("API_KEY", "the-value")
-	clock := newFakeClock(cacheStart)
-	cache := newTestCache(t, stub, clock, secrets.WithStaleIfError(2*time.Minute))
+	src := newFakeSource("API_KEY", "the-value")
+	cache, clock := newTestCache(t, src, secrets.WithStaleIfError(2*time.Minute))
 
 	_, err := cache.Get(ctx, "API_KEY")
 	require.NoError(t, err)
-	stub.fail(http.StatusServiceUnavailable)
+	src.fail(apiFailure(http.StatusServiceUnavailable))
 
 	// Fetched at 0: fresh until 1m, servable stale until 3m, with a refresh tried every 5s.
 	steps := []struct {
@@ -282,10 +296,10 @@ func TestCacheStaleIfErrorIsBounded(t *testing.T) {
 			require.NoError(t, err, "at %s", step.at)
 			assert.Equal(t, "the-value", got, "at %s", step.at)
 		}
-		assert.Equal(t, step.wantCount, stub.count(), "requests at %s", step.at)
+		assert.Equal(t, step.wantCount, src.count(), "requests at %s", step.at)
 	}
 
-	stub.fail(0)
+	src.fail(nil)
 	got, err := cache.Get(ctx, "API_KEY")
 	require.NoError(t, err)
 	assert.Equal(t, "the-value", got)
@@ -294,101 +308,85 @@ func TestCacheStaleIfErrorIsBounded(t *testing.T) {
 	assert.False(t, entry.Stale, "a successful refresh ends staleness")
 }
 
+// TestCacheRemembersNotFoundAndWithheld: "not found" and "value withheld" are remembered for the
+// negative TTL (unless it is 0); no other error is remembered.
 func TestCacheRemembersNotFoundAndWithheld(t *testing.T) {
 	t.Parallel()
+	withhold := func(s *fakeSource) { s.withhold("TYPO_NAME") }
 	tests := []struct {
-		name    string
-		setup   func(*apiStub)
-		negTTL  time.Duration
-		wantErr error
+		name       string
+		setup      func(*fakeSource)
+		fail       error // every read fails with it
+		negTTL     time.Duration
+		wantErr    error
+		remembered bool
 	}{
-		{name: "not found", setup: func(*apiStub) {}, negTTL: cacheNegTTL, wantErr: secrets.ErrNotFound},
-		{name: "withheld", setup: func(s *apiStub) { s.withhold("TYPO_NAME") }, negTTL: cacheNegTTL, wantErr: secrets.ErrValueWithheld},
-		{name: "not found, negative caching off", setup: func(*apiStub) {}, wantErr: secrets.ErrNotFound},
-		{name: "withheld, negative caching off", setup: func(s *apiStub) { s.withhold("TYPO_NAME") }, wantErr: secrets.ErrValueWithheld},
+		{name: "not found", negTTL: cacheNegTTL, wantErr: secrets.ErrNotFound, remembered: true},
+		{name: "withheld", setup: withhold, negTTL: cacheNegTTL, wantErr: secrets.ErrValueWithheld, remembered: true},
+		{name: "not found, negative caching off", wantErr: secrets.ErrNotFound},
+		{name: "withheld, negative caching off", setup: withhold, wantErr: secrets.ErrValueWithheld},
+		{name: "ambiguous", setup: func(s *fakeSource) { s.set("TYPO_NAME", "a"); s.duplicate("TYPO_NAME") }, negTTL: cacheNegTTL, wantErr: secrets.ErrAmbiguous},
+		{name: "forbidden", fail: apiFailure(http.StatusForbidden), negTTL: cacheNegTTL, wantErr: secrets.ErrForbidden},
+		{name: "rate limited", fail: apiFailure(http.StatusTooManyRequests), negTTL: cacheNegTTL, wantErr: secrets.ErrRateLimited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			stub := newAPIStub(t)
-			tt.setup(stub)
-			clock := newFakeClock(cacheStart)
-			cache := newTestCache(t, stub, clock, secrets.WithNegativeTTL(tt.negTTL))
+			src := newFakeSource()
+			if tt.setup != nil {
+				tt.setup(src)
+			}
+			src.fail(tt.fail)
+			cache, clock := newTestCache(t, src, secrets.WithNegativeTTL(tt.negTTL))
 
-			// Without negative caching every read asks; with it, only the first within the TTL.
-			perRead := 0
-			if tt.negTTL == 0 {
-				perRead = 1
+			// Unless the failure is remembered, every read asks; else only the first within the TTL.
+			perRead := 1
+			if tt.remembered {
+				perRead = 0
 			}
 			want := 1
 			for i := range 3 {
 				got, err := cache.Get(ctx, "TYPO_NAME")
 				assert.ErrorIs(t, err, tt.wantErr)
-				assert.Contains(t, err.Error(), `"TYPO_NAME"`, "the error names the secret")
+				if tt.fail == nil {
+					assert.Contains(t, err.Error(), `"TYPO_NAME"`, "the error names the secret")
+				}
 				assert.Empty(t, got)
-				assert.Equal(t, want, stub.count(), "requests after Get %d", i+1)
+				assert.Equal(t, want, src.count(), "requests after Get %d", i+1)
 				want += perRead
 				_, err = cache.Lookup(ctx, "TYPO_NAME")
 				assert.ErrorIs(t, err, tt.wantErr)
-				assert.Equal(t, want, stub.count(), "requests after Lookup %d", i+1)
+				assert.Equal(t, want, src.count(), "requests after Lookup %d", i+1)
 				want += perRead
 				clock.Advance(time.Second)
 			}
-			if tt.negTTL == 0 {
+			if !tt.remembered {
 				assert.Zero(t, cache.Len(), "nothing remembered")
+				assert.NotContains(t, fmt.Sprint(cache), `"a"`)
 				return
 			}
 			assert.Equal(t, 1, cache.Len())
 
 			// Once the negative TTL has run, the cache asks again, and sees the secret now readable.
-			stub.set("TYPO_NAME", "now-there")
+			src.set("TYPO_NAME", "now-there")
 			clock.Advance(tt.negTTL - 3*time.Second - time.Nanosecond)
 			_, err := cache.Get(ctx, "TYPO_NAME")
 			assert.ErrorIs(t, err, tt.wantErr, "still within the negative TTL")
-			assert.Equal(t, 1, stub.count())
+			assert.Equal(t, 1, src.count())
 			clock.Advance(time.Nanosecond)
 			got, err := cache.Get(ctx, "TYPO_NAME")
 			require.NoError(t, err)
 			assert.Equal(t, "now-there", got)
-			assert.Equal(t, 2, stub.count())
-		})
-	}
-}
-
-func TestCacheDoesNotRememberOtherErrors(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		setup   func(*apiStub)
-		wantErr error
-	}{
-		{name: "ambiguous", setup: func(s *apiStub) { s.set("TWICE", "a"); s.duplicate("TWICE", "b") }, wantErr: secrets.ErrAmbiguous},
-		{name: "forbidden", setup: func(s *apiStub) { s.fail(403) }, wantErr: secrets.ErrForbidden},
-		{name: "rate limited", setup: func(s *apiStub) { s.fail(429) }, wantErr: secrets.ErrRateLimited},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			stub := newAPIStub(t)
-			tt.setup(stub)
-			cache := newTestCache(t, stub, newFakeClock(cacheStart))
-			for i := range 3 {
-				got, err := cache.Get(context.Background(), "TWICE")
-				assert.ErrorIs(t, err, tt.wantErr)
-				assert.Empty(t, got)
-				assert.Equal(t, i+1, stub.count())
-			}
-			assert.NotContains(t, fmt.Sprint(cache), `"a"`)
-			assert.Zero(t, cache.Len())
+			assert.Equal(t, 2, src.count())
 		})
 	}
 }
 
 func TestCacheRejectsInvalidNamesBeforeAnyRequest(t *testing.T) {
 	t.Parallel()
-	stub := newAPIStub(t)
-	cache := newTestCache(t, stub, newFakeClock(cacheStart))
+	src := newFakeSource()
+	cache, _ := newTestCache(t, src)
 	var nilCtx context.Context
 
 	for _, name := range []string{"", "has-dash", "has space", "a/b", "value=hunter2"} {
@@ -413,17 +411,16 @@ func TestCacheRejectsInvalidNamesBeforeAnyRequest(t *testing.T) {
 	cancel()
 	_, err = cache.Get(ctx, "OK_NAME")
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.Zero(t, stub.count())
+	assert.Zero(t, src.count())
 }
 
 func TestCacheCollapsesConcurrentColdReads(t *testing.T) {
 	t.Parallel()
 	const readers = 1000
 	ctx := context.Background()
-	stub := newAPIStub(t)
-	stub.set("DB_PASSWORD", "hunter2")
-	cache := newTestCache(t, stub, newFakeClock(cacheStart))
-	release := stub.hold()
+	src := newFakeSource("DB_PASSWORD", "hunter2")
+	cache, _ := newTestCache(t, src)
+	release := src.hold()
 	t.Cleanup(release)
 
 	var started, done sync.WaitGroup
@@ -439,11 +436,11 @@ func TestCacheCollapsesConcurrentColdReads(t *testing.T) {
 		}()
 	}
 	started.Wait()
-	stub.waitArrival(t)
+	src.waitArrival(t)
 	release()
 	done.Wait()
 
-	assert.Equal(t, 1, stub.count(), "1,000 cold reads of one name make one request")
+	assert.Equal(t, 1, src.count(), "1,000 cold reads of one name make one request")
 	for i := range readers {
 		if !assert.NoError(t, errs[i]) || !assert.Equal(t, "hunter2", values[i]) {
 			break
@@ -470,10 +467,9 @@ func TestCacheWaiterStopsWhenItsContextEnds(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			stub := newAPIStub(t)
-			stub.set("DB_PASSWORD", "hunter2")
-			cache := newTestCache(t, stub, newFakeClock(cacheStart))
-			release := stub.hold()
+			src := newFakeSource("DB_PASSWORD", "hunter2")
+			cache, _ := newTestCache(t, src)
+			release := src.hold()
 			t.Cleanup(release)
 
 			type result struct {
@@ -496,7 +492,7 @@ func TestCacheWaiterStopsWhenItsContextEnds(t *testing.T) {
 			}
 			if tt.first {
 				go getQuitter()
-				stub.waitArrival(t)
+				src.waitArrival(t)
 				for range others {
 					go getOther()
 				}
@@ -504,7 +500,7 @@ func TestCacheWaiterStopsWhenItsContextEnds(t *testing.T) {
 				for range others {
 					go getOther()
 				}
-				stub.waitArrival(t)
+				src.waitArrival(t)
 				go getQuitter()
 			}
 			if tt.cancel {
@@ -524,17 +520,16 @@ func TestCacheWaiterStopsWhenItsContextEnds(t *testing.T) {
 				assert.NoError(t, r.err)
 				assert.Equal(t, "hunter2", r.value)
 			}
-			assert.Equal(t, 1, stub.count())
+			assert.Equal(t, 1, src.count())
 		})
 	}
 }
 
 func TestCacheFetchTimeoutBoundsTheSharedFetch(t *testing.T) {
 	t.Parallel()
-	stub := newAPIStub(t)
-	stub.set("DB_PASSWORD", "hunter2")
-	cache := newTestCache(t, stub, newFakeClock(cacheStart), secrets.WithFetchTimeout(5*time.Millisecond))
-	t.Cleanup(stub.hold())
+	src := newFakeSource("DB_PASSWORD", "hunter2")
+	cache, _ := newTestCache(t, src, secrets.WithFetchTimeout(5*time.Millisecond))
+	t.Cleanup(src.hold())
 
 	_, err := cache.Get(context.Background(), "DB_PASSWORD")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
@@ -546,25 +541,22 @@ func TestCacheFetchTimeoutBoundsTheSharedFetch(t *testing.T) {
 func TestCacheInvalidate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	stub := newAPIStub(t)
-	stub.set("A", "a1")
-	stub.set("B", "b1")
-	stub.set("C", "c1")
-	cache := newTestCache(t, stub, newFakeClock(cacheStart))
+	src := newFakeSource("A", "a1", "B", "b1", "C", "c1")
+	cache, _ := newTestCache(t, src)
 
 	get := func(name, want string, wantCount int) {
 		t.Helper()
 		got, err := cache.Get(ctx, name)
 		require.NoError(t, err)
 		assert.Equal(t, want, got, name)
-		assert.Equal(t, wantCount, stub.count(), "requests after Get(%s)", name)
+		assert.Equal(t, wantCount, src.count(), "requests after Get(%s)", name)
 	}
 	get("A", "a1", 1)
 	get("B", "b1", 2)
 	get("C", "c1", 3)
-	stub.set("A", "a2")
-	stub.set("B", "b2")
-	stub.set("C", "c2")
+	src.set("A", "a2")
+	src.set("B", "b2")
+	src.set("C", "c2")
 
 	cache.Invalidate("A")
 	cache.Invalidate("NEVER_CACHED") // no-op
@@ -581,92 +573,99 @@ func TestCacheInvalidate(t *testing.T) {
 	assert.Equal(t, 3, cache.Len())
 }
 
+// TestCacheInvalidateDuringFetchDiscardsItsResult: a value read before an invalidation is not kept,
+// whether a Get that missed or a refresh ahead of expiry read it, and a Get after the invalidation
+// does not join that read.
 func TestCacheInvalidateDuringFetchDiscardsItsResult(t *testing.T) {
 	t.Parallel()
-	for _, all := range []bool{false, true} {
-		t.Run("all="+strconv.FormatBool(all), func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			stub := newAPIStub(t)
-			stub.set("A", "old")
-			cache := newTestCache(t, stub, newFakeClock(cacheStart))
-			release := stub.hold()
-			t.Cleanup(release)
-
-			first := make(chan string, 1)
-			go func() {
-				v, _ := cache.Get(ctx, "A")
-				first <- v
-			}()
-			stub.waitArrival(t)
-			stub.set("A", "new") // rotated while the old value is on its way…
-			if all {             // …and the cache told so
-				cache.InvalidateAll()
-			} else {
-				cache.Invalidate("A")
-			}
-
-			// A Get after the invalidation does not join the fetch begun before it.
-			second := make(chan string, 1)
-			go func() {
-				v, _ := cache.Get(ctx, "A")
-				second <- v
-			}()
-			stub.waitArrival(t)
-			release()
-			assert.Equal(t, "old", <-first, "the caller that was already waiting gets its answer")
-			assert.Equal(t, "new", <-second)
-			got, err := cache.Get(ctx, "A")
-			require.NoError(t, err)
-			assert.Equal(t, "new", got, "the old answer was not kept")
-			assert.Equal(t, 2, stub.count())
-		})
+	for _, refreshAhead := range []bool{false, true} {
+		for _, all := range []bool{false, true} {
+			t.Run(fmt.Sprintf("refreshAhead=%t/all=%t", refreshAhead, all), func(t *testing.T) {
+				t.Parallel()
+				ctx := context.Background()
+				src := newFakeSource("A", "old")
+				var opts []secrets.CacheOption
+				if refreshAhead {
+					opts = append(opts, secrets.WithRefreshAhead(refreshWindow))
+				}
+				cache, clock := newTestCache(t, src, opts...)
+				first := make(chan string, 1)
+				if refreshAhead {
+					getNow(t, cache, "A", "old")
+					clock.Advance(cacheTTL - refreshWindow)
+				}
+				release := src.hold()
+				t.Cleanup(release)
+				go func() { // a miss, or a hit that starts the refresh: the read is held
+					v, _ := cache.Get(ctx, "A")
+					first <- v
+				}()
+				src.waitArrival(t)
+				src.set("A", "new") // rotated while the old value is on its way…
+				if all {            // …and the cache told so
+					cache.InvalidateAll()
+				} else {
+					cache.Invalidate("A")
+				}
+				second := make(chan string, 1)
+				go func() {
+					v, _ := cache.Get(ctx, "A")
+					second <- v
+				}()
+				src.waitArrival(t)
+				release()
+				assert.Equal(t, "old", <-first, "the caller that was already waiting (or served) gets its answer")
+				assert.Equal(t, "new", <-second, "a Get after the invalidation does not join the read begun before it")
+				secrets.WaitForRefreshes(cache)
+				getNow(t, cache, "A", "new") // the old answer was not kept
+				assert.Equal(t, map[bool]int{false: 2, true: 3}[refreshAhead], src.count())
+			})
+		}
 	}
 }
 
 func TestCacheMaxEntries(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	stub := newAPIStub(t)
+	src := newFakeSource()
 	for _, name := range []string{"A", "B", "C", "D"} {
-		stub.set(name, "value of "+name)
+		src.set(name, "value of "+name)
 	}
-	cache := newTestCache(t, stub, newFakeClock(cacheStart), secrets.WithMaxEntries(3))
+	cache, _ := newTestCache(t, src, secrets.WithMaxEntries(3))
 
 	for _, name := range []string{"A", "B", "C", "A"} { // A is read again: it has been used
 		_, err := cache.Get(ctx, name)
 		require.NoError(t, err)
 	}
-	require.Equal(t, 3, stub.count())
+	require.Equal(t, 3, src.count())
 	_, err := cache.Get(ctx, "D") // one of B, C goes; A, just used, stays
 	require.NoError(t, err)
 	assert.Equal(t, 3, cache.Len())
-	assert.Equal(t, 4, stub.count())
+	assert.Equal(t, 4, src.count())
 
 	_, err = cache.Get(ctx, "A")
 	require.NoError(t, err)
-	assert.Equal(t, 4, stub.count(), "the recently used entry survived")
+	assert.Equal(t, 4, src.count(), "the recently used entry survived")
 	_, err = cache.Get(ctx, "D")
 	require.NoError(t, err)
-	assert.Equal(t, 4, stub.count(), "the new entry is there")
+	assert.Equal(t, 4, src.count(), "the new entry is there")
 	_, err = cache.Get(ctx, "C")
 	require.NoError(t, err)
-	assert.Equal(t, 4, stub.count(), "C stayed")
+	assert.Equal(t, 4, src.count(), "C stayed")
 	_, err = cache.Get(ctx, "B")
 	require.NoError(t, err)
-	assert.Equal(t, 5, stub.count(), "B, the least recently used, was evicted")
+	assert.Equal(t, 5, src.count(), "B, the least recently used, was evicted")
 	assert.Equal(t, 3, cache.Len())
 }
 
 func TestCacheStaysWithinMaxEntriesUnderChurn(t *testing.T) {
 	t.Parallel()
-	stub := newAPIStub(t)
+	src := newFakeSource()
 	const names = 50
 	for i := range names {
-		stub.set("N"+strconv.Itoa(i), strconv.Itoa(i))
+		src.set("N"+strconv.Itoa(i), strconv.Itoa(i))
 	}
-	clock := newFakeClock(cacheStart)
-	cache := newTestCache(t, stub, clock, secrets.WithMaxEntries(8))
+	cache, _ := newTestCache(t, src, secrets.WithMaxEntries(8))
 
 	var wg sync.WaitGroup
 	for g := range 8 {
@@ -698,13 +697,11 @@ func TestCacheNeverRevealsValues(t *testing.T) {
 	t.Parallel()
 	const value = "tops3cret-VALUE-42"
 	ctx := context.Background()
-	stub := newAPIStub(t)
-	stub.set("DB_PASSWORD", value)
-	stub.set("OTHER", "other-"+value)
-	stub.withhold("HIDDEN")
-	clock := newFakeClock(cacheStart)
+	src := newFakeSource("DB_PASSWORD", value)
+	src.set("OTHER", "other-"+value)
+	src.withhold("HIDDEN")
 	logger, logs := newBufferLogger()
-	cache := newTestCache(t, stub, clock, secrets.WithStaleIfError(time.Hour), secrets.WithCacheLogger(logger))
+	cache, clock := newTestCache(t, src, secrets.WithStaleIfError(time.Hour), secrets.WithCacheLogger(logger))
 
 	got, err := cache.Get(ctx, "DB_PASSWORD")
 	require.NoError(t, err)
@@ -713,11 +710,11 @@ func TestCacheNeverRevealsValues(t *testing.T) {
 	require.NoError(t, err)
 	_, err = cache.GetMany(ctx, "DB_PASSWORD", "HIDDEN", "MISSING")
 	require.Error(t, err)
-	stub.fail(503)
+	src.fail(apiFailure(503))
 	clock.Advance(cacheTTL)
 	_, err = cache.Get(ctx, "DB_PASSWORD") // stale, logged
 	require.NoError(t, err)
-	stub.fail(0)
+	src.fail(nil)
 	clock.Advance(time.Hour)
 	_, err = cache.GetMany(ctx, "DB_PASSWORD", "OTHER", "HIDDEN", "MISSING") // one list call, values of all
 	require.Error(t, err)
@@ -730,7 +727,7 @@ func TestCacheNeverRevealsValues(t *testing.T) {
 	out = append(out, fmt.Sprint(cache, entry), fmt.Sprintln(cache, entry), err.Error(), logs.String())
 	for _, s := range out {
 		assert.NotContains(t, s, value)
-		assert.NotContains(t, s, "stub-api-key")
+		assert.NotContains(t, s, testToken)
 	}
 	assert.Contains(t, fmt.Sprint(cache), "secrets.Cache{TTL: 1m0s")
 	assert.Contains(t, fmt.Sprint(entry), `Name: "DB_PASSWORD", Value: [REDACTED]`)
@@ -742,17 +739,15 @@ func TestCacheNeverRevealsValues(t *testing.T) {
 func TestCacheLogsToTheClientLoggerByDefault(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	stub := newAPIStub(t)
-	stub.set("DB_PASSWORD", "hunter2")
+	src := newFakeSource("DB_PASSWORD", "hunter2")
 	clock := newFakeClock(cacheStart)
 	logger, logs := newBufferLogger()
-	cache, err := secrets.NewCache(stub.client(t, secrets.WithLogger(logger)),
-		secrets.WithCacheClock(clock.Now), secrets.WithStaleIfError(time.Hour))
-	require.NoError(t, err)
+	client, _ := setup(t, secrets.WithLogger(logger))
+	cache := newCacheOn(t, src, client, secrets.WithCacheClock(clock.Now), secrets.WithStaleIfError(time.Hour))
 
-	_, err = cache.Get(ctx, "DB_PASSWORD")
+	_, err := cache.Get(ctx, "DB_PASSWORD")
 	require.NoError(t, err)
-	stub.fail(500)
+	src.fail(apiFailure(500))
 	clock.Advance(time.Hour) // past the default TTL
 	got, err := cache.Get(ctx, "DB_PASSWORD")
 	require.NoError(t, err)
@@ -764,16 +759,12 @@ func TestCacheLogsToTheClientLoggerByDefault(t *testing.T) {
 func TestCacheGetMany(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	stub := newAPIStub(t)
-	stub.set("S3_ACCESS_KEY", "AKIAEXAMPLE")
-	stub.set("S3_SECRET_KEY", "wJalrXUtnFEMI")
-	stub.set("UNASKED", "never-shown")
-	stub.withhold("HIDDEN")
-	clock := newFakeClock(cacheStart)
-	cache := newTestCache(t, stub, clock)
+	src := newFakeSource("S3_ACCESS_KEY", "AKIAEXAMPLE", "S3_SECRET_KEY", "wJalrXUtnFEMI", "UNASKED", "never-shown")
+	src.withhold("HIDDEN")
+	cache, _ := newTestCache(t, src)
 
-	// Cold: one list call for all of them, and a read by name of HIDDEN, which the list gave without
-	// a value.
+	// Cold: one bulk read for all of them (its requests under each list shape:
+	// TestCacheGetManyUnderEveryListBehaviour).
 	got, err := cache.GetMany(ctx, "S3_ACCESS_KEY", "S3_SECRET_KEY", "HIDDEN", "MISSING", "S3_ACCESS_KEY")
 	assert.Equal(t, map[string]string{"S3_ACCESS_KEY": "AKIAEXAMPLE", "S3_SECRET_KEY": "wJalrXUtnFEMI"}, got)
 	var bulk *secrets.BulkError
@@ -782,9 +773,7 @@ func TestCacheGetMany(t *testing.T) {
 	assert.ErrorIs(t, bulk.Errors["HIDDEN"], secrets.ErrValueWithheld)
 	assert.ErrorIs(t, bulk.Errors["MISSING"], secrets.ErrNotFound)
 	assert.Equal(t, `secrets: could not read 2 secrets: "HIDDEN": value withheld; "MISSING": not found`, err.Error())
-	require.Equal(t, 2, stub.count())
-	assert.Equal(t, stubRequest{Method: http.MethodGet, Path: "/v1/secrets", Authorization: "Bearer stub-api-key"}, stub.recorded()[0])
-	assert.Equal(t, "name=HIDDEN", stub.recorded()[1].RawQuery)
+	require.Equal(t, []string{"many:S3_ACCESS_KEY,S3_SECRET_KEY,HIDDEN,MISSING"}, src.called(), "duplicates count once")
 	assert.Equal(t, 4, cache.Len(), "values and remembered failures of the names asked; nothing else")
 
 	// Warm: everything, failures included, comes from memory.
@@ -798,21 +787,20 @@ func TestCacheGetMany(t *testing.T) {
 	got, err = cache.GetMany(ctx, "S3_ACCESS_KEY", "S3_SECRET_KEY")
 	require.NoError(t, err)
 	assert.Len(t, got, 2)
-	assert.Equal(t, 2, stub.count())
+	assert.Equal(t, 1, src.count())
 
 	// One name missing: the shared single-name request.
-	stub.set("REGION", "eu-west-1")
+	src.set("REGION", "eu-west-1")
 	got, err = cache.GetMany(ctx, "S3_ACCESS_KEY", "REGION")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"S3_ACCESS_KEY": "AKIAEXAMPLE", "REGION": "eu-west-1"}, got)
-	assert.Equal(t, 3, stub.count())
-	assert.Equal(t, "name=REGION", stub.recorded()[2].RawQuery)
+	assert.Equal(t, []string{"many:S3_ACCESS_KEY,S3_SECRET_KEY,HIDDEN,MISSING", "REGION"}, src.called())
 
 	// No names: no request.
 	got, err = cache.GetMany(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, got)
-	assert.Equal(t, 3, stub.count())
+	assert.Equal(t, 2, src.count())
 }
 
 func TestCacheGetManyWhenTheRequestFails(t *testing.T) {
@@ -821,19 +809,16 @@ func TestCacheGetManyWhenTheRequestFails(t *testing.T) {
 		t.Run("staleIfError="+staleFor.String(), func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			stub := newAPIStub(t)
-			stub.set("A", "value-a")
-			stub.set("B", "value-b")
-			clock := newFakeClock(cacheStart)
-			cache := newTestCache(t, stub, clock, secrets.WithStaleIfError(staleFor))
+			src := newFakeSource("A", "value-a", "B", "value-b")
+			cache, clock := newTestCache(t, src, secrets.WithStaleIfError(staleFor))
 
 			_, err := cache.GetMany(ctx, "A", "B")
 			require.NoError(t, err)
-			stub.fail(http.StatusBadGateway)
+			src.fail(apiFailure(http.StatusBadGateway))
 			clock.Advance(cacheTTL)
 
 			got, err := cache.GetMany(ctx, "A", "B", "C")
-			assert.Equal(t, 2, stub.count(), "one request for the three")
+			assert.Equal(t, 2, src.count(), "one request for the three")
 			var bulk *secrets.BulkError
 			require.ErrorAs(t, err, &bulk)
 			var apiErr *secrets.APIError
