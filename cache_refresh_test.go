@@ -95,7 +95,7 @@ func TestCacheRefreshAheadIsSharedWithAMiss(t *testing.T) {
 	getNow(t, cache, "DB_PASSWORD", "first") // starts the refresh, held at the server
 	src.waitArrival(t)
 	src.set("DB_PASSWORD", "second") // the held request has read "first" already
-	clock.Advance(refreshWindow)      // the value expires while its refresh is under way
+	clock.Advance(refreshWindow)     // the value expires while its refresh is under way
 
 	missed := make(chan string, 3)
 	for range cap(missed) {
