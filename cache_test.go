@@ -160,7 +160,7 @@ func TestCacheServesValueForTTLThenRefreshes(t *testing.T) {
 		assert.Equal(t, step.wantCount, src.count(), "requests after step %d", i)
 	}
 
-	assert.Equal(t, []string{"DB_PASSWORD", "DB_PASSWORD"}, src.called(), "reads by name (the wire: TestCacheOnTheWire)")
+	assert.Equal(t, []string{"DB_PASSWORD", "DB_PASSWORD"}, src.called(), "reads by name (on the wire: TestSecretsGetMany, Cache rows)")
 
 	entry, err := cache.Lookup(ctx, "DB_PASSWORD")
 	require.NoError(t, err)
@@ -764,7 +764,7 @@ func TestCacheGetMany(t *testing.T) {
 	cache, _ := newTestCache(t, src)
 
 	// Cold: one bulk read for all of them (its requests under each list shape:
-	// TestCacheGetManyUnderEveryListBehaviour).
+	// TestSecretsGetMany).
 	got, err := cache.GetMany(ctx, "S3_ACCESS_KEY", "S3_SECRET_KEY", "HIDDEN", "MISSING", "S3_ACCESS_KEY")
 	assert.Equal(t, map[string]string{"S3_ACCESS_KEY": "AKIAEXAMPLE", "S3_SECRET_KEY": "wJalrXUtnFEMI"}, got)
 	var bulk *secrets.BulkError
