@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -86,53 +87,38 @@ func TestFailNextCountsDownAcrossConcurrentRequests(t *testing.T) {
 
 func TestDropNext(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	client := fresh(t)
+	e := newEnv(t).fresh()
 	e.srv.DropNext(2)
-	post := func() (*http.Response, error) {
-		req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/v1/secrets", bodyReader(t, map[string]string{"name": "DROPPED", "value": "v"}))
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+e.key)
-		req.Header.Set("Content-Type", "application/json")
-		return client.Do(req)
+	post := func() (response, error) {
+		return e.try(context.Background(), e.key, http.MethodPost, "/v1/secrets", map[string]string{"name": "DROPPED", "value": "v"})
 	}
 	for range 2 {
-		resp, err := post()
-		if resp != nil {
-			resp.Body.Close()
-		}
+		_, err := post()
 		require.Error(t, err, "the connection is closed without a response")
 	}
 	_, ok := e.srv.SecretValue("DROPPED")
 	assert.False(t, ok, "a dropped request is not processed")
 
-	resp, err := post()
+	r, err := post()
 	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, http.StatusOK, r.status)
 	assert.Equal(t, 3, e.srv.RequestCount())
 }
 
 func TestTruncateNext(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	client := fresh(t)
+	e := newEnv(t).fresh()
 	e.srv.TruncateNext(1)
 
-	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/v1/secrets", bodyReader(t, map[string]string{"name": "TRUNCATED", "value": "v"}))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+e.key)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	require.NoError(t, err, "headers arrive in full")
-	defer resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
-	assert.Regexp(t, uuidPattern, resp.Header.Get("X-Request-Id"))
-	require.Positive(t, resp.ContentLength)
-	body, err := io.ReadAll(resp.Body)
+	r, err := e.try(context.Background(), e.key, http.MethodPost, "/v1/secrets", map[string]string{"name": "TRUNCATED", "value": "v"})
 	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
-	assert.Len(t, body, int(resp.ContentLength)/2)
+	assert.Equal(t, http.StatusOK, r.status, "headers arrive in full")
+	assert.Equal(t, "application/json", r.header.Get("Content-Type"))
+	assert.Regexp(t, uuidPattern, r.header.Get("X-Request-Id"))
+	length, err := strconv.Atoi(r.header.Get("Content-Length"))
+	require.NoError(t, err)
+	require.Positive(t, length)
+	assert.Len(t, r.body, length/2)
 
 	value, ok := e.srv.SecretValue("TRUNCATED")
 	assert.True(t, ok, "a truncated request was processed")
@@ -142,36 +128,24 @@ func TestTruncateNext(t *testing.T) {
 
 func TestFaultPrecedence(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	client := fresh(t)
+	e := newEnv(t).fresh()
 	e.srv.TruncateNext(1)
 	e.srv.DropNext(1)
 	e.srv.FailNext(1, http.StatusServiceUnavailable, 0)
-
-	get := func() (*http.Response, error) {
-		req, err := http.NewRequest(http.MethodGet, e.srv.URL+"/v1/secrets", nil)
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+e.key)
-		return client.Do(req)
+	get := func() (response, error) {
+		return e.try(context.Background(), e.key, http.MethodGet, "/v1/secrets", nil)
 	}
-	resp, err := get() // failure first
+	r, err := get() // failure first
 	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
-
+	assert.Equal(t, http.StatusServiceUnavailable, r.status)
 	_, err = get() // then the drop
 	require.Error(t, err)
-
-	resp, err = get() // then the truncation
-	require.NoError(t, err)
-	_, err = io.ReadAll(resp.Body)
-	resp.Body.Close()
+	r, err = get() // then the truncation
 	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
-
-	resp, err = get() // then normal service
+	assert.Equal(t, http.StatusOK, r.status)
+	r, err = get() // then normal service
 	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, http.StatusOK, r.status)
 }
 
 func TestSetLatency(t *testing.T) {
@@ -190,24 +164,12 @@ func TestSetLatencyAbandonsCancelledRequests(t *testing.T) {
 	e.srv.SetLatency(time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.srv.URL+"/v1/secrets", bodyReader(t, map[string]string{"name": "LATE", "value": "v"}))
-	require.NoError(t, err)
-	req.Header.Set("Authorization", "Bearer "+e.key)
-	req.Header.Set("Content-Type", "application/json")
-	done := make(chan error, 1)
-	go func() {
-		resp, err := e.client.Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-		done <- err
-	}()
+	done := e.start(ctx, http.MethodPost, "/v1/secrets", map[string]string{"name": "LATE", "value": "v"})
 
 	// Once the request waits out the latency, the client gives up.
 	require.Eventually(t, func() bool { return e.srv.RequestCount() == 1 && e.srv.InFlight() == 1 }, 10*time.Second, time.Millisecond)
 	cancel()
-	err = <-done
-	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, (<-done).err, context.Canceled)
 
 	// The server notices and abandons the request without processing it.
 	require.Eventually(t, func() bool { return e.srv.InFlight() == 0 }, 10*time.Second, time.Millisecond)
@@ -221,17 +183,8 @@ func TestCloseAbandonsRequestsWaitingOutLatency(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.srv.SetLatency(time.Hour)
-	done := make(chan error, 1)
-	go func() {
-		req, _ := http.NewRequest(http.MethodGet, e.srv.URL+"/v1/secrets", nil)
-		req.Header.Set("Authorization", "Bearer "+e.key)
-		resp, err := e.client.Do(req)
-		if err == nil {
-			resp.Body.Close()
-		}
-		done <- err
-	}()
+	done := e.start(context.Background(), http.MethodGet, "/v1/secrets", nil)
 	require.Eventually(t, func() bool { return e.srv.RequestCount() == 1 }, 10*time.Second, time.Millisecond)
 	e.srv.Close() // must not wait an hour
-	assert.Error(t, <-done)
+	assert.Error(t, (<-done).err)
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
@@ -101,21 +102,6 @@ func (e *env) send(ctx context.Context, token, method, path, contentType string,
 	return response{status: resp.StatusCode, header: resp.Header, body: data}, err
 }
 
-func bodyReader(t *testing.T, body any) io.Reader {
-	switch b := body.(type) {
-	case nil:
-		return nil
-	case string:
-		return bytes.NewReader([]byte(b))
-	case []byte:
-		return bytes.NewReader(b)
-	default:
-		data, err := json.Marshal(b)
-		require.NoError(t, err)
-		return bytes.NewReader(data)
-	}
-}
-
 // decode unmarshals a response body that must have the wanted status.
 func decode[T any](t *testing.T, r response, status int) T {
 	t.Helper()
@@ -146,6 +132,7 @@ type wireUser struct {
 	Email     string `json:"email"`
 	FirstName string `json:"firstName"`
 	LastName  string `json:"lastName"`
+	UserKind  string `json:"userKind"`
 }
 
 type wireTeam struct {
@@ -266,12 +253,30 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// fresh returns a client that never reuses connections, so that http.Transport cannot silently retry
-// a request on a dropped keep-alive connection.
-func fresh(t *testing.T) *http.Client {
+// fresh returns the env with a client that never reuses connections, so that http.Transport cannot
+// silently retry a request on a dropped keep-alive connection.
+func (e *env) fresh() *env {
 	tr := &http.Transport{DisableKeepAlives: true}
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	e.t.Cleanup(tr.CloseIdleConnections)
+	f := *e
+	f.client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	return &f
+}
+
+// attempt is the outcome of a request sent by start.
+type attempt struct {
+	r   response
+	err error
+}
+
+// start sends one request as the API key in a goroutine; its outcome arrives on the channel.
+func (e *env) start(ctx context.Context, method, path string, body any) <-chan attempt {
+	done := make(chan attempt, 1)
+	go func() {
+		r, err := e.try(ctx, e.key, method, path, body)
+		done <- attempt{r, err}
+	}()
+	return done
 }
 
 // rawRequest writes head (request line and headers, without the blank line) and then body on a new
@@ -341,3 +346,71 @@ const (
 	owner  = secretstest.RoleOwner
 	reader = secretstest.RoleReader
 )
+
+// route is one endpoint of the API with a request an Owner may send: {id} in path stands for a
+// secret's ID, {user} in body for a member's. The tests that hold for every endpoint, or for every
+// one that takes a secret ID or a body, range over routes: a new endpoint joins them with a row.
+type route struct{ name, method, path, body string }
+
+// routes are in the order of the emulator's Allow header.
+var routes = []route{
+	{"list", http.MethodGet, "/v1/secrets", ""},
+	{"create", http.MethodPost, "/v1/secrets", `{"name":"CREATED","value":"v"}`},
+	{"get", http.MethodGet, "/v1/secrets/{id}", ""},
+	{"update", http.MethodPatch, "/v1/secrets/{id}", `{"value":"changed"}`},
+	{"delete", http.MethodDelete, "/v1/secrets/{id}", ""},
+	{"access", http.MethodGet, "/v1/secrets/{id}/accessControls", ""},
+	{"share", http.MethodPatch, "/v1/secrets/{id}/accessControls", `{"grants":[{"role":"Reader","users":["{user}"],"teams":[]}],"revokes":[]}`},
+	{"organization", http.MethodGet, "/v1/organizations/current", ""},
+	{"users", http.MethodGet, "/v1/users", ""},
+	{"current user", http.MethodGet, "/v1/users/current", ""},
+	{"teams", http.MethodGet, "/v1/teams", ""},
+}
+
+// hasID reports whether the route's path names a secret.
+func (rt route) hasID() bool { return strings.Contains(rt.path, "{id}") }
+
+// request returns the route's path and body (nil for none) for a secret and a member.
+func (rt route) request(secretID, userID string) (string, any) {
+	fill := strings.NewReplacer("{id}", secretID, "{user}", userID)
+	if rt.body == "" {
+		return fill.Replace(rt.path), nil
+	}
+	return fill.Replace(rt.path), fill.Replace(rt.body)
+}
+
+// limitedEnv is an emulator limited to perSecond with burst on a fake clock.
+func limitedEnv(t *testing.T, perSecond float64, burst int) (*env, *fakeClock) {
+	clock := newFakeClock()
+	return newEnv(t, secretstest.WithClock(clock.Now), secretstest.WithRateLimit(perSecond, burst)), clock
+}
+
+// retryAfter sends one request and returns "" when it passed, else its Retry-After header.
+func (e *env) retryAfter() string {
+	e.t.Helper()
+	r := e.do(e.key, http.MethodGet, "/v1/secrets", nil)
+	if r.status == http.StatusOK {
+		return ""
+	}
+	require.Equal(e.t, http.StatusTooManyRequests, r.status, "body: %s", r.body)
+	assert.NotEmpty(e.t, decode[wireError](e.t, r, http.StatusTooManyRequests).Message)
+	return r.header.Get("Retry-After")
+}
+
+// mustTeams returns the IDs of the teams GET /v1/teams+query answers with (it must answer 200).
+func mustTeams(e *env, token, query string) []string {
+	e.t.Helper()
+	ids := []string{}
+	for _, team := range decode[[]wireTeam](e.t, e.do(token, http.MethodGet, "/v1/teams"+query, nil), http.StatusOK) {
+		ids = append(ids, team.TeamID)
+	}
+	return ids
+}
+
+// must drops the status of a look-up that has to succeed.
+func must(status int, ids []string) []string {
+	if status != http.StatusOK {
+		return []string{"<status " + http.StatusText(status) + ">"}
+	}
+	return ids
+}

@@ -128,21 +128,3 @@ func TestProfileLookups(t *testing.T) {
 		})
 	}
 }
-
-// mustTeams returns the IDs of the teams GET /v1/teams+query answers with (it must answer 200).
-func mustTeams(e *env, token, query string) []string {
-	e.t.Helper()
-	ids := []string{}
-	for _, team := range decode[[]wireTeam](e.t, e.do(token, http.MethodGet, "/v1/teams"+query, nil), http.StatusOK) {
-		ids = append(ids, team.TeamID)
-	}
-	return ids
-}
-
-// must drops the status of a look-up that has to succeed.
-func must(status int, ids []string) []string {
-	if status != http.StatusOK {
-		return []string{"<status " + http.StatusText(status) + ">"}
-	}
-	return ids
-}

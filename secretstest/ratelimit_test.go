@@ -16,24 +16,6 @@ import (
 	"github.com/helios-secrets/go-secrets/secretstest"
 )
 
-// limitedEnv is an emulator limited to perSecond with burst on a fake clock.
-func limitedEnv(t *testing.T, perSecond float64, burst int) (*env, *fakeClock) {
-	clock := newFakeClock()
-	return newEnv(t, secretstest.WithClock(clock.Now), secretstest.WithRateLimit(perSecond, burst)), clock
-}
-
-// retryAfter sends one request and returns "" when it passed, else its Retry-After header.
-func (e *env) retryAfter() string {
-	e.t.Helper()
-	r := e.do(e.key, http.MethodGet, "/v1/secrets", nil)
-	if r.status == http.StatusOK {
-		return ""
-	}
-	require.Equal(e.t, http.StatusTooManyRequests, r.status, "body: %s", r.body)
-	assert.NotEmpty(e.t, decode[wireError](e.t, r, http.StatusTooManyRequests).Message)
-	return r.header.Get("Retry-After")
-}
-
 // The bucket, step by step on the fake clock: burst at once, then one per 1/perSecond; Retry-After is
 // the wait for the next token in whole seconds, rounded up, at least 1.
 func TestRateLimitTokenBucket(t *testing.T) {

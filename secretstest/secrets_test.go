@@ -87,52 +87,79 @@ func TestCreateDuplicateName(t *testing.T) {
 	e.create(alice.Token, "taken", "three")
 }
 
+// TestCreateValidation: what POST /v1/secrets accepts and what it refuses with 400. A refusal says
+// what is wrong: for a name that breaks the rule, the offending character, escaped, and its position,
+// as the SDK's own check does, never the rest of the name (a client in another language may send a
+// value where the name belongs). Exactly the accepted rows are stored.
 func TestCreateValidation(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	maxValue := strings.Repeat("x", validate.MaxValueBytes)
+	const tail, notAllowed = "s3cr3t_TAIL", " is not a letter, digit or _"
+	named := func(name string) map[string]string { return map[string]string{"name": name, "value": "v"} }
 	tests := []struct {
 		name   string
 		body   any
-		status int
+		stored string // the name stored when the request is accepted; "" when it is refused
+		msg    string // the whole message of the refusal, unless ""
 	}{
-		{"empty name", map[string]string{"name": "", "value": "v"}, http.StatusBadRequest},
-		{"missing name", map[string]string{"value": "v"}, http.StatusBadRequest},
-		{"space", map[string]string{"name": "A B", "value": "v"}, http.StatusBadRequest},
-		{"dash", map[string]string{"name": "A-B", "value": "v"}, http.StatusBadRequest},
-		{"dot", map[string]string{"name": "a.b", "value": "v"}, http.StatusBadRequest},
-		{"slash", map[string]string{"name": "a/b", "value": "v"}, http.StatusBadRequest},
-		{"non-ASCII letter", map[string]string{"name": "café", "value": "v"}, http.StatusBadRequest},
-		{"newline", map[string]string{"name": "A\n", "value": "v"}, http.StatusBadRequest},
-		{"missing value", map[string]string{"name": "NO_VALUE"}, http.StatusBadRequest},
-		{"null value", `{"name":"NULL_VALUE","value":null}`, http.StatusBadRequest},
-		{"number value", `{"name":"NUMBER","value":5}`, http.StatusBadRequest},
-		{"malformed JSON", `{"name":"BROKEN",`, http.StatusBadRequest},
-		{"not an object", `["NAME","value"]`, http.StatusBadRequest},
-		{"empty body", ``, http.StatusBadRequest},
-		{"trailing garbage", `{"name":"TRAILING","value":"v"} x`, http.StatusBadRequest},
-		{"value one byte too large", map[string]string{"name": "TOO_LARGE", "value": maxValue + "x"}, http.StatusBadRequest},
-		{"value of exactly the limit", map[string]string{"name": "MAX_SIZE", "value": maxValue}, http.StatusOK},
-		{"empty value", map[string]string{"name": "EMPTY", "value": ""}, http.StatusOK},
-		{"unknown fields ignored", `{"name":"EXTRA","value":"v","color":"blue"}`, http.StatusOK},
-		{"letters digits underscore", map[string]string{"name": "_a1_B2", "value": "v"}, http.StatusOK},
+		{"empty name", named(""), "", "invalid secret name: the name is empty"},
+		{"missing name", map[string]string{"value": "v"}, "", "name is required"},
+		{"null name", `{"name":null,"value":"v"}`, "", "name is required"},
+		{"space", named("A B"), "", ""},
+		{"space first", named(" " + tail), "", "invalid secret name: character ' ' at position 1" + notAllowed},
+		{"dash", named("A-B"), "", ""},
+		{"dash before a tail", named("DB-" + tail), "", "invalid secret name: character '-' at position 3" + notAllowed},
+		{"dot", named("a.b"), "", ""},
+		{"slash", named("a/b"), "", ""},
+		{"non-ASCII letter", named("café"), "", ""},
+		{"newline", named("A\n"), "", ""},
+		{"newline before a tail", named("A\n" + tail), "", `invalid secret name: character '\n' at position 2` + notAllowed},
+		{"escape", named("A\x1b" + tail), "", `invalid secret name: character '\x1b' at position 2` + notAllowed},
+		{"bidi override", named("AB\u202e" + tail), "", `invalid secret name: character '\u202e' at position 3` + notAllowed},
+		{"look-alike", named("\u0410" + tail), "", "invalid secret name: character 'А' (U+0410) at position 1" + notAllowed},
+		{"missing value", map[string]string{"name": "NO_VALUE"}, "", ""},
+		{"null value", `{"name":"NULL_VALUE","value":null}`, "", ""},
+		{"number value", `{"name":"NUMBER","value":5}`, "", ""},
+		{"malformed JSON", `{"name":"BROKEN",`, "", ""},
+		{"not an object", `["NAME","value"]`, "", ""},
+		{"empty body", ``, "", ""},
+		{"trailing garbage", `{"name":"TRAILING","value":"v"} x`, "", ""},
+		{"value one byte too large", map[string]string{"name": "TOO_LARGE", "value": maxValue + "x"}, "", ""},
+		{"value of exactly the limit", map[string]string{"name": "MAX_SIZE", "value": maxValue}, "MAX_SIZE", ""},
+		{"empty value", map[string]string{"name": "EMPTY", "value": ""}, "EMPTY", ""},
+		{"unknown fields ignored", `{"name":"EXTRA","value":"v","color":"blue"}`, "EXTRA", ""},
+		{"letters digits underscore", named("_a1_B2"), "_a1_B2", ""},
 	}
+	var accepted []string
 	for _, tt := range tests {
+		if tt.stored != "" {
+			accepted = append(accepted, tt.stored)
+		}
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			r := e.do(e.key, http.MethodPost, "/v1/secrets", tt.body)
-			require.Equal(t, tt.status, r.status, "body: %.200s", r.body)
-			if tt.status != http.StatusOK {
-				assert.NotEmpty(t, decode[wireError](t, r, tt.status).Message)
+			if tt.stored != "" {
+				require.Equal(t, http.StatusOK, r.status, "body: %.200s", r.body)
+				return
 			}
+			require.Equal(t, http.StatusBadRequest, r.status, "body: %.200s", r.body)
+			msg := decode[wireError](t, r, http.StatusBadRequest).Message
+			assert.NotEmpty(t, msg)
+			if tt.msg != "" {
+				assert.Equal(t, tt.msg, msg)
+			}
+			assert.NotContains(t, string(r.body), tail, "the 400 quotes the rest of the name")
 		})
 	}
 	t.Cleanup(func() {
-		value, ok := e.srv.SecretValue("MAX_SIZE")
-		assert.True(t, ok)
+		var stored []string
+		for _, s := range e.srv.Secrets() {
+			stored = append(stored, s.Name)
+		}
+		assert.ElementsMatch(t, accepted, stored)
+		value, _ := e.srv.SecretValue("MAX_SIZE")
 		assert.Len(t, value, validate.MaxValueBytes)
-		_, ok = e.srv.SecretValue("TOO_LARGE")
-		assert.False(t, ok)
 	})
 }
 
@@ -192,51 +219,6 @@ func TestListByName(t *testing.T) {
 	}
 }
 
-// TestCreateInvalidNameSaysWhatIsWrong: the emulator's 400 for a name that breaks the rule names the
-// offending character, escaped, and its position, as the SDK's own check does, and never quotes the
-// rest of the name (a client in another language may send a value where the name belongs).
-func TestCreateInvalidNameSaysWhatIsWrong(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	const secretTail = "s3cr3t_TAIL"
-	tests := []struct {
-		name string
-		body any
-		want string
-	}{
-		{"missing", map[string]string{"value": "v"}, "name is required"},
-		{"null", `{"name":null,"value":"v"}`, "name is required"},
-		{"empty", map[string]string{"name": "", "value": "v"}, "invalid secret name: the name is empty"},
-		{"dash", map[string]string{"name": "DB-" + secretTail, "value": "v"}, "invalid secret name: character '-' at position 3 is not a letter, digit or _"},
-		{"space first", map[string]string{"name": " " + secretTail, "value": "v"}, "invalid secret name: character ' ' at position 1 is not a letter, digit or _"},
-		{"newline", map[string]string{"name": "A\n" + secretTail, "value": "v"}, `invalid secret name: character '\n' at position 2 is not a letter, digit or _`},
-		{"escape", map[string]string{"name": "A\x1b" + secretTail, "value": "v"}, `invalid secret name: character '\x1b' at position 2 is not a letter, digit or _`},
-		{"bidi override", map[string]string{"name": "AB\u202e" + secretTail, "value": "v"}, `invalid secret name: character '\u202e' at position 3 is not a letter, digit or _`},
-		{"look-alike", map[string]string{"name": "\u0410" + secretTail, "value": "v"}, "invalid secret name: character 'А' (U+0410) at position 1 is not a letter, digit or _"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			r := e.do(e.srv.APIKey(), http.MethodPost, "/v1/secrets", tt.body)
-			require.Equal(t, http.StatusBadRequest, r.status, "body: %s", r.body)
-			msg := decode[wireError](t, r, http.StatusBadRequest).Message
-			assert.Equal(t, tt.want, msg)
-			assert.NotContains(t, string(r.body), secretTail, "the 400 quotes the rest of the name")
-		})
-	}
-	assert.Empty(t, e.srv.Secrets(), "nothing was stored")
-}
-
-// TestAddSecretInvalidNameSaysWhatIsWrong: a test that seeds an invalid name learns which character.
-func TestAddSecretInvalidNameSaysWhatIsWrong(t *testing.T) {
-	t.Parallel()
-	srv := secretstest.NewServer()
-	t.Cleanup(srv.Close)
-	assert.PanicsWithValue(t, "secretstest: AddSecret: invalid secret name: character '.' at position 2 is not a letter, digit or _", func() {
-		srv.AddSecret("a.b", "v", "")
-	})
-}
-
 func TestAddSecretAndInspection(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, secretstest.WithClock(func() time.Time { return t0 }))
@@ -268,19 +250,28 @@ func TestAddSecretAndInspection(t *testing.T) {
 	_, ok := e.srv.SecretValue("MISSING")
 	assert.False(t, ok)
 
+	// AddSecret panics on what the API would refuse; for an invalid name, the panic says which
+	// character.
 	tests := []struct {
 		name                   string
 		secret, value, creator string
+		panic                  string // the whole panic value, unless ""
 	}{
-		{"invalid name", "BAD NAME", "v", ""},
-		{"duplicate", "SEEDED", "v", ""},
-		{"value too large", "LARGE", strings.Repeat("x", validate.MaxValueBytes+1), ""},
-		{"unknown creator", "ORPHAN", "v", "nobody"},
+		{"invalid name", "BAD NAME", "v", "", ""},
+		{"invalid name says what is wrong", "a.b", "v", "", "secretstest: AddSecret: invalid secret name: character '.' at position 2 is not a letter, digit or _"},
+		{"duplicate", "SEEDED", "v", "", ""},
+		{"value too large", "LARGE", strings.Repeat("x", validate.MaxValueBytes+1), "", ""},
+		{"unknown creator", "ORPHAN", "v", "nobody", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Panics(t, func() { e.srv.AddSecret(tt.secret, tt.value, tt.creator) })
+			add := func() { e.srv.AddSecret(tt.secret, tt.value, tt.creator) }
+			if tt.panic != "" {
+				assert.PanicsWithValue(t, tt.panic, add)
+				return
+			}
+			assert.Panics(t, add)
 		})
 	}
 }

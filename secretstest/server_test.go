@@ -92,35 +92,17 @@ func TestCloseIsIdempotentAndKeepsState(t *testing.T) {
 
 func TestShutdownWaitsForRequests(t *testing.T) {
 	t.Parallel()
-	srv := secretstest.NewServer()
-	tr := &http.Transport{}
-	defer tr.CloseIdleConnections()
-	srv.SetLatency(20 * time.Millisecond)
-
-	type result struct {
-		status int
-		err    error
-	}
-	done := make(chan result, 1)
-	go func() {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v1/secrets", nil)
-		req.Header.Set("Authorization", "Bearer "+srv.APIKey())
-		resp, err := (&http.Client{Transport: tr}).Do(req)
-		if err != nil {
-			done <- result{err: err}
-			return
-		}
-		resp.Body.Close()
-		done <- result{status: resp.StatusCode}
-	}()
-	require.Eventually(t, func() bool { return srv.RequestCount() == 1 }, 5*time.Second, time.Millisecond)
+	e := newEnv(t)
+	e.srv.SetLatency(20 * time.Millisecond)
+	done := e.start(context.Background(), http.MethodGet, "/v1/secrets", nil)
+	require.Eventually(t, func() bool { return e.srv.RequestCount() == 1 }, 5*time.Second, time.Millisecond)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	require.NoError(t, srv.Shutdown(ctx))
+	require.NoError(t, e.srv.Shutdown(ctx))
 	res := <-done
 	require.NoError(t, res.err)
-	assert.Equal(t, http.StatusOK, res.status)
+	assert.Equal(t, http.StatusOK, res.r.status)
 }
 
 func TestClient(t *testing.T) {
