@@ -62,39 +62,51 @@ func TestParseArgs(t *testing.T) {
 	}
 }
 
-func TestParseEnvSpecs(t *testing.T) {
+// TestParseRunSpecs: the --env and --file values of `run`, NAME or NAME=VAR, each variable set
+// once; an error never quotes the text after =, which may be a value typed by mistake.
+func TestParseRunSpecs(t *testing.T) {
 	t.Parallel()
+	const badVar = " (letters, digits and _, not starting with a digit); %s takes NAME or NAME=VAR, and values come from the secret, never from the command line"
+	badVarEnv, badVarFile := fmt.Sprintf(badVar, "--env"), fmt.Sprintf(badVar, "--file")
 	tests := []struct {
-		name    string
-		in      []string
-		want    []envSpec
-		wantErr string
+		name            string
+		env, files      []string
+		want, wantFiles []envSpec
+		wantErr         string
 	}{
-		{name: "name only", in: []string{"API_KEY"}, want: []envSpec{{"API_KEY", "API_KEY"}}},
-		{name: "renamed", in: []string{"DB_PASSWORD=PGPASSWORD"}, want: []envSpec{{"DB_PASSWORD", "PGPASSWORD"}}},
-		{name: "one secret in two variables", in: []string{"A", "A=B"}, want: []envSpec{{"A", "A"}, {"A", "B"}}},
-		{name: "spaces trimmed", in: []string{" A = B "}, want: []envSpec{{"A", "B"}}},
-		{name: "empty name", in: []string{"=X"}, wantErr: "empty secret name"},
-		{name: "empty variable", in: []string{"A="}, wantErr: "empty variable name"},
-		{name: "name not a variable", in: []string{"1PASSWORD"}, wantErr: "give one with --env 1PASSWORD=VAR"},
-		{name: "bad variable", in: []string{"A=B-C"}, wantErr: `--env A=…: the text after = is not a valid variable name`},
-		{name: "a value typed after =", in: []string{"DB_PASSWORD=hunter2!"}, wantErr: "values come from the secret, never from the command line"},
-		{name: "variable twice", in: []string{"A=X", "B=X"}, wantErr: "variable X is set twice (from secrets A and B)"},
+		{name: "name only", env: []string{"API_KEY"}, want: []envSpec{{"API_KEY", "API_KEY"}}},
+		{name: "renamed", env: []string{"DB_PASSWORD=PGPASSWORD"}, want: []envSpec{{"DB_PASSWORD", "PGPASSWORD"}}},
+		{name: "one secret in two variables", env: []string{"A", "A=B"}, want: []envSpec{{"A", "A"}, {"A", "B"}}},
+		{name: "spaces trimmed", env: []string{" A = B "}, want: []envSpec{{"A", "B"}}},
+		{name: "files beside variables", env: []string{"API_KEY", "CA=CA_PEM"}, files: []string{"CA=CA_FILE", "BUNDLE"},
+			want: []envSpec{{"API_KEY", "API_KEY"}, {"CA", "CA_PEM"}}, wantFiles: []envSpec{{"CA", "CA_FILE"}, {"BUNDLE", "BUNDLE"}}},
+		{name: "empty name", env: []string{"=X"}, wantErr: "--env: empty secret name"},
+		{name: "empty variable", env: []string{"A="}, wantErr: "--env A=: empty variable name"},
+		{name: "name not a variable", env: []string{"1PASSWORD"}, wantErr: `--env 1PASSWORD: "1PASSWORD" is not a valid variable name; give one with --env 1PASSWORD=VAR`},
+		{name: "bad variable", env: []string{"A=B-C"}, wantErr: "--env A=…: the text after = is not a valid variable name" + badVarEnv},
+		{name: "bad file variable", files: []string{"B=1X"}, wantErr: "--file B=…: the text after = is not a valid variable name" + badVarFile},
+		{name: "a value typed after =", env: []string{"DB_PASSWORD=hunter2!"}, wantErr: "--env DB_PASSWORD=…: the text after = is not a valid variable name" + badVarEnv},
+		{name: "variable twice", env: []string{"A=X", "B=X"}, wantErr: "--env: variable X is set twice (from secrets A and B)"},
+		{name: "variable twice, by --env and --file", env: []string{"A=X"}, files: []string{"B=X"}, wantErr: "--file: variable X is set twice (from secrets A and B)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, files, err := parseRunSpecs(tt.in, nil)
-			assert.Empty(t, files)
+			env, files, err := parseRunSpecs(tt.env, tt.files)
 			if tt.wantErr != "" {
-				require.ErrorContains(t, err, tt.wantErr)
-				if _, after, ok := strings.Cut(tt.in[len(tt.in)-1], "="); ok && after != "" && !strings.Contains(tt.wantErr, after) {
-					assert.NotContains(t, err.Error(), after, "the text after = may be a value: never quoted")
+				require.EqualError(t, err, tt.wantErr)
+				assert.Empty(t, env)
+				assert.Empty(t, files)
+				for _, spec := range append(tt.env, tt.files...) {
+					if _, after, _ := strings.Cut(spec, "="); after != "" && !strings.Contains(tt.wantErr, after) {
+						assert.NotContains(t, err.Error(), after, "the text after = may be a value: never quoted")
+					}
 				}
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, got)
+			assert.Equal(t, tt.want, env)
+			assert.Equal(t, tt.wantFiles, files)
 		})
 	}
 }
@@ -128,31 +140,6 @@ func TestParseIdentity(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
-}
-
-func TestShareRequest(t *testing.T) {
-	t.Parallel()
-	req, who, err := shareRequest(shareSpec{
-		readers: []string{"a@x.io", "team:ops", "A@X.io", "team:ops"},
-		owners:  []string{"b@x.io"},
-	})
-	require.NoError(t, err)
-	assert.Empty(t, req.Revokes)
-	assert.Equal(t, []secrets.NamedAccessChange{
-		{Role: secrets.RoleReader, UserEmails: []string{"a@x.io"}, TeamNames: []string{"ops"}},
-		{Role: secrets.RoleOwner, UserEmails: []string{"b@x.io"}},
-	}, req.Grants, "duplicates (e-mail case aside) are dropped")
-	assert.Len(t, who[secrets.RoleReader], 2)
-
-	req, _, err = shareRequest(shareSpec{readers: []string{"a@x.io"}, revoke: true})
-	require.NoError(t, err)
-	assert.Empty(t, req.Grants)
-	assert.Len(t, req.Revokes, 1)
-
-	_, _, err = shareRequest(shareSpec{})
-	require.ErrorContains(t, err, "nothing to share")
-	_, _, err = shareRequest(shareSpec{owners: []string{"ops"}})
-	require.Error(t, err)
 }
 
 func TestOwnersRemain(t *testing.T) {
@@ -227,18 +214,30 @@ func TestPrintError(t *testing.T) {
 	assert.Equal(t, "secrets: share: nothing changed: no user\nsecrets: second\n", b.String())
 }
 
+// TestChildEnv: the command's environment is the inherited one with each variable that --env or
+// --file sets taken out, then those variables, --env's first.
 func TestChildEnv(t *testing.T) {
 	t.Parallel()
-	env := childEnv(
-		[]string{"PATH=/bin", "API_KEY=old", "HOME=/h", "API_KEY=older"},
-		[]envSpec{{"API_KEY", "API_KEY"}, {"DB", "PGPASSWORD"}},
-		map[string]string{"API_KEY": "k=v", "DB": "pw"},
-	)
-	assert.Equal(t, []string{"PATH=/bin", "HOME=/h", "API_KEY=k=v", "PGPASSWORD=pw"}, env)
-
-	// --file variables join in the same pass, after the --env ones.
-	env = childEnv([]string{"CA_FILE=old", "PATH=/bin"}, []envSpec{{"DB", "PGPASSWORD"}}, map[string]string{"DB": "pw"}, "CA_FILE=/tmp/x/CA_FILE")
-	assert.Equal(t, []string{"PATH=/bin", "PGPASSWORD=pw", "CA_FILE=/tmp/x/CA_FILE"}, env)
+	tests := []struct {
+		name     string
+		environ  []string
+		specs    []envSpec
+		values   map[string]string
+		fileVars []string
+		want     []string
+	}{
+		{"--env replaces every copy", []string{"PATH=/bin", "API_KEY=old", "HOME=/h", "API_KEY=older"},
+			[]envSpec{{"API_KEY", "API_KEY"}, {"DB", "PGPASSWORD"}}, map[string]string{"API_KEY": "k=v", "DB": "pw"}, nil,
+			[]string{"PATH=/bin", "HOME=/h", "API_KEY=k=v", "PGPASSWORD=pw"}},
+		{"--file after --env", []string{"CA_FILE=old", "PATH=/bin"}, []envSpec{{"DB", "PGPASSWORD"}}, map[string]string{"DB": "pw"},
+			[]string{"CA_FILE=/tmp/x/CA_FILE"}, []string{"PATH=/bin", "PGPASSWORD=pw", "CA_FILE=/tmp/x/CA_FILE"}},
+		{"--file alone replaces every copy", []string{"PATH=/bin", "CA_FILE=old", "HOME=/h", "CA_FILE=older"}, nil, nil,
+			[]string{"CA_FILE=/tmp/x/CA_FILE"}, []string{"PATH=/bin", "HOME=/h", "CA_FILE=/tmp/x/CA_FILE"}},
+		{"nothing set", []string{"PATH=/bin", "CA_FILE=old"}, nil, nil, nil, []string{"PATH=/bin", "CA_FILE=old"}},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, childEnv(tt.environ, tt.specs, tt.values, tt.fileVars...), tt.name)
+	}
 }
 
 func TestCredentialValues(t *testing.T) {

@@ -91,24 +91,3 @@ func TestWriteSecretFiles(t *testing.T) {
 	assert.Empty(t, none.dir, "no directory without --file")
 	none.remove()
 }
-
-func TestSetEnv(t *testing.T) {
-	t.Parallel()
-	env := []string{"PATH=/bin", "CA_FILE=old", "HOME=/h", "CA_FILE=older"}
-	assert.Equal(t, []string{"PATH=/bin", "HOME=/h", "CA_FILE=/tmp/x/CA_FILE"}, setEnv(env, []string{"CA_FILE=/tmp/x/CA_FILE"}))
-	assert.Equal(t, env, setEnv(env, nil))
-}
-
-func TestParseRunSpecs(t *testing.T) {
-	t.Parallel()
-	env, files, err := parseRunSpecs([]string{"API_KEY", "CA=CA_PEM"}, []string{"CA=CA_FILE", "BUNDLE"})
-	require.NoError(t, err)
-	assert.Equal(t, []envSpec{{"API_KEY", "API_KEY"}, {"CA", "CA_PEM"}}, env)
-	assert.Equal(t, []envSpec{{"CA", "CA_FILE"}, {"BUNDLE", "BUNDLE"}}, files)
-
-	_, _, err = parseRunSpecs([]string{"A=X"}, []string{"B=X"})
-	require.EqualError(t, err, "--file: variable X is set twice (from secrets A and B)")
-	_, _, err = parseRunSpecs(nil, []string{"B=1X"})
-	require.ErrorContains(t, err, `--file B=…: the text after = is not a valid variable name`)
-	assert.NotContains(t, err.Error(), "1X")
-}

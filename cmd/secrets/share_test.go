@@ -47,6 +47,15 @@ func TestShareRequestRoles(t *testing.T) {
 			spec: shareSpec{role: "secret viewer", roleSet: true, to: []string{"a@x.io"}},
 			want: []secrets.NamedAccessChange{{Role: "secret viewer", UserEmails: []string{"a@x.io"}}},
 		},
+		{
+			name: "a holder named twice (e-mail case aside) is sent once",
+			spec: shareSpec{readers: []string{"a@x.io", "team:ops", "A@X.io", "team:ops"}, owners: []string{"b@x.io"}},
+			want: []secrets.NamedAccessChange{
+				{Role: secrets.RoleReader, UserEmails: []string{"a@x.io"}, TeamNames: []string{"ops"}},
+				{Role: secrets.RoleOwner, UserEmails: []string{"b@x.io"}},
+			},
+		},
+		{name: "bad WHO after --owner", spec: shareSpec{owners: []string{"ops"}}, wantErr: "neither an e-mail address nor team:NAME"},
 		{name: "empty role", spec: shareSpec{role: "", roleSet: true, to: []string{"a@x.io"}}, wantErr: "--role: empty role"},
 		{name: "blank role", spec: shareSpec{role: "\u00a0", roleSet: true, to: []string{"a@x.io"}}, wantErr: "--role: empty role"},
 		{name: "padded role", spec: shareSpec{role: "\tOwner", roleSet: true, to: []string{"a@x.io"}}, wantErr: "white space at an end"},
@@ -63,10 +72,9 @@ func TestShareRequestRoles(t *testing.T) {
 			for _, revoke := range []bool{false, true} {
 				spec := tt.spec
 				spec.revoke = revoke
-				req, _, err := shareRequest(spec)
+				req, who, err := shareRequest(spec)
 				if tt.wantErr != "" {
-					require.Error(t, err)
-					assert.Contains(t, err.Error(), tt.wantErr)
+					require.ErrorContains(t, err, tt.wantErr)
 					continue
 				}
 				require.NoError(t, err)
@@ -78,6 +86,9 @@ func TestShareRequestRoles(t *testing.T) {
 					assert.Empty(t, req.Revokes)
 				}
 				assert.Equal(t, tt.want, got)
+				for _, change := range tt.want {
+					assert.Len(t, who[change.Role], len(change.UserEmails)+len(change.TeamNames), "the holders named for %s", change.Role)
+				}
 			}
 		})
 	}
@@ -100,9 +111,7 @@ func TestShareGrantsExactlyTheNamedUnderEveryProfile(t *testing.T) {
 	for _, p := range []secretstest.Profile{{}, {RegexLookups: true}, {BareLists: true, ValuesOnlyByName: true, RegexLookups: true}} {
 		t.Run(fmt.Sprintf("%+v", p), func(t *testing.T) {
 			t.Parallel()
-			srv := secretstest.NewServer(secretstest.WithProfile(p))
-			t.Cleanup(srv.Close)
-			environ := []string{secrets.EnvManagementToken + "=" + srv.APIKey(), secrets.EnvManagementBaseURL + "=" + srv.URL}
+			srv, environ := newEmulator(t, secretstest.WithProfile(p))
 			alice := srv.AddUser("alice+ml@example.com")
 			srv.AddUser("aliceeml@example.com")
 			data := srv.AddUser("data.eng@example.com")
