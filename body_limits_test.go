@@ -1,13 +1,14 @@
 package secrets_test
 
 import (
-	"bufio"
+	"bytes"
+	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,51 +16,6 @@ import (
 
 	secrets "github.com/helios-secrets/go-secrets"
 )
-
-// rawServer is a loopback TCP server that answers every request on a connection with respond, then
-// closes it: a server that lies in ways net/http's own server would not.
-type rawServer struct {
-	ln net.Listener
-	wg sync.WaitGroup
-}
-
-func newRawServer(t *testing.T, respond func(w *bufio.Writer) error) *rawServer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	rs := &rawServer{ln: ln}
-	rs.wg.Add(1)
-	go func() {
-		defer rs.wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			rs.wg.Add(1)
-			go func() {
-				defer rs.wg.Done()
-				defer conn.Close()
-				req, err := http.ReadRequest(bufio.NewReader(conn))
-				if err != nil {
-					return
-				}
-				_ = req.Body.Close()
-				w := bufio.NewWriter(conn)
-				if respond(w) == nil {
-					_ = w.Flush()
-				}
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		rs.wg.Wait()
-	})
-	return rs
-}
-
-func (rs *rawServer) URL() string { return "http://" + rs.ln.Addr().String() }
 
 // allocatedBy returns the bytes allocated while f ran (runtime.MemStats.TotalAlloc): a test that
 // calls it must not run in parallel with others, whose allocations would count.
@@ -75,12 +31,9 @@ func allocatedBy(f func()) uint64 {
 // process allocates. A server declares 256 MiB and sends 12 bytes; 8 concurrent GetByName calls (each
 // retried) allocate under 64 MiB in total (a buffer sized from Content-Length would take 2 GiB).
 func TestBody_DeclaredLengthIsNotTrusted(t *testing.T) {
-	srv := newRawServer(t, func(w *bufio.Writer) error {
-		_, err := w.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 268435456\r\n\r\n{\"secrets\":[")
-		return err
-	})
-	c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL(srv.URL()), secrets.WithRetryMax(2), fastRetries())
-	require.NoError(t, err)
+	c := newRawServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		breakConn(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 268435456\r\n\r\n{\"secrets\":[", false)
+	}).newClient(t, secrets.WithRetryMax(2))
 
 	const calls = 8
 	errs := make([]error, calls)
@@ -109,19 +62,9 @@ func TestBody_DeclaredLengthIsNotTrusted(t *testing.T) {
 // that never ends is read just past the limit of one object, then refused (ErrInvalidResponse, not
 // retried); the buffer grows with what arrives, so the call allocates well under twice the limit.
 func TestBody_EndlessChunkedBodyStopsAtTheLimit(t *testing.T) {
-	chunk := "8000\r\n" + strings.Repeat("x", 0x8000) + "\r\n"
-	srv := newRawServer(t, func(w *bufio.Writer) error {
-		if _, err := w.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"); err != nil {
-			return err
-		}
-		for {
-			if _, err := w.WriteString(chunk); err != nil {
-				return err // the client hung up
-			}
-		}
-	})
-	c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL(srv.URL()), secrets.WithRetryMax(2), fastRetries())
-	require.NoError(t, err)
+	chunk := strings.Repeat("x", 0x8000)
+	c := newRawServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { endlessChunks(w, chunk) }).
+		newClient(t, secrets.WithRetryMax(2))
 
 	var callErr error
 	total := allocatedBy(func() { _, callErr = c.Secrets.Get(t.Context(), secretID) })
@@ -132,4 +75,106 @@ func TestBody_EndlessChunkedBodyStopsAtTheLimit(t *testing.T) {
 	assert.Equal(t, 1, reqErr.Attempts, "not retried")
 	t.Logf("endless chunked body, limit %d MiB: %d MiB allocated", secrets.MaxObjectBody>>20, total>>20)
 	assert.Less(t, total, uint64(2*secrets.MaxObjectBody), "under twice the limit")
+}
+
+// countingBody is an endless (or long) body that counts what is read from it.
+type countingBody struct {
+	left int64 // -1: endless
+	read atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	if b.left == 0 {
+		return 0, io.EOF
+	}
+	n := len(p)
+	if b.left > 0 && int64(n) > b.left {
+		n = int(b.left)
+	}
+	for filled := 0; filled < n; {
+		filled += copy(p[filled:n], xBlock[:])
+	}
+	if b.left > 0 {
+		b.left -= int64(n)
+	}
+	b.read.Add(int64(n))
+	return n, nil
+}
+
+func (b *countingBody) Close() error { return nil }
+
+var xBlock = [4096]byte(bytes.Repeat([]byte("x"), 4096))
+
+// TestSafety_LargeSuccessBody: a 2xx body over the limit is ErrInvalidResponse, found from
+// Content-Length without reading the body, or after reading just past the limit; never retried.
+func TestSafety_LargeSuccessBody(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name          string
+		contentLength int64
+		body          *countingBody
+		maxRead       int64
+	}{
+		{"Content-Length over the limit", secrets.MaxObjectBody + 1, &countingBody{left: -1}, 0},
+		{"endless chunked body", -1, &countingBody{left: -1}, secrets.MaxObjectBody + 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, api := setup(t)
+			api.on(http.MethodGet, getPath, func(req *http.Request) (*http.Response, error) {
+				return &http.Response{StatusCode: 200, Status: "200 OK", Header: http.Header{}, Body: tc.body,
+					ContentLength: tc.contentLength, Request: req}, nil
+			})
+			_, err := c.Secrets.Get(t.Context(), secretID)
+			assertSentinels(t, err, secrets.ErrInvalidResponse)
+			var reqErr *secrets.RequestError
+			require.ErrorAs(t, err, &reqErr)
+			assert.Equal(t, 1, reqErr.Attempts)
+			assert.Equal(t, 1, api.GetTotalCallCount())
+			assert.LessOrEqual(t, tc.body.read.Load(), tc.maxRead)
+			assert.Contains(t, err.Error(), "invalid response: response body is larger than any valid response")
+		})
+	}
+	t.Run("a body at the largest valid size is read", func(t *testing.T) {
+		t.Parallel()
+		value := strings.Repeat("v", secrets.MaxValueBytes)
+		c, api := setup(t)
+		api.on(http.MethodGet, getPath, jsonResponder(200, `{"secretID":"`+secretID+`","name":"BIG","value":"`+value+`"}`))
+		s, err := c.Secrets.Get(t.Context(), secretID)
+		require.NoError(t, err)
+		assert.Len(t, *s.Value, secrets.MaxValueBytes)
+	})
+}
+
+// TestSafety_ErrorBodiesAreCut: an error body is read up to MaxErrorBody bytes, even an endless one.
+func TestSafety_ErrorBodiesAreCut(t *testing.T) {
+	t.Parallel()
+	for _, retries := range []int{0, 2} {
+		t.Run(fmt.Sprint("retries ", retries), func(t *testing.T) {
+			t.Parallel()
+			c, api := setup(t, secrets.WithRetryMax(retries))
+			var bodies []*countingBody
+			var mu sync.Mutex
+			api.on(http.MethodGet, getPath, func(req *http.Request) (*http.Response, error) {
+				b := &countingBody{left: -1}
+				mu.Lock()
+				bodies = append(bodies, b)
+				mu.Unlock()
+				return &http.Response{StatusCode: 503, Status: "503 Service Unavailable", Header: http.Header{}, Body: b,
+					ContentLength: -1, Request: req}, nil
+			})
+			_, err := c.Secrets.Get(t.Context(), secretID)
+			var apiErr *secrets.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, retries+1, apiErr.Attempts)
+			// Cut to MaxErrorBody, less the bytes that could hold the start of the token.
+			assert.LessOrEqual(t, len(apiErr.Body), secrets.MaxErrorBody)
+			assert.GreaterOrEqual(t, len(apiErr.Body), secrets.MaxErrorBody-len(testToken))
+			assert.LessOrEqual(t, len(apiErr.Message), 520)
+			for _, b := range bodies {
+				assert.LessOrEqual(t, b.read.Load(), int64(secrets.MaxErrorBody))
+			}
+		})
+	}
 }

@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,12 +19,11 @@ import (
 )
 
 // The fault matrix: one call per row against a server that misbehaves in one way, either the emulator
-// with its fault injection or a raw httptest server. Each row states the outcome (a value, or an
-// error with its type and sentinel), the requests the server(s) received, and a generous bound on the
-// time spent. The table is logged (go test -run TestFaultMatrix -v) in the form SECURITY.md shows.
+// with its fault injection or a raw server (harness_raw_test.go). Each row states the outcome (a
+// value, or an error with its type and sentinel), the requests the server(s) received, and a generous
+// bound on the time spent. The table is logged (go test -run TestFaultMatrix -v) in the form SECURITY.md shows.
 
 const (
-	fmToken  = "tok_FaultMatrix_7c1e5b9a"
 	fmName   = "DB_PASSWORD"
 	fmValue  = "hunter2-fault-matrix"
 	fmNewKey = "NEW_SECRET"
@@ -37,8 +33,8 @@ const (
 type fmTarget struct {
 	baseURL  string
 	hc       *http.Client
-	requests func() int         // requests received, by every server of the row
-	check    func(t *testing.T) // extra assertions after the call, may be nil
+	requests func() int                    // requests received, by every server of the row
+	check    func(t *testing.T, err error) // extra assertions after the call
 }
 
 // fmWant is the expected outcome of a row.
@@ -135,7 +131,7 @@ func TestFaultMatrix(t *testing.T) {
 
 		// Raw servers.
 		{fault: "429 with `Retry-After` as an HTTP date 50ms ahead", call: "GetByName",
-			setup: fmRaw(false, func(n int, w http.ResponseWriter, r *http.Request) {
+			setup: fmRaw(func(n int, w http.ResponseWriter, r *http.Request) {
 				if n == 1 {
 					w.Header().Set("Retry-After", retryAt.Format(http.TimeFormat))
 					w.WriteHeader(http.StatusTooManyRequests)
@@ -146,49 +142,45 @@ func TestFaultMatrix(t *testing.T) {
 			opts: []secrets.Option{secrets.WithClock(func() time.Time { return retryAt.Add(-50 * time.Millisecond) })},
 			want: fmWant{value: true}, requests: 2, atLeast: 50 * time.Millisecond, within: 2 * time.Second},
 		{fault: "429 with `Retry-After: 99999999999999999999` (absurd)", call: "GetByName",
-			setup: fmRaw(false, fmStatus(429, "Retry-After", "99999999999999999999")),
+			setup: fmRaw(fmStatus(429, "Retry-After", "99999999999999999999")),
 			want:  fmWant{apiStatus: 429, sentinel: secrets.ErrRateLimited, retryAfter: 365 * 24 * time.Hour}, requests: 1, within: 2 * time.Second},
 		{fault: "503 with `Retry-After` an HTTP date a week ahead", call: "GetByName",
-			setup: fmRaw(false, fmStatus(503, "Retry-After", retryAt.Add(7*24*time.Hour).Format(http.TimeFormat))),
+			setup: fmRaw(fmStatus(503, "Retry-After", retryAt.Add(7*24*time.Hour).Format(http.TimeFormat))),
 			opts:  []secrets.Option{secrets.WithClock(func() time.Time { return retryAt })},
 			want:  fmWant{apiStatus: 503, retryAfter: 7 * 24 * time.Hour}, requests: 1, within: 2 * time.Second},
 		{fault: "503 with `Retry-After: soon` (unreadable: backoff)", call: "GetByName",
-			setup: fmRaw(false, fmFirst(fmStatus(503, "Retry-After", "soon"))),
+			setup: fmRaw(fmFirst(fmStatus(503, "Retry-After", "soon"))),
 			want:  fmWant{value: true}, requests: 2, within: 2 * time.Second},
-		{fault: "connection reset (RST) mid-body", call: "GetByName", setup: fmRaw(false, fmFirst(fmResetMidBody)),
+		{fault: "connection reset (RST) mid-body", call: "GetByName", setup: fmRaw(fmFirst(fmResetMidBody)),
 			want: fmWant{value: true}, requests: 2, within: 2 * time.Second},
-		{fault: "POST, connection reset (RST) mid-body", call: "Create", setup: fmRaw(false, fmFirst(fmResetMidBody)),
+		{fault: "POST, connection reset (RST) mid-body", call: "Create", setup: fmRaw(fmFirst(fmResetMidBody)),
 			want: fmWant{requestErr: true}, requests: 1, within: 2 * time.Second},
-		{fault: "server hangs without answering (WithTimeout 300ms, RetryMax 1)", call: "GetByName",
-			setup: fmRaw(false, func(_ int, _ http.ResponseWriter, r *http.Request) {
-				_, _ = io.Copy(io.Discard, r.Body) // the server sees the client go away only once it has read the body
-				<-r.Context().Done()
-			}),
+		{fault: "server hangs without answering (WithTimeout 300ms, RetryMax 1)", call: "GetByName", setup: fmRaw(hang),
 			opts: []secrets.Option{secrets.WithTimeout(300 * time.Millisecond), secrets.WithRetryMax(1)},
-			want: fmWant{requestErr: true, timeout: true, text: "2 attempts"}, requests: 2, within: 3 * time.Second},
+			want: fmWant{requestErr: true, timeout: true, text: "secrets: GET /v1/secrets: 2 attempts: "}, requests: 2, within: 3 * time.Second},
 		{fault: "truncated JSON in a complete 200 response", call: "GetByName",
-			setup: fmRaw(false, fmBody(200, "application/json", `{"secrets":[{"secretID":"3f2b8a4e","name":"DB_PASS`)),
+			setup: fmRaw(fmBody(200, "application/json", `{"secrets":[{"secretID":"3f2b8a4e","name":"DB_PASS`)),
 			want:  fmWant{requestErr: true, sentinel: secrets.ErrInvalidResponse, text: "malformed JSON"}, requests: 1, within: 2 * time.Second},
 		{fault: "200 declaring a 1 GiB body (`Content-Length`)", call: "GetByName",
-			setup: fmRaw(false, func(_ int, w http.ResponseWriter, _ *http.Request) {
+			setup: fmRaw(func(_ int, w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Length", fmt.Sprint(1<<30))
 				_, _ = w.Write([]byte(`{"secrets":[`))
 			}),
 			want: fmWant{requestErr: true, sentinel: secrets.ErrInvalidResponse, text: "larger than any valid response"}, requests: 1, within: 2 * time.Second},
 		{fault: "valid JSON served as `text/plain`", call: "GetByName",
-			setup: fmRaw(false, func(_ int, w http.ResponseWriter, _ *http.Request) {
+			setup: fmRaw(func(_ int, w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 				fmWriteList(w)
 			}),
 			want: fmWant{value: true}, requests: 1, within: 2 * time.Second},
-		{fault: "`text/plain` 200 that is not JSON", call: "GetByName", setup: fmRaw(false, fmBody(200, "text/plain", "OK")),
+		{fault: "`text/plain` 200 that is not JSON", call: "GetByName", setup: fmRaw(fmBody(200, "text/plain", "OK")),
 			want: fmWant{requestErr: true, sentinel: secrets.ErrInvalidResponse}, requests: 1, within: 2 * time.Second},
 		{fault: "HTML error page from a proxy (502, every attempt, RetryMax 2)", call: "GetByName",
-			setup: fmRaw(false, fmBody(502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>")),
+			setup: fmRaw(fmBody(502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>")),
 			opts:  []secrets.Option{secrets.WithRetryMax(2)},
 			want:  fmWant{apiStatus: 502, text: "502 Bad Gateway (3 attempts)"}, requests: 3, within: 2 * time.Second},
 		{fault: "HTML page with 200 (captive portal)", call: "GetByName",
-			setup: fmRaw(false, fmBody(200, "text/html", "<html><body>Please log in</body></html>")),
+			setup: fmRaw(fmBody(200, "text/html", "<html><body>Please log in</body></html>")),
 			want:  fmWant{requestErr: true, sentinel: secrets.ErrInvalidResponse}, requests: 1, within: 2 * time.Second},
 		{fault: "redirect (307) to the same host", call: "GetByName", setup: fmRedirectSameHost,
 			want: fmWant{value: true}, requests: 2, within: 2 * time.Second},
@@ -199,12 +191,12 @@ func TestFaultMatrix(t *testing.T) {
 		{fault: "redirect from https to http on a loopback host: refused", call: "GetByName", setup: fmRedirectOtherHost(true),
 			want: fmWant{requestErr: true, sentinel: secrets.ErrRedirectRefused, text: "redirect refused: a 307 from https://127.0.0.1:"}, requests: 1, within: 2 * time.Second},
 		{fault: "redirect from https to http on another host", call: "GetByName",
-			setup: fmRaw(true, func(_ int, w http.ResponseWriter, r *http.Request) {
+			setup: fmRaw(func(_ int, w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, "http://api.example.com"+r.URL.RequestURI(), http.StatusTemporaryRedirect)
-			}),
+			}, rawTLS),
 			want: fmWant{requestErr: true, sentinel: secrets.ErrRedirectRefused, text: "to http://api.example.com: the client follows redirects within the base URL's host only"}, requests: 1, within: 2 * time.Second},
 		{fault: "redirect loop", call: "GetByName",
-			setup: fmRaw(false, func(_ int, w http.ResponseWriter, r *http.Request) {
+			setup: fmRaw(func(_ int, w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, r.URL.RequestURI(), http.StatusFound)
 			}),
 			want: fmWant{requestErr: true, text: "stopped after 10 redirects", attempts: 1}, requests: 10, within: 2 * time.Second},
@@ -224,7 +216,7 @@ func TestFaultMatrix(t *testing.T) {
 				t.Parallel()
 				target := row.setup(t)
 				opts := append([]secrets.Option{
-					secrets.WithAPIKey(fmToken),
+					secrets.WithAPIKey(testToken),
 					secrets.WithBaseURL(target.baseURL),
 					secrets.WithHTTPClient(target.hc),
 					secrets.WithRetryWait(time.Millisecond, 2*time.Second),
@@ -241,11 +233,10 @@ func TestFaultMatrix(t *testing.T) {
 				assert.Less(t, elapsed, row.within, "time spent")
 				assert.GreaterOrEqual(t, elapsed, row.atLeast, "time spent")
 				if err != nil {
-					assertNoSecret(t, err.Error(), "error", fmToken, fmValue)
+					assertNoSecret(t, err.Error(), "error", testToken, fmValue)
+					assert.NotContains(t, err.Error(), target.baseURL+"/v1", "the URL is not repeated")
 				}
-				if target.check != nil {
-					target.check(t)
-				}
+				target.check(t, err)
 				mu.Lock()
 				results[i] = result{row, elapsed}
 				mu.Unlock()
@@ -318,6 +309,7 @@ func fmCheck(t *testing.T, row fmRow, err error) {
 		var netErr net.Error
 		require.ErrorAs(t, err, &netErr)
 		assert.True(t, netErr.Timeout())
+		assert.NotErrorIs(t, err, context.Canceled, "a timeout, not a cancellation")
 	}
 	assert.Contains(t, err.Error(), w.text)
 	assert.NotContains(t, err.Error(), "giving up")
@@ -326,68 +318,31 @@ func fmCheck(t *testing.T, row fmRow, err error) {
 // fmEmulator starts an emulator holding fmName, with the row's faults injected.
 func fmEmulator(inject func(*secretstest.Server)) func(t *testing.T) fmTarget {
 	return func(t *testing.T) fmTarget {
-		srv := secretstest.NewServer(secretstest.WithAPIKey(fmToken))
+		srv := secretstest.NewServer(secretstest.WithAPIKey(testToken))
 		t.Cleanup(srv.Close)
 		srv.AddSecret(fmName, fmValue, "")
 		inject(srv)
-		return fmTarget{baseURL: srv.URL, hc: srv.Client(), requests: srv.RequestCount, check: func(t *testing.T) {
+		return fmTarget{baseURL: srv.URL, hc: srv.Client(), requests: srv.RequestCount, check: func(t *testing.T, _ error) {
 			// What the client was told is what the emulator holds: never a second copy.
 			assert.LessOrEqual(t, len(srv.Secrets()), 2)
 		}}
 	}
 }
 
-// fmHandler answers the nth request (from 1) of a raw server.
-type fmHandler func(n int, w http.ResponseWriter, r *http.Request)
-
-// fmRaw starts an httptest server (TLS when tls is set) running h.
-func fmRaw(tls bool, h fmHandler) func(t *testing.T) fmTarget {
+// fmRaw starts a raw server (harness_raw_test.go) running h; it never receives another token.
+func fmRaw(h rawHandler, opts ...rawOption) func(t *testing.T) fmTarget {
 	return func(t *testing.T) fmTarget {
-		srv, n := fmServe(t, tls, h)
-		return fmTarget{baseURL: srv.URL, hc: fmGuarded(t, srv.Client()), requests: func() int { return int(n.Load()) }}
-	}
-}
-
-func fmServe(t *testing.T, tls bool, h fmHandler) (*httptest.Server, *atomic.Int32) {
-	var n atomic.Int32
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "" && r.Header.Get("Authorization") != "Bearer "+fmToken {
-			t.Errorf("unexpected Authorization header")
-		}
-		h(int(n.Add(1)), w, r)
-	})
-	var srv *httptest.Server
-	if tls {
-		srv = httptest.NewTLSServer(handler)
-	} else {
-		srv = httptest.NewServer(handler)
-	}
-	t.Cleanup(srv.Close)
-	return srv, &n
-}
-
-// fmGuarded returns a copy of hc whose transport dials loopback addresses only: should a redirect be
-// followed where it must not, nothing leaves the machine.
-func fmGuarded(t *testing.T, hc *http.Client) *http.Client {
-	tr := hc.Transport.(*http.Transport).Clone()
-	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		host, _, err := net.SplitHostPort(addr)
-		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-			if host != "localhost" {
-				return nil, fmt.Errorf("test guard: refused to dial %s", addr)
+		srv := newRawServer(t, h, opts...)
+		return fmTarget{baseURL: srv.URL, hc: srv.client(t), requests: srv.requests, check: func(t *testing.T, _ error) {
+			for _, hit := range srv.recorded() {
+				assert.Contains(t, []string{"", "Bearer " + testToken}, hit.Auth)
 			}
-		}
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
+		}}
 	}
-	t.Cleanup(tr.CloseIdleConnections)
-	out := *hc
-	out.Transport = tr
-	return &out
 }
 
 // fmFirst applies h to the first request and answers the others normally.
-func fmFirst(h fmHandler) fmHandler {
+func fmFirst(h rawHandler) rawHandler {
 	return func(n int, w http.ResponseWriter, r *http.Request) {
 		if n == 1 {
 			h(n, w, r)
@@ -397,7 +352,7 @@ func fmFirst(h fmHandler) fmHandler {
 	}
 }
 
-func fmStatus(status int, header, value string) fmHandler {
+func fmStatus(status int, header, value string) rawHandler {
 	return func(_ int, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set(header, value)
 		w.Header().Set("Content-Type", "application/json")
@@ -406,7 +361,7 @@ func fmStatus(status int, header, value string) fmHandler {
 	}
 }
 
-func fmBody(status int, contentType, body string) fmHandler {
+func fmBody(status int, contentType, body string) rawHandler {
 	return func(_ int, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", contentType)
 		w.WriteHeader(status)
@@ -420,16 +375,7 @@ func fmResetMidBody(_ int, w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		body = `{"secrets":[` + body + `]}`
 	}
-	conn, buf, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		return
-	}
-	_, _ = fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(body), body[:len(body)/2])
-	_ = buf.Flush()
-	if tcp, ok := conn.(*net.TCPConn); ok {
-		_ = tcp.SetLinger(0) // close with a reset
-	}
-	_ = conn.Close()
+	resetMidBody(w, body)
 }
 
 func fmSecretJSON(name string) string {
@@ -455,38 +401,41 @@ func fmWriteOK(w http.ResponseWriter, r *http.Request) {
 }
 
 func fmRedirectSameHost(t *testing.T) fmTarget {
-	var auth atomic.Value
-	srv, n := fmServe(t, false, func(_ int, w http.ResponseWriter, r *http.Request) {
+	srv := newRawServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/moved/") {
 			http.Redirect(w, r, "/moved"+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 			return
 		}
-		auth.Store(r.Header.Get("Authorization"))
 		fmWriteList(w)
 	})
-	return fmTarget{baseURL: srv.URL, hc: fmGuarded(t, srv.Client()), requests: func() int { return int(n.Load()) },
-		check: func(t *testing.T) { assert.Equal(t, "Bearer "+fmToken, auth.Load(), "the token stays on its host") }}
+	return fmTarget{baseURL: srv.URL, hc: srv.client(t), requests: srv.requests, check: func(t *testing.T, _ error) {
+		hits := srv.recorded()
+		require.Len(t, hits, 2)
+		assert.Equal(t, "Bearer "+testToken, hits[1].Auth, "the token stays on its host")
+	}}
 }
 
 // fmRedirectOtherHost redirects from one server to another (from https to plain http when
 // fromTLS is set), with a 307 or the code given; the client refuses, and the second server sees
-// nothing.
+// nothing, not even a connection.
 func fmRedirectOtherHost(fromTLS bool, code ...int) func(t *testing.T) fmTarget {
 	status := http.StatusTemporaryRedirect
 	if len(code) > 0 {
 		status = code[0]
 	}
 	return func(t *testing.T) fmTarget {
-		target, nTarget := fmServe(t, false, func(_ int, w http.ResponseWriter, r *http.Request) {
-			fmWriteList(w)
-		})
-		origin, nOrigin := fmServe(t, fromTLS, func(_ int, w http.ResponseWriter, r *http.Request) {
+		target := newRawServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { fmWriteList(w) })
+		var opts []rawOption
+		if fromTLS {
+			opts = append(opts, rawTLS)
+		}
+		origin := newRawServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, target.URL+r.URL.RequestURI(), status)
-		})
-		return fmTarget{baseURL: origin.URL, hc: fmGuarded(t, origin.Client()),
-			requests: func() int { return int(nOrigin.Load() + nTarget.Load()) },
-			check: func(t *testing.T) {
-				assert.Zero(t, nTarget.Load(), "nothing reaches the other host")
+		}, opts...)
+		return fmTarget{baseURL: origin.URL, hc: origin.client(t),
+			requests: func() int { return origin.requests() + target.requests() },
+			check: func(t *testing.T, _ error) {
+				assert.Zero(t, target.conns.Load(), "nothing reaches the other host")
 			}}
 	}
 }

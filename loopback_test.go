@@ -4,13 +4,11 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,24 +17,20 @@ import (
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
-// hostRecorder is an API stand-in that records the Host header of each request.
-func hostRecorder(t *testing.T) (*httptest.Server, func() []string) {
+// secretServer is an API stand-in answering every request with the secret of the fixtures.
+func secretServer(t *testing.T, opts ...rawOption) *rawServer {
 	t.Helper()
 	body := readTestdata(t, "responses/secret.json")
-	var mu sync.Mutex
-	var hosts []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		hosts = append(hosts, r.Host)
-		mu.Unlock()
-		_, _ = w.Write(body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), hosts...)
+	return newRawServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(body) }, opts...)
+}
+
+// hosts returns the Host header of each request srv received.
+func hosts(srv *rawServer) []string {
+	var out []string
+	for _, h := range srv.recorded() {
+		out = append(out, h.Host)
 	}
+	return out
 }
 
 // dialRecorder is an *http.Transport that records the addresses it dials.
@@ -64,8 +58,8 @@ func dialRecorder(t *testing.T) (*http.Transport, func() []string) {
 // server still sees the name in the Host header. Both on the SDK's transport and on a caller's.
 func TestLoopback_NamesArePinned(t *testing.T) {
 	t.Parallel()
-	srv, hosts := hostRecorder(t)
-	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	srv := secretServer(t)
+	_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
 	require.NoError(t, err)
 	for _, name := range []string{"localhost", "emulator.localhost", "a.b.localhost"} {
 		base := "http://" + name + ":" + port
@@ -82,23 +76,19 @@ func TestLoopback_NamesArePinned(t *testing.T) {
 		assert.Equal(t, []string{"127.0.0.1:" + port}, dialled(), "%s is dialled at the loopback address, not looked up", name)
 	}
 	assert.Equal(t, []string{"localhost:" + port, "localhost:" + port, "emulator.localhost:" + port, "emulator.localhost:" + port,
-		"a.b.localhost:" + port, "a.b.localhost:" + port}, hosts())
+		"a.b.localhost:" + port, "a.b.localhost:" + port}, hosts(srv))
 }
 
-// proxyStandIn is a proxy that answers every request itself, as a hostile or logging proxy would,
-// and counts them.
-func proxyStandIn(t *testing.T) (*url.URL, *atomic.Int32) {
+// proxyStandIn is a proxy that answers every request itself, as a hostile or logging proxy would.
+func proxyStandIn(t *testing.T) (*rawServer, *url.URL) {
 	t.Helper()
-	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		n.Add(1)
+	srv := newRawServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"secretID":"3f2b8a4e-5c6d-4e7f-8a9b-0c1d2e3f4a5b","name":"FROM_THE_PROXY","value":"x"}`))
-	}))
-	t.Cleanup(srv.Close)
+	})
 	u, err := url.Parse(srv.URL)
 	require.NoError(t, err)
-	return u, &n
+	return srv, u
 }
 
 // TestLoopback_NeverThroughAProxy (issue 11 §6): with a proxy configured the way HTTP_PROXY
@@ -107,10 +97,10 @@ func proxyStandIn(t *testing.T) (*url.URL, *atomic.Int32) {
 // loopback address is refused before anything is sent, and not retried.
 func TestLoopback_NeverThroughAProxy(t *testing.T) {
 	t.Parallel()
-	srv, hosts := hostRecorder(t)
-	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	srv := secretServer(t)
+	_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
 	require.NoError(t, err)
-	proxyURL, proxied := proxyStandIn(t)
+	proxy, proxyURL := proxyStandIn(t)
 	envLike := func(r *http.Request) (*url.URL, error) { // http.ProxyFromEnvironment with HTTP_PROXY set
 		if h := r.URL.Hostname(); h == "localhost" || net.ParseIP(h) != nil && net.ParseIP(h).IsLoopback() {
 			return nil, nil
@@ -127,8 +117,8 @@ func TestLoopback_NeverThroughAProxy(t *testing.T) {
 		require.NoError(t, err, name)
 		assert.Equal(t, "DB_PASSWORD", s.Name, "%s: the server's answer, not the proxy's", name)
 	}
-	assert.Zero(t, proxied.Load(), "nothing went through the proxy")
-	assert.Len(t, hosts(), 3)
+	assert.Zero(t, proxy.requests(), "nothing went through the proxy")
+	assert.Len(t, srv.recorded(), 3)
 
 	for _, name := range []string{"emulator.localhost", "localhost", "127.0.0.1", "[::1]"} {
 		tr := &http.Transport{Proxy: http.ProxyURL(proxyURL)} // proxies everything
@@ -144,8 +134,8 @@ func TestLoopback_NeverThroughAProxy(t *testing.T) {
 		assert.NotContains(t, err.Error(), "hunter2")
 		assert.NotContains(t, err.Error(), proxyURL.Host, "the proxy's address (which may carry credentials) is not quoted")
 	}
-	assert.Zero(t, proxied.Load(), "nothing went through the proxy")
-	assert.Len(t, hosts(), 3, "nor to the server")
+	assert.Zero(t, proxy.requests(), "nothing went through the proxy")
+	assert.Len(t, srv.recorded(), 3, "nor to the server")
 }
 
 // TestLoopback_IPv6Fallback: a localhost name whose server listens on ::1 only is reached there
@@ -156,12 +146,7 @@ func TestLoopback_IPv6Fallback(t *testing.T) {
 	if err != nil {
 		t.Skipf("no IPv6 loopback on this machine: %v", err)
 	}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		_, _ = w.Write(readTestdata(t, "responses/secret.json"))
-	}))
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
+	secretServer(t, rawOn(ln))
 	_, port, err := net.SplitHostPort(ln.Addr().String())
 	require.NoError(t, err)
 	if probe, err := net.Dial("tcp", "127.0.0.1:"+port); err == nil {
@@ -193,10 +178,10 @@ func TestLoopback_HTTPProxyEnvironment(t *testing.T) {
 		return
 	}
 	t.Parallel()
-	srv, hosts := hostRecorder(t)
-	_, port, err := net.SplitHostPort(strings.TrimPrefix(srv.URL, "http://"))
+	srv := secretServer(t)
+	_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
 	require.NoError(t, err)
-	proxyURL, proxied := proxyStandIn(t)
+	proxy, proxyURL := proxyStandIn(t)
 	for _, name := range []string{"emulator.localhost", "localhost"} {
 		cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestLoopback_HTTPProxyEnvironment$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "HTTP_PROXY="+proxyURL.String(), "http_proxy="+proxyURL.String(), "NO_PROXY=", "no_proxy=",
@@ -204,6 +189,67 @@ func TestLoopback_HTTPProxyEnvironment(t *testing.T) {
 		out, err := cmd.CombinedOutput()
 		require.NoError(t, err, "%s: %s", name, out)
 	}
-	assert.Zero(t, proxied.Load(), "nothing went through the proxy")
-	assert.Equal(t, []string{"emulator.localhost:" + port, "localhost:" + port}, hosts())
+	assert.Zero(t, proxy.requests(), "nothing went through the proxy")
+	assert.Equal(t, []string{"emulator.localhost:" + port, "localhost:" + port}, hosts(srv))
+}
+
+// TestSafety_PlainHTTPOnlyToLoopback: http is accepted only for loopback hosts (emulators); the token
+// never travels in the clear over a network. https is accepted for every host.
+func TestSafety_PlainHTTPOnlyToLoopback(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		host     string
+		loopback bool
+	}{
+		{"localhost", true},
+		{"localhost:8080", true},
+		{"emulator.localhost:9000", true},
+		{"127.0.0.1", true},
+		{"127.0.0.1:41234", true},
+		{"127.10.20.30", true},
+		{"[::1]", true},
+		{"[::1]:8080", true},
+		{"example.com", false},
+		{"example.com:80", false},
+		{"10.0.0.1", false},
+		{"192.168.1.10:8080", false},
+		{"0.0.0.0", false},
+		{"[::]", false},
+		{"[2001:db8::1]", false},
+		{"localhost.example.com", false},
+		{"127.0.0.1.nip.io", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.host, func(t *testing.T) {
+			t.Parallel()
+			api := newFakeAPI(t)
+			api.on(http.MethodGet, getPath, fixture(t, 200, "secret.json"))
+			for _, scheme := range []string{"http", "https"} {
+				c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL(scheme+"://"+tc.host),
+					secrets.WithHTTPClient(api.httpClient()))
+				if scheme == "http" && !tc.loopback {
+					assert.Nil(t, c)
+					assertSentinels(t, err, secrets.ErrInvalidArgument)
+					assert.Contains(t, err.Error(), "plain http")
+					assert.Contains(t, err.Error(), "WithBaseURL")
+					continue
+				}
+				require.NoError(t, err, scheme)
+				_, err = c.Secrets.Get(t.Context(), secretID)
+				require.NoError(t, err)
+			}
+			for _, r := range api.requests() {
+				want := tc.host
+				if r.URL.Scheme == "http" && strings.Contains(tc.host, "localhost") {
+					// A localhost name over plain http is dialled at 127.0.0.1 (TestLoopback_NamesArePinned).
+					want = "127.0.0.1:80"
+					if _, port, err := net.SplitHostPort(tc.host); err == nil {
+						want = "127.0.0.1:" + port
+					}
+				}
+				assert.Equal(t, want, r.URL.Host)
+				assert.Equal(t, getPath, r.URL.Path)
+			}
+		})
+	}
 }

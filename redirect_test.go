@@ -3,12 +3,8 @@ package secrets_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -51,31 +47,13 @@ var redirectCalls = []redirectCall{
 
 var redirectCodes = []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect}
 
-// hit is a request a redirect test server received.
-type hit struct {
-	method, path, auth string
-	body               []byte
-}
-
-// redirectServer redirects every request whose path does not start with /moved to location(r), with
-// code, and answers the others as the API would. It records every request and counts connections.
-type redirectServer struct {
-	*httptest.Server
-	mu    sync.Mutex
-	hits  []hit
-	conns atomic.Int32
-}
-
-func newRedirectServer(t *testing.T, tls bool, code int, location func(r *http.Request) string) *redirectServer {
+// newRedirectServer redirects every request whose path does not start with /moved to location(r),
+// with code, and answers the others as the API would.
+func newRedirectServer(t *testing.T, code int, location func(r *http.Request) string, opts ...rawOption) *rawServer {
 	t.Helper()
 	body := func(name string) []byte { return readTestdata(t, "responses/"+name) }
 	secret, list, access, del := body("secret.json"), body("list_wrapped.json"), body("access_controls.json"), body("delete.json")
-	rs := &redirectServer{}
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		rs.mu.Lock()
-		rs.hits = append(rs.hits, hit{r.Method, r.URL.Path, r.Header.Get("Authorization"), b})
-		rs.mu.Unlock()
+	return newRawServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/moved/") {
 			http.Redirect(w, r, location(r), code)
 			return
@@ -93,79 +71,66 @@ func newRedirectServer(t *testing.T, tls bool, code int, location func(r *http.R
 		default:
 			_, _ = w.Write(secret)
 		}
-	})
-	rs.Server = httptest.NewUnstartedServer(h)
-	rs.Config.ConnState = func(_ net.Conn, st http.ConnState) {
-		if st == http.StateNew {
-			rs.conns.Add(1)
-		}
-	}
-	if tls {
-		rs.StartTLS()
-	} else {
-		rs.Start()
-	}
-	t.Cleanup(rs.Close)
-	return rs
+	}, opts...)
 }
 
-func (rs *redirectServer) recorded() []hit {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	return append([]hit(nil), rs.hits...)
-}
-
-// redirectClient builds a Client on base whose transport trusts both test servers' certificates.
-func redirectClient(t *testing.T, base string, tr http.RoundTripper, opts ...secrets.Option) *secrets.Client {
+// redirectClient builds a Client on base over hc, whose CheckRedirect, on the 307 rows, is the
+// caller's own policy, counted: the SDK's origin check runs before it, and it still runs.
+func redirectClient(t *testing.T, base string, hc *http.Client, code int) (*secrets.Client, *atomic.Int32) {
 	t.Helper()
-	c, err := secrets.NewClient(append([]secrets.Option{secrets.WithAPIKey(testToken), secrets.WithBaseURL(base),
-		secrets.WithHTTPClient(&http.Client{Transport: tr}), secrets.WithRetryMax(3), fastRetries()}, opts...)...)
+	var policyCalls atomic.Int32
+	if code == http.StatusTemporaryRedirect {
+		hc.CheckRedirect = func(*http.Request, []*http.Request) error { policyCalls.Add(1); return nil }
+	}
+	c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL(base),
+		secrets.WithHTTPClient(hc), secrets.WithRetryMax(3), fastRetries())
 	require.NoError(t, err)
-	return c
+	return c, &policyCalls
 }
 
 // TestRedirect_ToAnotherOriginIsRefused (issue 11 §4): a redirect to another scheme, host name or
 // port is refused before anything is sent there (no connection at all), for every method and every
-// redirect code, with a *RequestError naming both origins; it is not retried, and the value sent
-// appears nowhere.
+// redirect code, with a *RequestError naming both origins, before the caller's own redirect policy is
+// asked; it is not retried, and the value sent appears nowhere.
 func TestRedirect_ToAnotherOriginIsRefused(t *testing.T) {
 	t.Parallel()
 	targets := map[string]struct {
-		tls      bool                                                        // of the origin server
-		location func(origin, other *redirectServer, r *http.Request) string // where the origin redirects to
-		want     func(origin, other *redirectServer) string                  // the origin named in the error
-		viaOther bool                                                        // the Location points at the other server
+		tls      bool                                                   // of the origin server
+		location func(origin, other *rawServer, r *http.Request) string // where the origin redirects to
+		want     func(origin, other *rawServer) string                  // the origin named in the error
 	}{
-		"other port": {location: func(_, other *redirectServer, r *http.Request) string {
+		"other port": {location: func(_, other *rawServer, r *http.Request) string {
 			return other.URL + "/moved" + r.URL.RequestURI()
 		},
-			want: func(_, other *redirectServer) string { return other.URL }, viaOther: true},
-		"other host name, same port": {location: func(origin, _ *redirectServer, r *http.Request) string {
+			want: func(_, other *rawServer) string { return other.URL }},
+		"other host name, same port": {location: func(origin, _ *rawServer, r *http.Request) string {
 			return strings.Replace(origin.URL, "127.0.0.1", "localhost", 1) + "/moved" + r.URL.RequestURI()
-		}, want: func(origin, _ *redirectServer) string {
+		}, want: func(origin, _ *rawServer) string {
 			return strings.Replace(origin.URL, "127.0.0.1", "localhost", 1)
 		}},
-		"https down to http, same host and port": {tls: true, location: func(origin, _ *redirectServer, r *http.Request) string {
+		"https down to http, same host and port": {tls: true, location: func(origin, _ *rawServer, r *http.Request) string {
 			return strings.Replace(origin.URL, "https://", "http://", 1) + "/moved" + r.URL.RequestURI()
-		}, want: func(origin, _ *redirectServer) string { return strings.Replace(origin.URL, "https://", "http://", 1) }},
-		"http up to https, same host and port": {location: func(origin, _ *redirectServer, r *http.Request) string {
+		}, want: func(origin, _ *rawServer) string { return strings.Replace(origin.URL, "https://", "http://", 1) }},
+		"http up to https, same host and port": {location: func(origin, _ *rawServer, r *http.Request) string {
 			return strings.Replace(origin.URL, "http://", "https://", 1) + "/moved" + r.URL.RequestURI()
-		}, want: func(origin, _ *redirectServer) string { return strings.Replace(origin.URL, "http://", "https://", 1) }},
-		"scheme-relative to another host": {location: func(_, other *redirectServer, r *http.Request) string {
+		}, want: func(origin, _ *rawServer) string { return strings.Replace(origin.URL, "http://", "https://", 1) }},
+		"scheme-relative to another host": {location: func(_, other *rawServer, r *http.Request) string {
 			return strings.TrimPrefix(other.URL, "http:") + "/moved" + r.URL.RequestURI()
-		}, want: func(_, other *redirectServer) string { return other.URL }, viaOther: true},
+		}, want: func(_, other *rawServer) string { return other.URL }},
 	}
 	for tname, target := range targets {
 		for _, code := range redirectCodes {
 			for _, rc := range redirectCalls {
 				t.Run(fmt.Sprintf("%s/%d/%s", tname, code, rc.name), func(t *testing.T) {
 					t.Parallel()
-					other := newRedirectServer(t, false, code, func(*http.Request) string { return "/moved/" })
-					var origin *redirectServer
-					origin = newRedirectServer(t, target.tls, code, func(r *http.Request) string { return target.location(origin, other, r) })
-					tr := origin.Client().Transport.(*http.Transport).Clone()
-					t.Cleanup(tr.CloseIdleConnections)
-					c := redirectClient(t, origin.URL, tr)
+					other := newRedirectServer(t, code, func(*http.Request) string { return "/moved/" })
+					var origin *rawServer
+					var opts []rawOption
+					if target.tls {
+						opts = append(opts, rawTLS)
+					}
+					origin = newRedirectServer(t, code, func(r *http.Request) string { return target.location(origin, other, r) }, opts...)
+					c, policyCalls := redirectClient(t, origin.URL, origin.client(t), code)
 
 					err := rc.call(t.Context(), c)
 					var reqErr *secrets.RequestError
@@ -179,6 +144,7 @@ func TestRedirect_ToAnotherOriginIsRefused(t *testing.T) {
 					assert.Len(t, origin.recorded(), 1, "the origin saw the first request only")
 					assert.Empty(t, other.recorded(), "nothing reached the other host")
 					assert.Zero(t, other.conns.Load(), "not even a connection")
+					assert.Zero(t, policyCalls.Load(), "refused before the caller's policy is asked")
 				})
 			}
 		}
@@ -187,22 +153,20 @@ func TestRedirect_ToAnotherOriginIsRefused(t *testing.T) {
 
 // TestRedirect_WithinTheOriginIsFollowed: a redirect within the base URL's origin (an absolute
 // Location here; TestSameOrigin has the spellings of one origin) is followed for every code, with the
-// token; a 307 or
-// 308 re-sends the body; a 303 after a write fetches its answer with GET; a 301 or 302, which net/http
-// would follow with a GET that writes nothing, is refused for writes.
+// token, and the caller's own redirect policy still runs; a 307 or 308 re-sends the body; a 303 after
+// a write fetches its answer with GET; a 301 or 302, which net/http would follow with a GET that
+// writes nothing, is refused for writes.
 func TestRedirect_WithinTheOriginIsFollowed(t *testing.T) {
 	t.Parallel()
 	for _, code := range redirectCodes {
 		for _, rc := range redirectCalls {
 			t.Run(fmt.Sprintf("%d/%s", code, rc.name), func(t *testing.T) {
 				t.Parallel()
-				var origin *redirectServer
-				origin = newRedirectServer(t, false, code, func(r *http.Request) string {
+				var origin *rawServer
+				origin = newRedirectServer(t, code, func(r *http.Request) string {
 					return strings.Replace(origin.URL, "127.0.0.1", "localhost", 1) + "/moved" + r.URL.RequestURI()
 				})
-				tr := &http.Transport{}
-				t.Cleanup(tr.CloseIdleConnections)
-				c := redirectClient(t, strings.Replace(origin.URL, "127.0.0.1", "localhost", 1), tr)
+				c, policyCalls := redirectClient(t, strings.Replace(origin.URL, "127.0.0.1", "localhost", 1), origin.client(t), code)
 
 				err := rc.call(t.Context(), c)
 				hits := origin.recorded()
@@ -216,17 +180,20 @@ func TestRedirect_WithinTheOriginIsFollowed(t *testing.T) {
 				require.NoError(t, err)
 				require.Len(t, hits, 2)
 				first, second := hits[0], hits[1]
-				assert.Equal(t, "/moved"+first.path, second.path)
-				assert.Equal(t, "Bearer "+testToken, second.auth, "the token stays on its host")
+				assert.Equal(t, "/moved"+first.Path, second.Path)
+				assert.Equal(t, "Bearer "+testToken, second.Auth, "the token stays on its host")
+				if code == http.StatusTemporaryRedirect {
+					assert.Equal(t, int32(1), policyCalls.Load(), "the caller's policy still runs")
+				}
 				if methodChanges { // 303 See Other: the write was done, its answer is fetched
-					assert.Equal(t, http.MethodGet, second.method)
-					assert.Empty(t, second.body)
+					assert.Equal(t, http.MethodGet, second.Method)
+					assert.Empty(t, second.Body)
 					return
 				}
-				assert.Equal(t, rc.method, second.method)
-				assert.Equal(t, first.body, second.body, "307 and 308 re-send the body, to the same host")
+				assert.Equal(t, rc.method, second.Method)
+				assert.Equal(t, first.Body, second.Body, "307 and 308 re-send the body, to the same host")
 				if rc.write {
-					assert.NotEmpty(t, second.body)
+					assert.NotEmpty(t, second.Body)
 				}
 			})
 		}
@@ -239,15 +206,11 @@ func TestRedirect_RefusalQuotesNoSecret(t *testing.T) {
 	t.Parallel()
 	const value = "hunter2value"
 	for _, host := range []string{value + ".evil.example", strings.ToLower(testToken) + ".evil.example", "evil.example:1/" + value} {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.Copy(io.Discard, r.Body)
+		c := newRawServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Location", "https://"+host+"/v1/secrets")
 			w.WriteHeader(http.StatusTemporaryRedirect)
-		}))
-		t.Cleanup(srv.Close)
-		c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL(srv.URL))
-		require.NoError(t, err)
-		_, err = c.Secrets.Create(t.Context(), "DB_PASSWORD", value)
+		}).newClient(t)
+		_, err := c.Secrets.Create(t.Context(), "DB_PASSWORD", value)
 		require.ErrorIs(t, err, secrets.ErrRedirectRefused, host)
 		assert.NotContains(t, err.Error(), value, host)
 		assert.NotContains(t, strings.ToLower(err.Error()), strings.ToLower(testToken), host)

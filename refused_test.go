@@ -16,16 +16,6 @@ import (
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
-// closedLoopbackPort returns host:port of a loopback port where nothing listens.
-func closedLoopbackPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	return addr
-}
-
 // TestRefused_LoopbackGetsAHintAndAShortBudget (issue 14): a refused dial to a loopback address says
 // what to check, and is retried once, not WithRetryMax times: nothing listens there.
 func TestRefused_LoopbackGetsAHintAndAShortBudget(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"sync/atomic"
@@ -250,10 +249,10 @@ func (d *wrDialer) dial(ctx context.Context, network, addr string) (net.Conn, er
 	return nd.DialContext(ctx, network, addr)
 }
 
-// wrProxy forwards to the emulator; replaceNext makes it answer the next request with a status of
-// its own once the emulator has processed it, as a gateway that timed out would.
+// wrProxy forwards to the emulator through a raw server; replaceNext makes it answer the next request
+// with a status of its own once the emulator has processed it, as a gateway that timed out would.
 type wrProxy struct {
-	*httptest.Server
+	*rawServer
 	replace atomic.Int32
 }
 
@@ -284,8 +283,7 @@ func newWrProxy(t *testing.T, srv *secretstest.Server) *wrProxy {
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte("<html><body>504 Gateway Time-out</body></html>"))
 	}
-	p.Server = httptest.NewServer(rp)
-	t.Cleanup(p.Close)
+	p.rawServer = newRawServer(t, func(_ int, w http.ResponseWriter, r *http.Request) { rp.ServeHTTP(w, r) })
 	return p
 }
 
