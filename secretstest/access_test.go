@@ -2,6 +2,7 @@ package secretstest_test
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -130,80 +131,85 @@ func TestOwnerThroughTeam(t *testing.T) {
 	assert.False(t, e.exists(sec.SecretID))
 }
 
-func TestRevokingLastOwnerDeletesSecret(t *testing.T) {
+// TestOwnershipDecidesExistence: a secret lives while an Owner grant is left (to a member, to a team
+// with members, or to the API key's identity when the key created it), whatever the history of its
+// grants. Each step must succeed; after it the secret exists, or not, through the API and in the
+// state. Names in a step's changes stand for the IDs of those members and teams.
+func TestOwnershipDecidesExistence(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	alice := e.srv.AddUser("alice@example.com")
-	bob := e.srv.AddUser("bob@example.com")
-	rita := e.srv.AddUser("rita@example.com")
-	sec := e.create(alice.Token, "SHARED_OWNERSHIP", "v")
-	e.share(alice.Token, sec.SecretID, grant(users(owner, bob.ID), users(reader, rita.ID)))
-
-	// A second Owner keeps the secret alive when the first leaves.
-	e.share(bob.Token, sec.SecretID, revoke(users(owner, alice.ID)))
-	assert.True(t, e.exists(sec.SecretID))
-
-	// Revoking a Reader, or an Owner binding that does not exist, deletes nothing.
-	e.share(bob.Token, sec.SecretID, revoke(users(reader, rita.ID), users(owner, alice.ID)))
-	assert.True(t, e.exists(sec.SecretID))
-
-	// The last member Owner revokes themselves: 200, and the secret is gone (the API key's inherited
-	// ownership does not count).
-	e.share(bob.Token, sec.SecretID, revoke(users(owner, bob.ID)))
-	assert.False(t, e.exists(sec.SecretID))
-	_, ok := e.srv.Secret("SHARED_OWNERSHIP")
-	assert.False(t, ok)
-}
-
-func TestRevokingOwnerTeamDeletesWhenNoMemberOwns(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	alice := e.srv.AddUser("alice@example.com")
-	team := e.srv.AddTeam("Solo", alice.ID)
-	sec := e.create(alice.Token, "VIA_TEAM", "v")
-	e.share(alice.Token, sec.SecretID, grant(teams(owner, team.ID)))
-	e.share(alice.Token, sec.SecretID, revoke(users(owner, alice.ID)))
-	assert.True(t, e.exists(sec.SecretID), "alice still owns it through the team")
-	e.share(e.key, sec.SecretID, revoke(teams(owner, team.ID)))
-	assert.False(t, e.exists(sec.SecretID))
-}
-
-// TestAPIKeyCreatorIsADirectOwner: a secret the API key creates has a direct Owner grant to the key's
-// identity, so whether it survives depends only on the grants it has now, never on their history: a
-// member's Owner grant coming and going leaves it alone, and only revoking the key's own grant, when no
-// other Owner is left, deletes it.
-func TestAPIKeyCreatorIsADirectOwner(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	alice := e.srv.AddUser("alice@example.com")
-	bob := e.srv.AddUser("bob@example.com")
-	keyID := e.srv.APIKeyUser().ID
-	sec := e.create(e.key, "BY_KEY", "v")
-
-	e.share(e.key, sec.SecretID, grant(users(owner, alice.ID)))
-	e.share(e.key, sec.SecretID, revoke(users(owner, alice.ID)))
-	assert.True(t, e.exists(sec.SecretID), "the key's own Owner grant remains")
-
-	e.share(e.key, sec.SecretID, grant(users(owner, bob.ID)))
-	e.srv.RemoveUser(bob.ID)
-	assert.True(t, e.exists(sec.SecretID), "removing a member who co-owned it leaves the key's grant")
-
-	access := decode[[]wireRole](t, e.do(e.key, http.MethodGet, "/v1/secrets/"+sec.SecretID+"/accessControls", nil), http.StatusOK)
-	require.Len(t, access, 2)
-	var direct, inherited int
-	for _, g := range access[0].Grants {
-		if g.Identity.UserID == keyID && g.InheritedFrom == nil {
-			direct++
-		}
-		if g.InheritedFrom != nil {
-			inherited++
-		}
+	type step struct {
+		as     string    // who shares: "key" or a member
+		change shareBody // by names
+		remove string    // a member removed instead of a share
+		exists bool
+		why    string
 	}
-	assert.Equal(t, 1, direct, "the creator's direct grant is listed")
-	assert.Equal(t, 1, inherited, "so is the organization-owner grant")
+	tests := []struct {
+		name, creator string
+		steps         []step
+	}{
+		{"a second Owner", "alice", []step{
+			{as: "alice", change: grant(users(owner, "bob"), users(reader, "rita")), exists: true},
+			{as: "bob", change: revoke(users(owner, "alice")), exists: true, why: "a second Owner keeps it alive when the first leaves"},
+			{as: "bob", change: revoke(users(reader, "rita"), users(owner, "alice")), exists: true, why: "revoking a Reader, or an Owner binding that does not exist, deletes nothing"},
+			{as: "bob", change: revoke(users(owner, "bob")), why: "the last member Owner leaves; the API key's inherited ownership does not count"},
+		}},
+		{"an Owner team", "alice", []step{
+			{as: "alice", change: grant(teams(owner, "solo")), exists: true},
+			{as: "alice", change: revoke(users(owner, "alice")), exists: true, why: "alice still owns it through the team"},
+			{as: "key", change: revoke(teams(owner, "solo")), why: "no member owns it any more"},
+		}},
+		{"the API key as creator", "key", []step{
+			{as: "key", change: grant(users(owner, "alice")), exists: true},
+			{as: "key", change: revoke(users(owner, "alice")), exists: true, why: "the key's own Owner grant remains"},
+			{as: "key", change: grant(users(owner, "bob")), exists: true},
+			{remove: "bob", exists: true, why: "removing a member who co-owned it leaves the key's grant"},
+			{as: "key", change: revoke(users(owner, "key")), why: "no Owner grant is left"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			token := map[string]string{"key": e.key}
+			id := map[string]string{"key": e.srv.APIKeyUser().ID}
+			for _, name := range []string{"alice", "bob", "rita"} {
+				u := e.srv.AddUser(name + "@example.com")
+				token[name], id[name] = u.Token, u.ID
+			}
+			id["solo"] = e.srv.AddTeam("Solo", id["alice"]).ID
+			sec := e.create(token[tt.creator], "OWNED", "v")
+			for i, st := range tt.steps {
+				if st.remove != "" {
+					e.srv.RemoveUser(id[st.remove])
+				} else {
+					e.share(token[st.as], sec.SecretID, byID(st.change, id))
+				}
+				assert.Equal(t, st.exists, e.exists(sec.SecretID), "step %d: %s", i, st.why)
+				_, stored := e.srv.Secret("OWNED")
+				assert.Equal(t, st.exists, stored, "step %d: %s", i, st.why)
+			}
+		})
+	}
+}
 
-	e.share(e.key, sec.SecretID, revoke(users(owner, keyID)))
-	assert.False(t, e.exists(sec.SecretID), "no Owner grant is left")
+// byID returns body with the names of members and teams replaced by their IDs.
+func byID(body shareBody, id map[string]string) shareBody {
+	ids := func(cs []change) []change {
+		out := []change{}
+		for _, c := range cs {
+			c.Users, c.Teams = slices.Clone(c.Users), slices.Clone(c.Teams)
+			for i := range c.Users {
+				c.Users[i] = id[c.Users[i]]
+			}
+			for i := range c.Teams {
+				c.Teams[i] = id[c.Teams[i]]
+			}
+			out = append(out, c)
+		}
+		return out
+	}
+	return shareBody{Grants: ids(body.Grants), Revokes: ids(body.Revokes)}
 }
 
 func TestUserWithBothRoles(t *testing.T) {

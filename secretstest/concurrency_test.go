@@ -521,74 +521,63 @@ func (w *durWorld) addName(name string) {
 func durUpdate(ctx context.Context, t *testing.T, w *durWorld, c *secrets.Client, s *durSecret, value string) bool {
 	w.attempt(s.name, value)
 	_, err := c.Secrets.Update(ctx, s.id, value)
-	if err == nil {
-		w.acked.Add(1)
-		s.value = value
+	return w.written(ctx, t, s, err, func() { s.value = value }, func(ctx context.Context) bool {
+		got, err, ok := w.read(ctx, t, s)
+		if !ok || !assert.NoError(t, err) {
+			return false
+		}
+		assert.Contains(t, []string{s.value, value}, *got.Value, "an update is all or nothing")
+		s.value = *got.Value
 		return true
-	}
-	if !w.toSettle(ctx, t, s, err) {
-		return false
-	}
-	got, err, ok := settle(context.WithoutCancel(ctx), t, func(ctx context.Context) (*secrets.Secret, error) {
-		return w.key.Secrets.Get(ctx, s.id)
 	})
-	if !ok || !assert.NoError(t, err) {
-		return false
-	}
-	assert.Contains(t, []string{s.value, value}, *got.Value, "an update is all or nothing")
-	s.value = *got.Value
-	return true
 }
 
-// toSettle sorts out a write that failed with err: when the run ended mid-request, s is marked
-// abandoned; an error that says the write did not happen is a test failure; otherwise the outcome is
-// unknown and the caller settles it by reading back (true).
-func (w *durWorld) toSettle(ctx context.Context, t *testing.T, s *durSecret, err error) bool {
-	if ctx.Err() != nil {
+// written sorts out a write to s that ended with err. Acknowledged, it counts and calls acked.
+// Failed, when the run ended mid-request, s is marked abandoned; an error that says the write did not
+// happen is a test failure; otherwise the outcome is unknown and readBack settles it, with a context
+// of its own (a write whose verdict is unknown is settled even when the run is ending). It returns
+// false when the writer must stop.
+func (w *durWorld) written(ctx context.Context, t *testing.T, s *durSecret, err error, acked func(), readBack func(context.Context) bool) bool {
+	switch {
+	case err == nil:
+		w.acked.Add(1)
+		acked()
+		return true
+	case ctx.Err() != nil:
 		s.abandoned = true
 		return false
-	}
-	if !unsettled(t, err) {
+	case !unsettled(t, err):
 		return false
 	}
 	w.settled.Add(1)
-	return true
+	return readBack(context.WithoutCancel(ctx))
+}
+
+// read reads s back through the API key until it gets a verdict.
+func (w *durWorld) read(ctx context.Context, t *testing.T, s *durSecret) (*secrets.Secret, error, bool) {
+	return settle(ctx, t, func(ctx context.Context) (*secrets.Secret, error) { return w.key.Secrets.Get(ctx, s.id) })
 }
 
 func durDelete(ctx context.Context, t *testing.T, w *durWorld, c *secrets.Client, s *durSecret) bool {
 	err := c.Secrets.Delete(ctx, s.id)
-	if err == nil {
-		w.acked.Add(1)
-		s.exists = false
-		return true
-	}
-	if !w.toSettle(ctx, t, s, err) {
-		return false
-	}
-	_, err, ok := settle(context.WithoutCancel(ctx), t, func(ctx context.Context) (*secrets.Secret, error) {
-		return w.key.Secrets.Get(ctx, s.id)
+	return w.written(ctx, t, s, err, func() { s.exists = false }, func(ctx context.Context) bool {
+		_, err, ok := w.read(ctx, t, s)
+		if ok {
+			s.exists = err == nil
+		}
+		return ok
 	})
-	if ok {
-		s.exists = err == nil
-	}
-	return ok
 }
 
 func durGrantReader(ctx context.Context, t *testing.T, w *durWorld, c *secrets.Client, s *durSecret, readerID string) bool {
 	err := c.Secrets.Share(ctx, s.id, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{readerID}}}})
-	if err == nil {
-		w.acked.Add(1)
-		s.readerGranted = true
-		return true
-	}
-	if !w.toSettle(ctx, t, s, err) {
-		return false
-	}
-	roles, ok := durAccess(ctx, t, w, s)
-	if ok {
-		s.readerGranted = roles[secrets.RoleReader] > 0
-	}
-	return ok
+	return w.written(ctx, t, s, err, func() { s.readerGranted = true }, func(ctx context.Context) bool {
+		roles, ok := durAccess(ctx, t, w, s)
+		if ok {
+			s.readerGranted = roles[secrets.RoleReader] > 0
+		}
+		return ok
+	})
 }
 
 // durHandOver gives Owner to the writers' team and (for a member) revokes the writer's own Owner,
@@ -606,24 +595,18 @@ func durHandOver(ctx context.Context, t *testing.T, w *durWorld, c *secrets.Clie
 		req.Revokes = []secrets.AccessChange{{Role: secrets.RoleOwner, Users: []string{me.ID}}}
 	}
 	err := c.Secrets.Share(ctx, s.id, req)
-	if err == nil {
-		w.acked.Add(1)
-		s.handedOver = true
-		return true
-	}
-	if !w.toSettle(ctx, t, s, err) {
-		return false
-	}
-	roles, ok := durAccess(ctx, t, w, s)
-	if ok {
-		s.handedOver = roles["team Owner"] > 0
-	}
-	return ok
+	return w.written(ctx, t, s, err, func() { s.handedOver = true }, func(ctx context.Context) bool {
+		roles, ok := durAccess(ctx, t, w, s)
+		if ok {
+			s.handedOver = roles["team Owner"] > 0
+		}
+		return ok
+	})
 }
 
 // durAccess reads the grants of s back through the API key, counting Reader users and Owner teams.
 func durAccess(ctx context.Context, t *testing.T, w *durWorld, s *durSecret) (map[secrets.Role]int, bool) {
-	access, err, ok := settle(context.WithoutCancel(ctx), t, func(ctx context.Context) ([]*secrets.RoleAccess, error) {
+	access, err, ok := settle(ctx, t, func(ctx context.Context) ([]*secrets.RoleAccess, error) {
 		return w.key.Secrets.Access(ctx, s.id)
 	})
 	if !ok || !assert.NoError(t, err) {

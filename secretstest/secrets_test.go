@@ -69,6 +69,20 @@ func TestAPIKeyWritesAsItsIdentity(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, []secretstest.Grant{{Role: secretstest.RoleOwner, UserID: keyUser.ID}}, stored.Grants,
 		"like any creator, the API key's identity gets a direct Owner grant (besides its inherited one)")
+
+	access := decode[[]wireRole](t, e.do(e.key, http.MethodGet, "/v1/secrets/"+sec.SecretID+"/accessControls", nil), http.StatusOK)
+	require.Len(t, access, 2)
+	var direct, inherited int
+	for _, g := range access[0].Grants {
+		if g.Identity.UserID == keyUser.ID && g.InheritedFrom == nil {
+			direct++
+		}
+		if g.InheritedFrom != nil {
+			inherited++
+		}
+	}
+	assert.Equal(t, 1, direct, "the creator's direct grant is listed")
+	assert.Equal(t, 1, inherited, "so is the organization-owner grant")
 }
 
 func TestCreateDuplicateName(t *testing.T) {

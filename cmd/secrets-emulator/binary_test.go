@@ -18,56 +18,38 @@ import (
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
-// TestBinary builds the command, starts it with seed flags, talks to it over HTTP and stops it with
-// SIGTERM.
+// TestBinary builds the command and starts it with seed flags. Raw HTTP with the API key and with
+// member tokens, then the SDK: the organization API key creates a secret and shares it with a seeded
+// member by e-mail; the member reads it, as a Reader may, and is refused an update; a member seeded
+// only through -team gets the team's role. SIGTERM then ends the process cleanly, with exit status 0.
 func TestBinary(t *testing.T) {
 	t.Parallel()
 	p := startEmulatorBinary(t,
+		"-user", "ada@example.com",
 		"-user", "alice@example.com",
-		"-user", "bob@example.com",
-		"-team", "Ops=bob@example.com,carol@example.com",
+		"-team", "platform=alice@example.com,bob@example.com,carol@example.com", // alice once
 		"-org", "Acme Corp",
 		"-api-key", "binary-key",
 	)
 	line := p.line
 	assert.Regexp(t, `^http://127\.0\.0\.1:\d+$`, line.BaseURL)
 	assert.Equal(t, "binary-key", line.APIKey)
-	require.Len(t, line.Users, 3)
-	assert.Equal(t, []string{"alice@example.com", "bob@example.com", "carol@example.com"},
-		[]string{line.Users[0].Email, line.Users[1].Email, line.Users[2].Email})
+	require.Len(t, line.Users, 4)
+	assert.Equal(t, []string{"ada@example.com", "alice@example.com", "bob@example.com", "carol@example.com"},
+		[]string{line.Users[0].Email, line.Users[1].Email, line.Users[2].Email, line.Users[3].Email})
 	require.Len(t, line.Teams, 1)
-	assert.Equal(t, "Ops", line.Teams[0].Name)
+	assert.Equal(t, "platform", line.Teams[0].Name)
+	ada, alice, bob := line.Users[0], line.Users[1], line.Users[2]
 
-	// Raw HTTP with the API key and with a user token.
 	status, body := send(t, line.BaseURL, line.APIKey, http.MethodGet, "/v1/organizations/current", "")
 	assert.Equal(t, http.StatusOK, status)
 	assert.JSONEq(t, `{"orgID":"`+line.OrganizationID+`","name":"Acme Corp","firewallRanges":[]}`, body)
-	status, body = send(t, line.BaseURL, line.Users[0].Token, http.MethodPost, "/v1/secrets", `{"name":"FROM_BINARY","value":"v"}`)
+	status, body = send(t, line.BaseURL, alice.Token, http.MethodPost, "/v1/secrets", `{"name":"FROM_BINARY","value":"v"}`)
 	assert.Equal(t, http.StatusOK, status, body)
-	assert.Contains(t, body, `"createdBy":"`+line.Users[0].ID+`"`)
-	status, body = send(t, line.BaseURL, line.Users[1].Token, http.MethodGet, "/v1/teams?name=Ops", "")
+	assert.Contains(t, body, `"createdBy":"`+alice.ID+`"`)
+	status, body = send(t, line.BaseURL, bob.Token, http.MethodGet, "/v1/teams?name=platform", "")
 	assert.Equal(t, http.StatusOK, status)
 	assert.Contains(t, body, line.Teams[0].ID)
-
-	p.stop(t) // SIGTERM: graceful exit with status 0, promptly
-}
-
-// TestBinaryWithSDK: the SDK works against the standalone emulator over TCP. The organization API
-// key creates a secret and shares it with a seeded member by e-mail; the member reads it, as a
-// Reader may, and is refused an update; a member seeded only through -team gets the team's role.
-// SIGTERM then ends the process cleanly, with exit status 0.
-func TestBinaryWithSDK(t *testing.T) {
-	t.Parallel()
-	p := startEmulatorBinary(t,
-		"-user", "ada@example.com",
-		"-team", "platform=bob@example.com",
-		"-org", "SDK Test Org",
-	)
-	require.Len(t, p.line.Users, 2)
-	require.Len(t, p.line.Teams, 1)
-	ada, bob := p.line.Users[0], p.line.Users[1]
-	require.Equal(t, "ada@example.com", ada.Email)
-	require.Equal(t, "bob@example.com", bob.Email)
 
 	// A transport of the test's own, so that its idle connections can be closed before goleak looks.
 	tr := &http.Transport{}
@@ -75,7 +57,7 @@ func TestBinaryWithSDK(t *testing.T) {
 	newClient := func(token string) *secrets.Client {
 		c, err := secrets.NewClient(
 			secrets.WithAPIKey(token),
-			secrets.WithBaseURL(p.line.BaseURL),
+			secrets.WithBaseURL(line.BaseURL),
 			secrets.WithHTTPClient(&http.Client{Transport: tr}),
 			secrets.WithRetryWait(time.Millisecond, 10*time.Millisecond),
 		)
@@ -84,12 +66,12 @@ func TestBinaryWithSDK(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	admin, adaC, bobC := newClient(p.line.APIKey), newClient(ada.Token), newClient(bob.Token)
+	admin, adaC, bobC := newClient(line.APIKey), newClient(ada.Token), newClient(bob.Token)
 
 	org, err := admin.Organizations.Current(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, p.line.OrganizationID, org.ID)
-	assert.Equal(t, "SDK Test Org", org.Name)
+	assert.Equal(t, line.OrganizationID, org.ID)
+	assert.Equal(t, "Acme Corp", org.Name)
 
 	s, err := admin.Secrets.Create(ctx, "DB_PASSWORD", "hunter2")
 	require.NoError(t, err)
@@ -118,7 +100,7 @@ func TestBinaryWithSDK(t *testing.T) {
 	// The -team seed: bob gets what the team is given.
 	team, err := adaC.Organizations.TeamByName(ctx, "platform")
 	require.NoError(t, err)
-	assert.Equal(t, p.line.Teams[0].ID, team.ID)
+	assert.Equal(t, line.Teams[0].ID, team.ID)
 	require.NoError(t, admin.Secrets.ShareByName(ctx, s.ID, &secrets.ShareByNameRequest{
 		Grants: []secrets.NamedAccessChange{{Role: secrets.RoleOwner, TeamNames: []string{"platform"}}},
 	}))
