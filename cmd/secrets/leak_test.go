@@ -10,8 +10,8 @@ import (
 // TestRunLeavesNoGoroutines stands in for goleak.VerifyTestMain, which this package cannot use
 // (testscript.Main owns TestMain and exits through os.Exit): it runs every command in-process
 // against an emulator, the failures included, closes the emulator, and then checks that nothing
-// the commands started is still running. It is not parallel and its file sorts first, so it runs
-// alone, before the parallel tests start (their goroutines would be counted otherwise).
+// the commands started is still running. It is not parallel, so it runs alone: the parallel tests
+// start only after every sequential one has ended (their goroutines would be counted otherwise).
 func TestRunLeavesNoGoroutines(t *testing.T) {
 	srv, environ := newEmulator(t)
 	alice := srv.AddUser("alice@example.com")
