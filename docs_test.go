@@ -13,6 +13,39 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// repoFiles returns the repository's files as slash paths, leaving out hidden directories (.git and
+// the like) and node_modules, and the files under testdata/ unless withTestdata.
+func repoFiles(t *testing.T, withTestdata bool) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".") && path != "."):
+			return filepath.SkipDir
+		case d.IsDir() && d.Name() == "testdata" && !withTestdata:
+			return filepath.SkipDir
+		case !d.IsDir():
+			files = append(files, filepath.ToSlash(path))
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	return files
+}
+
+// readmeSection returns the text of README.md's section "## heading", failing the test without it.
+func readmeSection(t *testing.T, heading string) string {
+	t.Helper()
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	_, section, found := strings.Cut(string(readme), "\n## "+heading+"\n")
+	require.True(t, found, "README.md has no %s section", heading)
+	section, _, _ = strings.Cut(section, "\n## ")
+	return section
+}
+
 // mdCitation matches a Markdown file named in prose or a link: "BENCHMARKS.md", "cmd/secrets/README.md".
 var mdCitation = regexp.MustCompile(`[A-Za-z0-9_./-]*[A-Za-z0-9_-]\.md\b`)
 
@@ -22,15 +55,9 @@ var mdCitation = regexp.MustCompile(`[A-Za-z0-9_./-]*[A-Za-z0-9_-]\.md\b`)
 func TestDocsCiteFilesThatExist(t *testing.T) {
 	t.Parallel()
 	checked := 0
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".") && path != ".") {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !(strings.HasSuffix(path, ".md") || d.Name() == "doc.go") {
-			return nil
+	for _, path := range repoFiles(t, false) {
+		if !strings.HasSuffix(path, ".md") && filepath.Base(path) != "doc.go" {
+			continue
 		}
 		text, err := os.ReadFile(path)
 		require.NoError(t, err)
@@ -40,9 +67,7 @@ func TestDocsCiteFilesThatExist(t *testing.T) {
 			_, errRoot := os.Stat(cited)
 			assert.True(t, errRel == nil || errRoot == nil, "%s cites %s, which the repository does not have", path, cited)
 		}
-		return nil
-	})
-	require.NoError(t, err)
+	}
 	assert.Positive(t, checked, "no citation found: the pattern is broken")
 }
 
@@ -56,13 +81,7 @@ func TestDocsNameTestsThatExist(t *testing.T) {
 	t.Parallel()
 	defined := map[string]bool{}
 	var docs []string
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".") && path != ".") {
-			return filepath.SkipDir
-		}
+	for _, path := range repoFiles(t, false) {
 		switch {
 		case strings.HasSuffix(path, "_test.go"):
 			text, err := os.ReadFile(path)
@@ -73,9 +92,7 @@ func TestDocsNameTestsThatExist(t *testing.T) {
 		case strings.HasSuffix(path, ".md"):
 			docs = append(docs, path)
 		}
-		return nil
-	})
-	require.NoError(t, err)
+	}
 	require.Contains(t, docs, "SECURITY.md")
 	checked := 0
 	for _, doc := range docs {
@@ -101,27 +118,16 @@ var testFunc = regexp.MustCompile(`(?m)^func ((?:Test|Fuzz|Benchmark)[A-Za-z0-9_
 func TestCodeCitesNothingOutsideTheRepository(t *testing.T) {
 	t.Parallel()
 	outside := regexp.MustCompile(`DESIGN(?:\.md| ?§)|\.\./shared\b`)
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".") && path != ".") {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".md") || strings.HasSuffix(path, ".sh")) {
-			return nil
-		}
-		if path == "docs_test.go" { // this test names the pattern
-			return nil
+	for _, path := range repoFiles(t, false) {
+		if path == "docs_test.go" || !strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, ".md") && !strings.HasSuffix(path, ".sh") {
+			continue // docs_test.go names the pattern
 		}
 		text, err := os.ReadFile(path)
 		require.NoError(t, err)
 		for _, m := range outside.FindAllString(string(text), -1) {
 			assert.Fail(t, "a citation outside the repository", "%s cites %q, which the repository does not have", path, m)
 		}
-		return nil
-	})
-	require.NoError(t, err)
+	}
 }
 
 // TestReadmeLayoutNamesEveryFile: the Layout table of README.md names every non-test Go file of the
@@ -130,9 +136,7 @@ func TestReadmeLayoutNamesEveryFile(t *testing.T) {
 	t.Parallel()
 	readme, err := os.ReadFile("README.md")
 	require.NoError(t, err)
-	_, layout, found := strings.Cut(string(readme), "\n## Layout\n")
-	require.True(t, found, "README.md has no Layout section")
-	layout, _, _ = strings.Cut(layout, "\n## ")
+	layout := readmeSection(t, "Layout")
 
 	files, err := filepath.Glob("*.go")
 	require.NoError(t, err)
@@ -165,24 +169,13 @@ var sourceCitation = regexp.MustCompile("`([A-Za-z0-9_./-]+\\.(?:go|sh|txtar))`"
 // this repository.
 func TestDocsCiteSourceFilesThatExist(t *testing.T) {
 	t.Parallel()
-	var files, docs []string
-	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".") && path != ".") {
-			return filepath.SkipDir
-		}
-		if d.IsDir() {
-			return nil
-		}
-		files = append(files, filepath.ToSlash(path))
-		if strings.HasSuffix(path, ".md") && !strings.Contains(filepath.ToSlash(path), "testdata/") {
+	files := repoFiles(t, true)
+	var docs []string
+	for _, path := range files {
+		if strings.HasSuffix(path, ".md") && !strings.Contains(path, "testdata/") {
 			docs = append(docs, path)
 		}
-		return nil
-	})
-	require.NoError(t, err)
+	}
 	exists := func(doc, cited string) bool {
 		for _, p := range []string{filepath.Join(filepath.Dir(doc), cited), cited} {
 			if _, err := os.Stat(p); err == nil {

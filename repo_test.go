@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -59,4 +60,94 @@ func readHead(name string, n int) ([]byte, error) {
 		err = nil
 	}
 	return head[:k], err
+}
+
+// readmeInstallCommands returns the go commands of README.md's Install section that work from a
+// clone (the published forms are left out), trailing comments removed.
+func readmeInstallCommands(t *testing.T) []string {
+	t.Helper()
+	var cmds []string
+	inShell := false
+	for _, line := range strings.Split(readmeSection(t, "Install"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "```"):
+			inShell = line == "```sh"
+		case inShell && strings.HasPrefix(line, "go "):
+			cmd, _, _ := strings.Cut(line, "#")
+			cmds = append(cmds, strings.TrimSpace(cmd))
+		}
+	}
+	return cmds
+}
+
+// TestReadmeInstallFromAClone runs README.md's install commands as a newcomer would, offline (the
+// module cache holds what the library needs): the tools install from the clone, and a module of
+// one's own builds against the clone through a workspace and through a replace directive.
+func TestReadmeInstallFromAClone(t *testing.T) {
+	t.Parallel()
+	cmds := readmeInstallCommands(t)
+	var install, workspace, replace []string
+	for _, c := range cmds {
+		switch {
+		case strings.HasPrefix(c, "go install ./"):
+			install = append(install, c)
+		case strings.HasPrefix(c, "go work "):
+			workspace = append(workspace, c)
+		case strings.HasPrefix(c, "go mod "):
+			replace = append(replace, c)
+		}
+		assert.NotContains(t, c, "@latest", "a published form among the from-clone commands")
+	}
+	require.Len(t, install, 1, "%q", cmds)
+	require.NotEmpty(t, workspace, "%q", cmds)
+	require.NotEmpty(t, replace, "%q", cmds)
+
+	clone, err := filepath.Abs(".")
+	require.NoError(t, err)
+	goEnv := append(os.Environ(), "GOPROXY=off", "GOFLAGS=-buildvcs=false", "GOTOOLCHAIN=local", "GOWORK=off")
+	run := func(t *testing.T, dir, cmd string, env ...string) {
+		t.Helper()
+		args := strings.Fields(strings.ReplaceAll(cmd, "../go-secrets", clone))
+		c := exec.Command("go", args[1:]...)
+		c.Dir, c.Env = dir, append(append([]string(nil), goEnv...), env...)
+		out, err := c.CombinedOutput()
+		require.NoError(t, err, "%s in %s:\n%s", cmd, dir, out)
+	}
+	// newApp is a module of one's own that uses the library.
+	newApp := func(t *testing.T) string {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/app\n\ngo 1.24\n"), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(`package main
+
+import secrets "github.com/helios-secrets/go-secrets"
+
+func main() { _, _ = secrets.ManageWorkspaces("") }
+`), 0o644))
+		return dir
+	}
+
+	t.Run("tools", func(t *testing.T) {
+		t.Parallel()
+		bin := t.TempDir()
+		run(t, clone, install[0], "GOBIN="+bin)
+		for _, tool := range []string{"secrets", "secrets-emulator"} {
+			assert.FileExists(t, filepath.Join(bin, tool))
+		}
+	})
+	t.Run("workspace", func(t *testing.T) {
+		t.Parallel()
+		app := newApp(t)
+		for _, c := range workspace {
+			run(t, app, c)
+		}
+		run(t, app, "go build ./...", "GOWORK="+filepath.Join(app, "go.work"))
+	})
+	t.Run("replace", func(t *testing.T) {
+		t.Parallel()
+		app := newApp(t)
+		for _, c := range replace {
+			run(t, app, c)
+		}
+		run(t, app, "go build ./...")
+	})
 }
