@@ -36,66 +36,78 @@ func pair(b *testing.B, baseURL string, hand func(*testing.B, *handWritten), sdk
 	})
 }
 
-func BenchmarkGetByName(b *testing.B) {
-	r := newReplay(b, standardRoutes())
-	ctx := context.Background()
-	pair(b, r.srv.URL, func(b *testing.B, h *handWritten) {
-		for b.Loop() {
-			if _, err := h.getByName(ctx, benchName); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}, func(b *testing.B, c *secrets.Client) {
-		for b.Loop() {
-			if _, err := c.Secrets.GetByName(ctx, benchName); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+// benchValue is the value the write benchmarks send.
+const benchValue = "hunter2-correct-horse"
+
+// benchOp is one call made both ways: by the hand-written baseline and by the SDK.
+type benchOp struct {
+	name string
+	hand func(context.Context, *handWritten) error
+	sdk  func(context.Context, *secrets.Client) error
 }
 
-func BenchmarkCreate(b *testing.B) {
-	r := newReplay(b, standardRoutes())
-	ctx := context.Background()
-	value := "hunter2-correct-horse"
-	pair(b, r.srv.URL, func(b *testing.B, h *handWritten) {
-		for b.Loop() {
-			if _, err := h.create(ctx, benchName, value); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}, func(b *testing.B, c *secrets.Client) {
-		for b.Loop() {
-			if _, err := c.Secrets.Create(ctx, benchName, value); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+// basicOps are the calls compared one by one (BenchmarkGetByName...) and paired (BenchmarkPaired).
+var basicOps = []benchOp{
+	{"GetByName",
+		func(ctx context.Context, h *handWritten) error { _, err := h.getByName(ctx, benchName); return err },
+		func(ctx context.Context, c *secrets.Client) error {
+			_, err := c.Secrets.GetByName(ctx, benchName)
+			return err
+		}},
+	{"Create",
+		func(ctx context.Context, h *handWritten) error {
+			_, err := h.create(ctx, benchName, benchValue)
+			return err
+		},
+		func(ctx context.Context, c *secrets.Client) error {
+			_, err := c.Secrets.Create(ctx, benchName, benchValue)
+			return err
+		}},
+	{"Update",
+		func(ctx context.Context, h *handWritten) error {
+			_, err := h.update(ctx, benchID, benchValue)
+			return err
+		},
+		func(ctx context.Context, c *secrets.Client) error {
+			_, err := c.Secrets.Update(ctx, benchID, benchValue)
+			return err
+		}},
 }
 
-func BenchmarkUpdate(b *testing.B) {
-	r := newReplay(b, standardRoutes())
-	ctx := context.Background()
-	value := "hunter2-correct-horse"
-	pair(b, r.srv.URL, func(b *testing.B, h *handWritten) {
-		for b.Loop() {
-			if _, err := h.update(ctx, benchID, value); err != nil {
-				b.Fatal(err)
-			}
+// pairOp runs the basic op of that name both ways against the standard routes.
+func pairOp(b *testing.B, name string) {
+	for _, op := range basicOps {
+		if op.name != name {
+			continue
 		}
-	}, func(b *testing.B, c *secrets.Client) {
-		for b.Loop() {
-			if _, err := c.Secrets.Update(ctx, benchID, value); err != nil {
-				b.Fatal(err)
+		r := newReplay(b, standardRoutes())
+		ctx := context.Background()
+		pair(b, r.srv.URL, func(b *testing.B, h *handWritten) {
+			for b.Loop() {
+				if err := op.hand(ctx, h); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		}, func(b *testing.B, c *secrets.Client) {
+			for b.Loop() {
+				if err := op.sdk(ctx, c); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		return
+	}
+	b.Fatalf("no basic op %s", name)
 }
+
+func BenchmarkGetByName(b *testing.B) { pairOp(b, "GetByName") }
+func BenchmarkCreate(b *testing.B)    { pairOp(b, "Create") }
+func BenchmarkUpdate(b *testing.B)    { pairOp(b, "Update") }
 
 func BenchmarkList(b *testing.B) {
 	for _, n := range []int{100, 1000} {
 		b.Run(sizeName(n), func(b *testing.B) {
-			r := newReplay(b, map[string][]byte{"GET /v1/secrets": listJSON(n, "hunter2-correct-horse")})
+			r := newReplay(b, map[string][]byte{"GET /v1/secrets": listJSON(n, benchValue)})
 			ctx := context.Background()
 			pair(b, r.srv.URL, func(b *testing.B, h *handWritten) {
 				for b.Loop() {
