@@ -1,7 +1,9 @@
 package secrets_test
 
 import (
+	"cmp"
 	"context"
+	"maps"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,182 +17,86 @@ import (
 
 // These tests use t.Setenv, so none of them is parallel.
 
-func TestGetSecretAmbientCredentials(t *testing.T) {
+// TestGetSecret: the environment → what GetSecret reads, the one request it sends (token, path, query),
+// or its error: the sentinels, what the message names, no credential or value quoted, and no request
+// when it fails before one.
+func TestGetSecret(t *testing.T) {
 	stub := newAPIStub(t)
 	stub.set("OPENAI_API_KEY", "sk-value")
-	validJWT := makeJWT(t, map[string]any{"sub": "user-1", "exp": time.Now().Add(time.Hour).Unix()})
-	noExpJWT := makeJWT(t, map[string]any{"sub": "user-2"})
-
-	tests := []struct {
-		name      string
-		env       map[string]string
-		wantAuth  string
-		wantPath  string
-		wantQuery string
-	}{
-		{
-			name:     "management token",
-			env:      map[string]string{secrets.EnvManagementToken: "org-api-key"},
-			wantAuth: "Bearer org-api-key",
-		},
-		{
-			name:     "management token, surrounding spaces trimmed",
-			env:      map[string]string{secrets.EnvManagementToken: "  org-api-key\n"},
-			wantAuth: "Bearer org-api-key",
-		},
-		{
-			name:     "JWT as the password of a connection URL without scheme",
-			env:      map[string]string{secrets.EnvURL: "admin:" + validJWT + "@svc-1234.aws.singlestore.com:3306/db"},
-			wantAuth: "Bearer " + validJWT,
-		},
-		{
-			name:     "JWT without exp in a singlestoredb:// URL",
-			env:      map[string]string{secrets.EnvURL: "singlestoredb://admin:" + noExpJWT + "@svc.example.com:3306/db?ssl=true"},
-			wantAuth: "Bearer " + noExpJWT,
-		},
-		{
-			name: "the token variable wins over the URL",
-			env: map[string]string{secrets.EnvManagementToken: "org-api-key",
-				secrets.EnvURL: "admin:" + validJWT + "@svc.example.com:3306"},
-			wantAuth: "Bearer org-api-key",
-		},
-		{
-			name:     "base URL with a path prefix",
-			env:      map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementBaseURL: "/gateway"},
-			wantAuth: "Bearer k",
-			wantPath: "/gateway/v1/secrets",
-		},
-		{
-			name:     "version",
-			env:      map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementVersion: "v2"},
-			wantAuth: "Bearer k",
-			wantPath: "/v2/secrets",
-		},
-		{
-			name:      "organization",
-			env:       map[string]string{secrets.EnvManagementToken: "k", secrets.EnvOrganization: testOrgID},
-			wantAuth:  "Bearer k",
-			wantQuery: "name=OPENAI_API_KEY&organizationID=" + testOrgID,
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			env := map[string]string{}
-			for k, v := range tt.env {
-				env[k] = v
-			}
-			env[secrets.EnvManagementBaseURL] = stub.srv.URL + env[secrets.EnvManagementBaseURL] // the stub, plus any prefix
-			setEnv(t, env)
-			before := len(stub.recorded())
-
-			got, err := secrets.GetSecret(context.Background(), "OPENAI_API_KEY")
-			require.NoError(t, err)
-			assert.Equal(t, "sk-value", got)
-
-			reqs := stub.recorded()[before:]
-			require.Len(t, reqs, 1, "one request per call")
-			want := stubRequest{Method: http.MethodGet, Path: "/v1/secrets", RawQuery: "name=OPENAI_API_KEY", Authorization: tt.wantAuth}
-			if tt.wantPath != "" {
-				want.Path = tt.wantPath
-			}
-			if tt.wantQuery != "" {
-				want.RawQuery = tt.wantQuery
-			}
-			assert.Equal(t, want, reqs[0])
-		})
-	}
-}
-
-func TestGetSecretFailsClearly(t *testing.T) {
-	stub := newAPIStub(t)
-	stub.set("READABLE", "the-value")
 	stub.set("EMPTY", "")
 	stub.withhold("WITHHELD")
+	validJWT := makeJWT(t, map[string]any{"sub": "user-1", "exp": time.Now().Add(time.Hour).Unix()})
+	noExpJWT := makeJWT(t, map[string]any{"sub": "user-2"})
 	expiredJWT := makeJWT(t, map[string]any{"sub": "user-1", "exp": time.Now().Add(-time.Minute).Unix()})
-	withStub := func(env map[string]string) map[string]string {
-		env[secrets.EnvManagementBaseURL] = stub.srv.URL
-		return env
-	}
+	const tok, conn = secrets.EnvManagementToken, secrets.EnvURL
+	expired := []error{secrets.ErrTokenExpired, secrets.ErrUnauthorized}
 
 	tests := []struct {
-		name         string
-		env          map[string]string
-		secret       string
-		wantErr      []error
-		wantInMsg    []string
-		wantRequests int
+		name   string
+		env    map[string]string // the stub's URL is put before any EnvManagementBaseURL given
+		secret string            // "" for OPENAI_API_KEY
+		// success: the value and the request (Authorization, then path and query if not the defaults)
+		value             string
+		auth, path, query string
+		wantErr           []error
+		wantInMsg         []string
+		noStub            bool // the base URL is the row's own
+		wantRequests      int  // of a failure
 	}{
-		{
-			name:      "no credentials",
-			env:       withStub(map[string]string{}),
-			secret:    "READABLE",
-			wantErr:   []error{secrets.ErrNoCredentials},
-			wantInMsg: []string{secrets.EnvManagementToken, secrets.EnvURL},
-		},
-		{
-			name:      "a connection URL whose password is not a JWT",
-			env:       withStub(map[string]string{secrets.EnvURL: "admin:db-password-123@svc.example.com:3306"}),
-			secret:    "READABLE",
-			wantErr:   []error{secrets.ErrNoCredentials},
-			wantInMsg: []string{secrets.EnvManagementToken, secrets.EnvURL + " is set, but its password is not a JWT"},
-		},
-		{
-			name:      "expired JWT in the URL",
-			env:       withStub(map[string]string{secrets.EnvURL: "admin:" + expiredJWT + "@svc.example.com:3306"}),
-			secret:    "READABLE",
-			wantErr:   []error{secrets.ErrTokenExpired, secrets.ErrUnauthorized},
-			wantInMsg: []string{secrets.EnvURL, "expired"},
-		},
-		{
-			name:      "expired JWT in the token variable",
-			env:       withStub(map[string]string{secrets.EnvManagementToken: expiredJWT}),
-			secret:    "READABLE",
-			wantErr:   []error{secrets.ErrTokenExpired, secrets.ErrUnauthorized},
-			wantInMsg: []string{secrets.EnvManagementToken, "expired"},
-		},
-		{
-			name:      "plain http to a remote host",
-			env:       map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementBaseURL: "http://api.example.com"},
-			secret:    "READABLE",
-			wantErr:   []error{secrets.ErrInvalidArgument},
-			wantInMsg: []string{secrets.EnvManagementBaseURL},
-		},
-		{
-			name:      "bad version",
-			env:       withStub(map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementVersion: "v1/../x y"}),
-			secret:    "READABLE",
-			wantErr:   []error{secrets.ErrInvalidArgument},
-			wantInMsg: []string{secrets.EnvManagementVersion},
-		},
-		{
-			name:    "invalid name",
-			env:     withStub(map[string]string{secrets.EnvManagementToken: "k"}),
-			secret:  "not-a-name",
-			wantErr: []error{secrets.ErrInvalidName},
-		},
-		{
-			name:         "not found",
-			env:          withStub(map[string]string{secrets.EnvManagementToken: "k"}),
-			secret:       "MISSING",
-			wantErr:      []error{secrets.ErrNotFound},
-			wantInMsg:    []string{`"MISSING"`},
-			wantRequests: 1,
-		},
-		{
-			name:         "value withheld",
-			env:          withStub(map[string]string{secrets.EnvManagementToken: "k"}),
-			secret:       "WITHHELD",
-			wantErr:      []error{secrets.ErrValueWithheld},
-			wantInMsg:    []string{`"WITHHELD"`},
-			wantRequests: 1,
-		},
+		{name: "management token", env: map[string]string{tok: "org-api-key"}, value: "sk-value", auth: "org-api-key"},
+		{name: "management token, surrounding spaces trimmed", env: map[string]string{tok: "  org-api-key\n"}, value: "sk-value", auth: "org-api-key"},
+		{name: "JWT as the password of a connection URL without scheme",
+			env: map[string]string{conn: "admin:" + validJWT + "@svc-1234.aws.singlestore.com:3306/db"}, value: "sk-value", auth: validJWT},
+		{name: "JWT without exp in a singlestoredb:// URL",
+			env: map[string]string{conn: "singlestoredb://admin:" + noExpJWT + "@svc.example.com:3306/db?ssl=true"}, value: "sk-value", auth: noExpJWT},
+		{name: "the token variable wins over the URL",
+			env: map[string]string{tok: "org-api-key", conn: "admin:" + validJWT + "@svc.example.com:3306"}, value: "sk-value", auth: "org-api-key"},
+		{name: "base URL with a path prefix", env: map[string]string{tok: "k", secrets.EnvManagementBaseURL: "/gateway"},
+			value: "sk-value", auth: "k", path: "/gateway/v1/secrets"},
+		{name: "version", env: map[string]string{tok: "k", secrets.EnvManagementVersion: "v2"}, value: "sk-value", auth: "k", path: "/v2/secrets"},
+		{name: "organization", env: map[string]string{tok: "k", secrets.EnvOrganization: testOrgID},
+			value: "sk-value", auth: "k", query: "name=OPENAI_API_KEY&organizationID=" + testOrgID},
+		{name: "an empty value is a value", env: map[string]string{tok: "k"}, secret: "EMPTY", auth: "k", query: "name=EMPTY"},
+
+		{name: "no credentials", env: map[string]string{},
+			wantErr: []error{secrets.ErrNoCredentials}, wantInMsg: []string{tok, conn}},
+		{name: "a connection URL whose password is not a JWT", env: map[string]string{conn: "admin:db-password-123@svc.example.com:3306"},
+			wantErr: []error{secrets.ErrNoCredentials}, wantInMsg: []string{tok, conn + " is set, but its password is not a JWT"}},
+		{name: "expired JWT in the URL", env: map[string]string{conn: "admin:" + expiredJWT + "@svc.example.com:3306"},
+			wantErr: expired, wantInMsg: []string{conn, "expired"}},
+		{name: "expired JWT in the token variable", env: map[string]string{tok: expiredJWT},
+			wantErr: expired, wantInMsg: []string{tok, "expired"}},
+		{name: "plain http to a remote host", env: map[string]string{tok: "k", secrets.EnvManagementBaseURL: "http://api.example.com"}, noStub: true,
+			wantErr: []error{secrets.ErrInvalidArgument}, wantInMsg: []string{secrets.EnvManagementBaseURL}},
+		{name: "bad version", env: map[string]string{tok: "k", secrets.EnvManagementVersion: "v1/../x y"},
+			wantErr: []error{secrets.ErrInvalidArgument}, wantInMsg: []string{secrets.EnvManagementVersion}},
+		{name: "invalid name", env: map[string]string{tok: "k"}, secret: "not-a-name", wantErr: []error{secrets.ErrInvalidName}},
+		{name: "not found", env: map[string]string{tok: "k"}, secret: "MISSING",
+			wantErr: []error{secrets.ErrNotFound}, wantInMsg: []string{`"MISSING"`}, wantRequests: 1},
+		{name: "value withheld", env: map[string]string{tok: "k"}, secret: "WITHHELD",
+			wantErr: []error{secrets.ErrValueWithheld}, wantInMsg: []string{`"WITHHELD"`}, wantRequests: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			setEnv(t, tt.env)
-			before := stub.count()
+			env := maps.Clone(tt.env)
+			if !tt.noStub {
+				env[secrets.EnvManagementBaseURL] = stub.srv.URL + env[secrets.EnvManagementBaseURL] // the stub, plus any prefix
+			}
+			setEnv(t, env)
+			name := cmp.Or(tt.secret, "OPENAI_API_KEY")
+			before := len(stub.recorded())
 
-			got, err := secrets.GetSecret(context.Background(), tt.secret)
+			got, err := secrets.GetSecret(context.Background(), name)
+			reqs := stub.recorded()[before:]
+			if tt.wantErr == nil {
+				require.NoError(t, err)
+				assert.Equal(t, tt.value, got)
+				require.Len(t, reqs, 1, "one request per call")
+				want := stubRequest{Method: http.MethodGet, Path: cmp.Or(tt.path, "/v1/secrets"),
+					RawQuery: cmp.Or(tt.query, "name=OPENAI_API_KEY"), Authorization: "Bearer " + tt.auth}
+				assert.Equal(t, want, reqs[0])
+				return
+			}
 			require.Error(t, err)
 			assert.Empty(t, got)
 			for _, want := range tt.wantErr {
@@ -199,19 +105,12 @@ func TestGetSecretFailsClearly(t *testing.T) {
 			for _, want := range tt.wantInMsg {
 				assert.Contains(t, err.Error(), want)
 			}
-			for _, secret := range []string{expiredJWT, "db-password-123", "the-value"} {
+			for _, secret := range []string{expiredJWT, "db-password-123", "sk-value"} {
 				assert.NotContains(t, err.Error(), secret)
 			}
-			assert.Equal(t, tt.wantRequests, stub.count()-before)
+			assert.Len(t, reqs, tt.wantRequests)
 		})
 	}
-
-	t.Run("an empty value is a value", func(t *testing.T) {
-		setEnv(t, withStub(map[string]string{secrets.EnvManagementToken: "k"}))
-		got, err := secrets.GetSecret(context.Background(), "EMPTY")
-		require.NoError(t, err)
-		assert.Equal(t, "", got)
-	})
 }
 
 func TestGetSecretReadsTheEnvironmentOnEveryCall(t *testing.T) {
