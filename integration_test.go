@@ -475,6 +475,44 @@ func (e *itEnv) people() *itPeople {
 	return p
 }
 
+// act runs one step on the secret id: "remove bob" removes a member from the organization; "ada
+// grants Owner bob" is a Share by ada ("key": the API key) of a role to a member or to "team" (by
+// ID); "ada grants Owner carol and revokes Owner ada" makes both changes in one request.
+func (p *itPeople) act(e *itEnv, id, step string) {
+	e.t.Helper()
+	f := strings.Fields(step)
+	if f[0] == "remove" {
+		e.srv.RemoveUser(p.grant("", f[1]).UserID)
+		return
+	}
+	by := map[string]*secrets.Client{"key": e.admin, "ada": p.adaC, "bob": p.bobC, "carol": p.carolC}[f[0]]
+	req := &secrets.ShareRequest{}
+	for f = f[1:]; len(f) >= 3; f = f[min(4, len(f)):] { // "grants|revokes ROLE WHO [and]"
+		g := p.grant("", f[2])
+		change := secrets.AccessChange{Role: secrets.Role(f[1])}
+		if g.TeamID != "" {
+			change.Teams = []string{g.TeamID}
+		} else {
+			change.Users = []string{g.UserID}
+		}
+		if f[0] == "grants" {
+			req.Grants = append(req.Grants, change)
+		} else {
+			req.Revokes = append(req.Revokes, change)
+		}
+	}
+	require.NotNil(e.t, by, step)
+	e.share(by, id, req)
+}
+
+// grant is the emulator's grant of role to who: "ada", "bob", "carol", or "team".
+func (p *itPeople) grant(role, who string) secretstest.Grant {
+	if who == "team" {
+		return secretstest.Grant{Role: role, TeamID: p.team.ID}
+	}
+	return secretstest.Grant{Role: role, UserID: map[string]string{"ada": p.ada.ID, "bob": p.bob.ID, "carol": p.carol.ID}[who]}
+}
+
 // itShareRoles: a Reader reads and may do nothing else (ErrForbidden, nothing changes);
 // an Owner reads, updates, shares and deletes. Each holds whether the role is given by user ID
 // (Share), by e-mail address (ShareByName, in another case), to a team by ID, or to a team by name;
@@ -482,14 +520,14 @@ func (e *itEnv) people() *itPeople {
 func itShareRoles(t *testing.T, prof secretstest.Profile) {
 	grants := map[string]func(e *itEnv, p *itPeople, id string, role secrets.Role){
 		"user by ID": func(e *itEnv, p *itPeople, id string, role secrets.Role) {
-			e.share(p.adaC, id, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: role, Users: []string{p.bob.ID}}}})
+			p.act(e, id, "ada grants "+string(role)+" bob")
 		},
 		"user by e-mail": func(e *itEnv, p *itPeople, id string, role secrets.Role) {
 			require.NoError(e.t, p.adaC.Secrets.ShareByName(e.ctx, id, &secrets.ShareByNameRequest{
 				Grants: []secrets.NamedAccessChange{{Role: role, UserEmails: []string{"BOB@Example.com"}}}}))
 		},
 		"team by ID": func(e *itEnv, p *itPeople, id string, role secrets.Role) {
-			e.share(p.adaC, id, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: role, Teams: []string{p.team.ID}}}})
+			p.act(e, id, "ada grants "+string(role)+" team")
 		},
 		"team by name": func(e *itEnv, p *itPeople, id string, role secrets.Role) {
 			require.NoError(e.t, p.adaC.Secrets.ShareByName(e.ctx, id, &secrets.ShareByNameRequest{
@@ -569,10 +607,7 @@ func itAccess(t *testing.T, prof secretstest.Profile) {
 
 	s := e.create(p.adaC, "DB_PASSWORD", "v")
 	at1 := e.clock.Advance(time.Minute)
-	e.share(p.adaC, s.ID, &secrets.ShareRequest{Grants: []secrets.AccessChange{
-		{Role: secrets.RoleReader, Users: []string{p.carol.ID}},
-		{Role: secrets.RoleOwner, Teams: []string{p.team.ID}},
-	}})
+	p.act(e, s.ID, "ada grants Reader carol and grants Owner team")
 	at2 := e.clock.Advance(time.Minute)
 	e.share(e.admin, s.ID, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Teams: []string{readers.ID}}}})
 
@@ -628,7 +663,7 @@ func itAccess(t *testing.T, prof secretstest.Profile) {
 	}, stored.Grants)
 
 	// A revocation shows at once.
-	e.share(p.bobC, s.ID, &secrets.ShareRequest{Revokes: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{p.carol.ID}}}})
+	p.act(e, s.ID, "bob revokes Reader carol")
 	assert.Equal(t, []string{
 		"Owner user:" + key.ID + " (inherited)", "Owner user:" + p.ada.ID, "Owner team:" + p.team.ID,
 		"Reader team:" + readers.ID,
@@ -643,63 +678,22 @@ func itAccess(t *testing.T, prof secretstest.Profile) {
 // organization, and whether that Owner held the role directly or through a team; while another Owner
 // remains, it survives. Revoking a Reader never deletes anything.
 func itNoOwnerLeftDeletesSecret(t *testing.T, prof secretstest.Profile) {
-	revoke := func(role secrets.Role, users ...string) *secrets.ShareRequest {
-		return &secrets.ShareRequest{Revokes: []secrets.AccessChange{{Role: role, Users: users}}}
-	}
-	grant := func(role secrets.Role, users ...string) *secrets.ShareRequest {
-		return &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: role, Users: users}}}
-	}
 	tests := []struct {
 		name     string
-		act      func(e *itEnv, p *itPeople, id string)
-		survives bool
-		owners   []string // direct Owner grants when it survives: "ada", "bob", "team"
+		steps    []string // see itPeople.act
+		survives []string // the Owner grants left ("ada", "bob", "carol", "team"); nil: the secret is gone
 	}{
-		{"creator revokes their own Owner", func(e *itEnv, p *itPeople, id string) {
-			e.share(p.adaC, id, revoke(secrets.RoleOwner, p.ada.ID))
-		}, false, nil},
-		{"API key revokes the sole Owner", func(e *itEnv, p *itPeople, id string) {
-			e.share(e.admin, id, revoke(secrets.RoleOwner, p.ada.ID))
-		}, false, nil},
-		{"sole Owner removed from the organization", func(e *itEnv, p *itPeople, id string) {
-			e.srv.RemoveUser(p.ada.ID)
-		}, false, nil},
-		{"one of two Owners revoked", func(e *itEnv, p *itPeople, id string) {
-			e.share(p.adaC, id, grant(secrets.RoleOwner, p.bob.ID))
-			e.share(p.adaC, id, revoke(secrets.RoleOwner, p.ada.ID))
-		}, true, []string{"bob"}},
-		{"one of two Owners removed", func(e *itEnv, p *itPeople, id string) {
-			e.share(p.adaC, id, grant(secrets.RoleOwner, p.bob.ID))
-			e.srv.RemoveUser(p.ada.ID)
-		}, true, []string{"bob"}},
-		{"Reader revoked", func(e *itEnv, p *itPeople, id string) {
-			e.share(p.adaC, id, grant(secrets.RoleReader, p.bob.ID))
-			e.share(p.adaC, id, revoke(secrets.RoleReader, p.bob.ID))
-		}, true, []string{"ada"}},
-		{"Reader removed", func(e *itEnv, p *itPeople, id string) {
-			e.share(p.adaC, id, grant(secrets.RoleReader, p.bob.ID))
-			e.srv.RemoveUser(p.bob.ID)
-		}, true, []string{"ada"}},
-		{"Owner role kept by a team", func(e *itEnv, p *itPeople, id string) {
-			e.share(p.adaC, id, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleOwner, Teams: []string{p.team.ID}}}})
-			e.share(p.adaC, id, revoke(secrets.RoleOwner, p.ada.ID))
-		}, true, []string{"team"}},
-		{"team Owner revoked", func(e *itEnv, p *itPeople, id string) {
-			e.share(p.adaC, id, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleOwner, Teams: []string{p.team.ID}}}})
-			e.share(p.adaC, id, revoke(secrets.RoleOwner, p.ada.ID))
-			e.share(p.bobC, id, &secrets.ShareRequest{Revokes: []secrets.AccessChange{{Role: secrets.RoleOwner, Teams: []string{p.team.ID}}}})
-		}, false, nil},
-		{"owning team's last member removed", func(e *itEnv, p *itPeople, id string) {
-			e.share(p.adaC, id, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleOwner, Teams: []string{p.team.ID}}}})
-			e.share(p.adaC, id, revoke(secrets.RoleOwner, p.ada.ID))
-			e.srv.RemoveUser(p.bob.ID)
-		}, false, nil},
-		{"revoking and granting Owner in one change", func(e *itEnv, p *itPeople, id string) {
-			e.share(p.adaC, id, &secrets.ShareRequest{
-				Grants:  []secrets.AccessChange{{Role: secrets.RoleOwner, Users: []string{p.carol.ID}}},
-				Revokes: []secrets.AccessChange{{Role: secrets.RoleOwner, Users: []string{p.ada.ID}}},
-			})
-		}, true, []string{"carol"}},
+		{"creator revokes their own Owner", []string{"ada revokes Owner ada"}, nil},
+		{"API key revokes the sole Owner", []string{"key revokes Owner ada"}, nil},
+		{"sole Owner removed from the organization", []string{"remove ada"}, nil},
+		{"one of two Owners revoked", []string{"ada grants Owner bob", "ada revokes Owner ada"}, []string{"bob"}},
+		{"one of two Owners removed", []string{"ada grants Owner bob", "remove ada"}, []string{"bob"}},
+		{"Reader revoked", []string{"ada grants Reader bob", "ada revokes Reader bob"}, []string{"ada"}},
+		{"Reader removed", []string{"ada grants Reader bob", "remove bob"}, []string{"ada"}},
+		{"Owner role kept by a team", []string{"ada grants Owner team", "ada revokes Owner ada"}, []string{"team"}},
+		{"team Owner revoked", []string{"ada grants Owner team", "ada revokes Owner ada", "bob revokes Owner team"}, nil},
+		{"owning team's last member removed", []string{"ada grants Owner team", "ada revokes Owner ada", "remove bob"}, nil},
+		{"revoking and granting Owner in one change", []string{"ada grants Owner carol and revokes Owner ada"}, []string{"carol"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -707,9 +701,11 @@ func itNoOwnerLeftDeletesSecret(t *testing.T, prof secretstest.Profile) {
 			e := newITEnv(t, prof)
 			p := e.people()
 			s := e.create(p.adaC, "OWNED", "value")
-			tt.act(e, p, s.ID)
+			for _, step := range tt.steps {
+				p.act(e, s.ID, step)
+			}
 
-			if !tt.survives {
+			if tt.survives == nil {
 				e.itGone(s.ID, "OWNED")
 				assert.Empty(t, e.srv.Secrets())
 				again := e.create(e.admin, "OWNED", "new") // the name is free again
@@ -719,14 +715,9 @@ func itNoOwnerLeftDeletesSecret(t *testing.T, prof secretstest.Profile) {
 			got, err := e.admin.Secrets.Get(e.ctx, s.ID)
 			require.NoError(t, err)
 			assert.Equal(t, "value", itValue(t, got))
-			ids := map[string]string{"ada": p.ada.ID, "bob": p.bob.ID, "carol": p.carol.ID, "team": p.team.ID}
 			var want []secretstest.Grant
-			for _, o := range tt.owners {
-				if o == "team" {
-					want = append(want, secretstest.Grant{Role: secretstest.RoleOwner, TeamID: ids[o]})
-				} else {
-					want = append(want, secretstest.Grant{Role: secretstest.RoleOwner, UserID: ids[o]})
-				}
+			for _, o := range tt.survives {
+				want = append(want, p.grant(secretstest.RoleOwner, o))
 			}
 			stored, found := e.srv.Secret("OWNED")
 			require.True(t, found)
@@ -781,7 +772,7 @@ func itShareByNameUnknownChangesNothing(t *testing.T, prof secretstest.Profile) 
 			gone := e.srv.AddUser("gone@example.com")
 			e.srv.RemoveUser(gone.ID)
 			s := e.create(p.adaC, "SHARED", "v")
-			e.share(p.adaC, s.ID, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{p.bob.ID}}}})
+			p.act(e, s.ID, "ada grants Reader bob")
 			accessBefore, err := p.adaC.Secrets.Access(e.ctx, s.ID)
 			require.NoError(t, err)
 			storedBefore, _ := e.srv.Secret("SHARED")
@@ -819,7 +810,7 @@ func itOrganization(t *testing.T, prof secretstest.Profile) {
 	ctx := e.ctx
 	p := e.people()
 	s := e.create(p.adaC, "DB_PASSWORD", "hunter2")
-	e.share(p.adaC, s.ID, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{p.bob.ID}}}})
+	p.act(e, s.ID, "ada grants Reader bob")
 
 	for who, c := range map[string]*secrets.Client{"key": e.admin, "bob": p.bobC} {
 		org, err := c.Organizations.Current(ctx)
@@ -903,7 +894,7 @@ func itUnauthorized(t *testing.T, prof secretstest.Profile) {
 	ctx := e.ctx
 	p := e.people()
 	s := e.create(p.adaC, "DB_PASSWORD", "v")
-	e.share(p.adaC, s.ID, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleOwner, Users: []string{p.bob.ID}}}})
+	p.act(e, s.ID, "ada grants Owner bob")
 	bobCache, err := secrets.NewCache(p.bobC)
 	require.NoError(t, err)
 	v, err := bobCache.Get(ctx, "DB_PASSWORD")
