@@ -342,8 +342,8 @@ func itSame(t *testing.T, want, got string, what string) {
 }
 
 // itValueSizeLimit: a value of exactly MaxValueBytes is stored and read back byte for byte (two round
-// trips only: 5 MiB through JSON is slow under the race detector); one byte more is ErrValueTooLarge on
-// Create and Update, with no request.
+// trips only: 5 MiB through JSON is slow under the race detector); one byte more, in two-byte
+// characters, is ErrValueTooLarge with no request.
 func itValueSizeLimit(t *testing.T, prof secretstest.Profile) {
 	e := newITEnv(t, prof)
 	_, ada := e.member("ada@example.com")
@@ -360,18 +360,12 @@ func itValueSizeLimit(t *testing.T, prof secretstest.Profile) {
 	require.NoError(t, err)
 	itSame(t, value, itValue(t, got), "GetByName")
 
-	// One byte over: refused before any request.
+	// One byte over, counted in bytes, not characters: refused before any request (one byte over in
+	// ASCII is TestValidation_ValueSize's).
 	before := e.srv.RequestCount()
-	_, err = ada.Secrets.Create(ctx, "BIGGER", value+"x")
-	assert.ErrorIs(t, err, secrets.ErrValueTooLarge)
-	assert.ErrorIs(t, err, secrets.ErrInvalidArgument)
-	_, err = ada.Secrets.Update(ctx, s.ID, value+"x")
-	assert.ErrorIs(t, err, secrets.ErrValueTooLarge)
 	_, err = ada.Secrets.Update(ctx, s.ID, strings.Repeat("é", secrets.MaxValueBytes/2)+"x")
 	assert.ErrorIs(t, err, secrets.ErrValueTooLarge, "the limit counts bytes, not characters")
 	assert.Equal(t, before, e.srv.RequestCount(), "no request for a value over the limit")
-	_, found := e.srv.Secret("BIGGER")
-	assert.False(t, found)
 	stored, _ = e.srv.SecretValue("BIG")
 	itSame(t, value, stored, "the value after the refused update")
 	e.assertMeetsOnlyListShape()
@@ -603,33 +597,19 @@ func itAccess(t *testing.T, prof secretstest.Profile) {
 	roles, err := p.adaC.Secrets.Access(ctx, s.ID)
 	require.NoError(t, err)
 	require.Len(t, roles, 2)
-	assert.Equal(t, secrets.RoleOwner, roles[0].Role)
 	assert.NotEmpty(t, roles[0].Description)
-	assert.Equal(t, secrets.RoleReader, roles[1].Role)
 	assert.NotEmpty(t, roles[1].Description)
-
-	owners := roles[0].Grants
-	require.Len(t, owners, 3)
-	assert.Equal(t, keyInfo, owners[0].User, "the API key's identity")
-	assert.Nil(t, owners[0].Team)
-	assert.Equal(t, &secrets.Inheritance{ResourceID: e.srv.OrganizationID(), ResourceType: "Organization", Role: secrets.RoleOwner},
-		owners[0].InheritedFrom)
-	assert.Equal(t, ada, owners[1].User, "the creator")
-	assert.Nil(t, owners[1].InheritedFrom)
-	assert.Equal(t, ada, owners[1].CreatedBy)
-	assert.True(t, owners[1].CreatedAt.Equal(itStart))
-	assert.Nil(t, owners[2].User)
-	assert.Equal(t, &secrets.TeamInfo{ID: p.team.ID, Name: "platform"}, owners[2].Team)
-	assert.Equal(t, ada, owners[2].CreatedBy)
-	assert.True(t, owners[2].CreatedAt.Equal(at1))
-
-	rs := roles[1].Grants
-	require.Len(t, rs, 2)
-	assert.Equal(t, &secrets.UserInfo{ID: p.carol.ID, Email: "carol@example.com", FirstName: "Carol"}, rs[0].User)
-	assert.Equal(t, ada, rs[0].CreatedBy)
-	assert.Equal(t, &secrets.TeamInfo{ID: readers.ID, Name: "readers"}, rs[1].Team)
-	assert.Equal(t, keyInfo, rs[1].CreatedBy, "granted by the API key")
-	assert.True(t, rs[1].CreatedAt.Equal(at2))
+	assert.Equal(t, []*secrets.RoleAccess{
+		{Role: secrets.RoleOwner, Description: roles[0].Description, Grants: []secrets.Grant{
+			{User: keyInfo, CreatedAt: itStart, InheritedFrom: &secrets.Inheritance{ResourceID: e.srv.OrganizationID(), ResourceType: "Organization", Role: secrets.RoleOwner}},
+			{User: ada, CreatedBy: ada, CreatedAt: itStart}, // the creator
+			{Team: &secrets.TeamInfo{ID: p.team.ID, Name: "platform"}, CreatedBy: ada, CreatedAt: at1},
+		}},
+		{Role: secrets.RoleReader, Description: roles[1].Description, Grants: []secrets.Grant{
+			{User: &secrets.UserInfo{ID: p.carol.ID, Email: "carol@example.com", FirstName: "Carol"}, CreatedBy: ada, CreatedAt: at1},
+			{Team: &secrets.TeamInfo{ID: readers.ID, Name: "readers"}, CreatedBy: keyInfo, CreatedAt: at2}, // granted by the API key
+		}},
+	}, roles)
 
 	// Every holder sees the same list: a Reader, a team Owner, a team Reader, the API key.
 	for who, c := range map[string]*secrets.Client{"carol": p.carolC, "bob": p.bobC, "dave": daveC, "key": e.admin} {
@@ -822,8 +802,6 @@ func itOrganization(t *testing.T, prof secretstest.Profile) {
 	assert.Equal(t, p.bob.ID, reqs[0].IdentityID)
 	_, err = org.GetSecret(ctx, "NO_SUCH_SECRET")
 	assert.ErrorIs(t, err, secrets.ErrNotFound)
-	_, err = org.GetSecret(ctx, "not-a-name")
-	assert.ErrorIs(t, err, secrets.ErrInvalidName)
 	carolOrg, err := p.carolC.Organizations.Current(ctx)
 	require.NoError(t, err)
 	got, err = carolOrg.GetSecret(ctx, "DB_PASSWORD")
