@@ -65,6 +65,60 @@ func (e *itEnv) member(email string) (secretstest.User, *secrets.Client) {
 	return u, e.client(u.Token)
 }
 
+// itPeople are three members, a team "platform" whose only member is bob, and their clients.
+type itPeople struct {
+	ada, bob, carol    secretstest.User
+	adaC, bobC, carolC *secrets.Client
+	team               secretstest.Team
+}
+
+func (e *itEnv) people() *itPeople {
+	p := &itPeople{}
+	p.ada, p.adaC = e.member("ada@example.com")
+	p.bob, p.bobC = e.member("bob@example.com")
+	p.carol, p.carolC = e.member("carol@example.com")
+	p.team = e.srv.AddTeam("platform", p.bob.ID)
+	return p
+}
+
+// act runs one step on the secret id: "remove bob" removes a member from the organization; "ada
+// grants Owner bob" is a Share by ada ("key": the API key) of a role to a member or to "team" (by
+// ID); "ada grants Owner carol and revokes Owner ada" makes both changes in one request.
+func (p *itPeople) act(e *itEnv, id, step string) {
+	e.t.Helper()
+	f := strings.Fields(step)
+	if f[0] == "remove" {
+		e.srv.RemoveUser(p.grant("", f[1]).UserID)
+		return
+	}
+	by := map[string]*secrets.Client{"key": e.admin, "ada": p.adaC, "bob": p.bobC, "carol": p.carolC}[f[0]]
+	req := &secrets.ShareRequest{}
+	for f = f[1:]; len(f) >= 3; f = f[min(4, len(f)):] { // "grants|revokes ROLE WHO [and]"
+		g := p.grant("", f[2])
+		change := secrets.AccessChange{Role: secrets.Role(f[1])}
+		if g.TeamID != "" {
+			change.Teams = []string{g.TeamID}
+		} else {
+			change.Users = []string{g.UserID}
+		}
+		if f[0] == "grants" {
+			req.Grants = append(req.Grants, change)
+		} else {
+			req.Revokes = append(req.Revokes, change)
+		}
+	}
+	require.NotNil(e.t, by, step)
+	e.share(by, id, req)
+}
+
+// grant is the emulator's grant of role to who: "ada", "bob", "carol", or "team".
+func (p *itPeople) grant(role, who string) secretstest.Grant {
+	if who == "team" {
+		return secretstest.Grant{Role: role, TeamID: p.team.ID}
+	}
+	return secretstest.Grant{Role: role, UserID: map[string]string{"ada": p.ada.ID, "bob": p.bob.ID, "carol": p.carol.ID}[who]}
+}
+
 // create creates a secret through c and fails the test if that fails.
 func (e *itEnv) create(c *secrets.Client, name, value string) *secrets.Secret {
 	e.t.Helper()

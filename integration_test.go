@@ -440,60 +440,6 @@ func itOnlyCreatorReadsByDefault(t *testing.T, prof secretstest.Profile) {
 	assert.Equal(t, []secretstest.Grant{{Role: secretstest.RoleOwner, UserID: ada.ID}}, stored.Grants)
 }
 
-// itPeople are three members, a team "platform" whose only member is bob, and their clients.
-type itPeople struct {
-	ada, bob, carol    secretstest.User
-	adaC, bobC, carolC *secrets.Client
-	team               secretstest.Team
-}
-
-func (e *itEnv) people() *itPeople {
-	p := &itPeople{}
-	p.ada, p.adaC = e.member("ada@example.com")
-	p.bob, p.bobC = e.member("bob@example.com")
-	p.carol, p.carolC = e.member("carol@example.com")
-	p.team = e.srv.AddTeam("platform", p.bob.ID)
-	return p
-}
-
-// act runs one step on the secret id: "remove bob" removes a member from the organization; "ada
-// grants Owner bob" is a Share by ada ("key": the API key) of a role to a member or to "team" (by
-// ID); "ada grants Owner carol and revokes Owner ada" makes both changes in one request.
-func (p *itPeople) act(e *itEnv, id, step string) {
-	e.t.Helper()
-	f := strings.Fields(step)
-	if f[0] == "remove" {
-		e.srv.RemoveUser(p.grant("", f[1]).UserID)
-		return
-	}
-	by := map[string]*secrets.Client{"key": e.admin, "ada": p.adaC, "bob": p.bobC, "carol": p.carolC}[f[0]]
-	req := &secrets.ShareRequest{}
-	for f = f[1:]; len(f) >= 3; f = f[min(4, len(f)):] { // "grants|revokes ROLE WHO [and]"
-		g := p.grant("", f[2])
-		change := secrets.AccessChange{Role: secrets.Role(f[1])}
-		if g.TeamID != "" {
-			change.Teams = []string{g.TeamID}
-		} else {
-			change.Users = []string{g.UserID}
-		}
-		if f[0] == "grants" {
-			req.Grants = append(req.Grants, change)
-		} else {
-			req.Revokes = append(req.Revokes, change)
-		}
-	}
-	require.NotNil(e.t, by, step)
-	e.share(by, id, req)
-}
-
-// grant is the emulator's grant of role to who: "ada", "bob", "carol", or "team".
-func (p *itPeople) grant(role, who string) secretstest.Grant {
-	if who == "team" {
-		return secretstest.Grant{Role: role, TeamID: p.team.ID}
-	}
-	return secretstest.Grant{Role: role, UserID: map[string]string{"ada": p.ada.ID, "bob": p.bob.ID, "carol": p.carol.ID}[who]}
-}
-
 // itShareRoles: a Reader reads and may do nothing else (ErrForbidden, nothing changes);
 // an Owner reads, updates, shares and deletes. Each holds whether the role is given by user ID
 // (Share), by e-mail address (ShareByName, in another case), to a team by ID, or to a team by name;
@@ -705,31 +651,27 @@ func itNoOwnerLeftDeletesSecret(t *testing.T, prof secretstest.Profile) {
 // when the request also revoked the last Owner.
 func itShareByNameUnknownChangesNothing(t *testing.T, prof secretstest.Profile) {
 	type lookup struct{ kind, name string }
+	named := func(role secrets.Role, emails, teams []string) secrets.NamedAccessChange {
+		return secrets.NamedAccessChange{Role: role, UserEmails: emails, TeamNames: teams}
+	}
 	tests := []struct {
 		name    string
-		req     func(p *itPeople) *secrets.ShareByNameRequest
+		req     *secrets.ShareByNameRequest
 		unknown []lookup
 	}{
-		{"unknown e-mail", func(p *itPeople) *secrets.ShareByNameRequest {
-			return &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, UserEmails: []string{"nobody@example.com"}}}}
-		}, []lookup{{"user", "nobody@example.com"}}},
-		{"unknown team", func(p *itPeople) *secrets.ShareByNameRequest {
-			return &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{{Role: secrets.RoleOwner, TeamNames: []string{"Platform"}}}}
-		}, []lookup{{"team", "Platform"}}},
-		{"known and unknown mixed", func(p *itPeople) *secrets.ShareByNameRequest {
-			return &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{
-				{Role: secrets.RoleReader, UserEmails: []string{p.carol.Email, "nobody@example.com"}, TeamNames: []string{"platform"}},
-				{Role: secrets.RoleOwner, TeamNames: []string{"nope"}},
-			}}
-		}, []lookup{{"user", "nobody@example.com"}, {"team", "nope"}}},
-		{"revoking the last Owner with an unknown name", func(p *itPeople) *secrets.ShareByNameRequest {
-			return &secrets.ShareByNameRequest{Revokes: []secrets.NamedAccessChange{
-				{Role: secrets.RoleOwner, UserEmails: []string{p.ada.Email}, TeamNames: []string{"ghosts"}},
-			}}
-		}, []lookup{{"team", "ghosts"}}},
-		{"removed member's e-mail", func(p *itPeople) *secrets.ShareByNameRequest {
-			return &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader, UserEmails: []string{"gone@example.com"}}}}
-		}, []lookup{{"user", "gone@example.com"}}},
+		{"unknown e-mail", &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{named(secrets.RoleReader, []string{"nobody@example.com"}, nil)}},
+			[]lookup{{"user", "nobody@example.com"}}},
+		{"unknown team", &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{named(secrets.RoleOwner, nil, []string{"Platform"})}},
+			[]lookup{{"team", "Platform"}}},
+		{"known and unknown mixed", &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{
+			named(secrets.RoleReader, []string{"carol@example.com", "nobody@example.com"}, []string{"platform"}),
+			named(secrets.RoleOwner, nil, []string{"nope"}),
+		}}, []lookup{{"user", "nobody@example.com"}, {"team", "nope"}}},
+		{"revoking the last Owner with an unknown name", &secrets.ShareByNameRequest{Revokes: []secrets.NamedAccessChange{
+			named(secrets.RoleOwner, []string{"ada@example.com"}, []string{"ghosts"}),
+		}}, []lookup{{"team", "ghosts"}}},
+		{"removed member's e-mail", &secrets.ShareByNameRequest{Grants: []secrets.NamedAccessChange{named(secrets.RoleReader, []string{"gone@example.com"}, nil)}},
+			[]lookup{{"user", "gone@example.com"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -745,7 +687,7 @@ func itShareByNameUnknownChangesNothing(t *testing.T, prof secretstest.Profile) 
 			storedBefore, _ := e.srv.Secret("SHARED")
 			n := e.srv.RequestCount()
 
-			err = p.adaC.Secrets.ShareByName(e.ctx, s.ID, tt.req(p))
+			err = p.adaC.Secrets.ShareByName(e.ctx, s.ID, tt.req)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, secrets.ErrNotFound)
 			var unresolved *secrets.ShareLookupError
