@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -50,12 +51,7 @@ type response struct {
 // do sends one request; body may be nil, a string or []byte (sent as is), or any value (sent as JSON).
 func (e *env) do(token, method, path string, body any) response {
 	e.t.Helper()
-	return e.doCtx(context.Background(), token, method, path, body)
-}
-
-func (e *env) doCtx(ctx context.Context, token, method, path string, body any) response {
-	e.t.Helper()
-	r, err := e.try(ctx, token, method, path, body)
+	r, err := e.try(context.Background(), token, method, path, body)
 	require.NoError(e.t, err)
 	return r
 }
@@ -397,20 +393,18 @@ func (e *env) retryAfter() string {
 	return r.header.Get("Retry-After")
 }
 
-// mustTeams returns the IDs of the teams GET /v1/teams+query answers with (it must answer 200).
-func mustTeams(e *env, token, query string) []string {
+// lookup returns the IDs of the users or teams GET path answers with, or "status N" when it refuses
+// (with a message).
+func lookup(e *env, token, path string) []string {
 	e.t.Helper()
-	ids := []string{}
-	for _, team := range decode[[]wireTeam](e.t, e.do(token, http.MethodGet, "/v1/teams"+query, nil), http.StatusOK) {
-		ids = append(ids, team.TeamID)
+	r := e.do(token, http.MethodGet, path, nil)
+	if r.status != http.StatusOK {
+		assert.NotEmpty(e.t, decode[wireError](e.t, r, r.status).Message)
+		return []string{fmt.Sprintf("status %d", r.status)}
 	}
-	return ids
-}
-
-// must drops the status of a look-up that has to succeed.
-func must(status int, ids []string) []string {
-	if status != http.StatusOK {
-		return []string{"<status " + http.StatusText(status) + ">"}
+	ids := []string{}
+	for _, found := range decode[[]struct{ UserID, TeamID string }](e.t, r, http.StatusOK) {
+		ids = append(ids, found.UserID+found.TeamID) // one of them is empty
 	}
 	return ids
 }

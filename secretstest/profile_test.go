@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -73,58 +74,45 @@ func TestProfileLookups(t *testing.T) {
 		t.Run(profileName(secretstest.Profile{RegexLookups: regex}), func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, secretstest.WithProfile(secretstest.Profile{RegexLookups: regex}))
-			plus := e.srv.AddUser("alice+ml@example.com")
-			lookalike := e.srv.AddUser("aliceeml@example.com")
+			plus := e.srv.AddUser("alice+ml@example.com").ID
+			lookalike := e.srv.AddUser("aliceeml@example.com").ID
 			bob := e.srv.AddUser("Bob@Example.com")
-			jimbob := e.srv.AddUser("jimbob@example.com.au")
-			dotted := e.srv.AddTeam("data.eng")
-			x := e.srv.AddTeam("dataXeng")
-			cpp := e.srv.AddTeam("C++ (eu)")
-			devops := e.srv.AddTeam("devops")
+			jimbob := e.srv.AddUser("jimbob@example.com.au").ID
+			dotted := e.srv.AddTeam("data.eng").ID
+			x := e.srv.AddTeam("dataXeng").ID
+			cpp := e.srv.AddTeam("C++ (eu)").ID
+			devops := e.srv.AddTeam("devops").ID
 
-			users := func(email string) []string {
-				r := e.do(bob.Token, http.MethodGet, "/v1/users?email="+url.QueryEscape(email), nil)
-				var ids []string
-				for _, u := range decode[[]wireUser](t, r, http.StatusOK) {
-					ids = append(ids, u.UserID)
-				}
-				return ids
+			const refused = "status 400"
+			tests := []struct {
+				path           string
+				literal, regex []string
+				why            string
+			}{
+				{"/v1/users?email=alice+ml@example.com", []string{plus}, []string{lookalike}, `"+" is a quantifier: the address misses itself and finds a look-alike`},
+				{`/v1/users?email=^alice\+ml@example\.com$`, []string{}, []string{plus}, "anchored and escaped"},
+				{"/v1/users?email=bob@example.com", []string{bob.ID}, []string{bob.ID, jimbob}, "case-insensitive; a pattern is unanchored"},
+				{"/v1/users?email=bob", []string{}, []string{bob.ID, jimbob}, "a part of an address"},
+				{"/v1/users?email=(unclosed", []string{}, []string{refused}, "an invalid pattern"},
+				{"/v1/teams?name=data.eng", []string{dotted}, []string{dotted, x}, `"." matches any character`},
+				{`/v1/teams?name=^data\.eng$`, []string{}, []string{dotted}, "anchored and escaped"},
+				{"/v1/teams?name=C++ (eu)", []string{cpp}, []string{refused}, "an invalid pattern"},
+				{"/v1/teams?name=ops", []string{}, []string{devops}, "unanchored"},
+				{"/v1/teams?description=x", []string{}, []string{}, "teams have no description here"},
+				{"/v1/teams?description=^$", []string{}, []string{dotted, x, cpp, devops}, "an empty description matches ^$"},
+				{"/v1/teams?name=ops&description=^$", []string{}, []string{devops}, "both filters apply"},
+				{"/v1/teams?description=(", []string{}, []string{refused}, "an invalid pattern"},
 			}
-			teams := func(name string) (int, []string) {
-				r := e.do(bob.Token, http.MethodGet, "/v1/teams?name="+url.QueryEscape(name), nil)
-				if r.status != http.StatusOK {
-					return r.status, nil
+			for _, tt := range tests {
+				path, query, _ := strings.Cut(tt.path, "?")
+				values, err := url.ParseQuery(strings.ReplaceAll(query, "+", "%2B"))
+				require.NoError(t, err)
+				want := tt.literal
+				if regex {
+					want = tt.regex
 				}
-				var ids []string
-				for _, team := range decode[[]wireTeam](t, r, http.StatusOK) {
-					ids = append(ids, team.TeamID)
-				}
-				return r.status, ids
+				assert.Equal(t, want, lookup(e, bob.Token, path+"?"+values.Encode()), "%s: %s", tt.path, tt.why)
 			}
-
-			if !regex {
-				assert.Equal(t, []string{plus.ID}, users("alice+ml@example.com"))
-				assert.Equal(t, []string{bob.ID}, users("bob@example.com"), "case-insensitive")
-				assert.Empty(t, users("bob"))
-				assert.Equal(t, []string{dotted.ID}, must(teams("data.eng")))
-				assert.Equal(t, []string{cpp.ID}, must(teams("C++ (eu)")))
-				assert.Empty(t, must(teams("ops")))
-				assert.Empty(t, mustTeams(e, bob.Token, "?description=x"), "teams have no description here")
-				return
-			}
-			assert.Len(t, mustTeams(e, bob.Token, "?description=^$"), 4, "an empty description matches ^$")
-			assert.Equal(t, []string{devops.ID}, mustTeams(e, bob.Token, "?name=ops&description=^$"), "both filters apply")
-			assert.Equal(t, http.StatusBadRequest, e.do(bob.Token, http.MethodGet, "/v1/teams?description=(", nil).status)
-			assert.Equal(t, []string{lookalike.ID}, users("alice+ml@example.com"), `"+" is a quantifier: the address misses itself and finds a look-alike`)
-			assert.Equal(t, []string{plus.ID}, users(`^alice\+ml@example\.com$`))
-			assert.Equal(t, []string{bob.ID, jimbob.ID}, users("bob@example.com"), "unanchored and case-insensitive")
-			assert.Equal(t, []string{dotted.ID, x.ID}, must(teams("data.eng")), `"." matches any character`)
-			assert.Equal(t, []string{dotted.ID}, must(teams(`^data\.eng$`)))
-			assert.Equal(t, []string{devops.ID}, must(teams("ops")), "unanchored")
-			status, _ := teams("C++ (eu)")
-			assert.Equal(t, http.StatusBadRequest, status, "an invalid pattern")
-			r := e.do(bob.Token, http.MethodGet, "/v1/users?email="+url.QueryEscape("(unclosed"), nil)
-			assert.NotEmpty(t, decode[wireError](t, r, http.StatusBadRequest).Message)
 		})
 	}
 }

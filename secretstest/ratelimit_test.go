@@ -24,6 +24,7 @@ func TestRateLimitTokenBucket(t *testing.T) {
 		advance time.Duration
 		want    string // "" passes; otherwise the Retry-After of a 429
 	}
+	unlimited := []step{{0, ""}, {0, ""}, {0, ""}, {0, ""}, {0, ""}}
 	tests := []struct {
 		name      string
 		perSecond float64
@@ -53,6 +54,17 @@ func TestRateLimitTokenBucket(t *testing.T) {
 		{"so slow the wait overflows a Duration: the longest one, never a short one", 1e-12, 1, []step{
 			{0, ""}, {0, "9223372037"}, {1000 * time.Hour, "9223372037"},
 		}},
+		{"a clock going back refills nothing, and the bucket works on when it moves on", 1, 1, []step{
+			{0, ""}, {-time.Hour, "1"},
+			{time.Hour, "1"}, // no token for the time spent going back and forth
+			{time.Second, ""},
+		}},
+		// Rates that are not a positive finite number leave the Server unlimited.
+		{"rate 0 is unlimited", 0, 1, unlimited},
+		{"a negative rate is unlimited", -1, 1, unlimited},
+		{"a NaN rate is unlimited", math.NaN(), 1, unlimited},
+		{"an infinite rate is unlimited", math.Inf(1), 1, unlimited},
+		{"a negative infinite rate is unlimited", math.Inf(-1), 1, unlimited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,19 +76,6 @@ func TestRateLimitTokenBucket(t *testing.T) {
 			}
 		})
 	}
-}
-
-// A clock that goes back refills nothing, and the bucket keeps working when it moves on again.
-func TestRateLimitClockGoingBack(t *testing.T) {
-	t.Parallel()
-	e, clock := limitedEnv(t, 1, 1)
-	assert.Equal(t, "", e.retryAfter())
-	clock.Advance(-time.Hour)
-	assert.Equal(t, "1", e.retryAfter())
-	clock.Advance(time.Hour)
-	assert.Equal(t, "1", e.retryAfter(), "no token for the time spent going back and forth")
-	clock.Advance(time.Second)
-	assert.Equal(t, "", e.retryAfter())
 }
 
 // Every request counts, whatever its endpoint, identity or outcome; a refused request takes no token
@@ -127,16 +126,9 @@ func TestRateLimitConcurrent(t *testing.T) {
 	assert.Equal(t, map[int]int{http.StatusOK: burst, http.StatusTooManyRequests: 3 * burst}, counts)
 }
 
-// Rates that are not a positive finite number leave the Server unlimited; each Server has its own
-// bucket even when two share the Option.
+// Each Server has its own bucket, even when two share the Option.
 func TestRateLimitOptions(t *testing.T) {
 	t.Parallel()
-	for _, rate := range []float64{0, -1, math.NaN(), math.Inf(1), math.Inf(-1)} {
-		e, _ := limitedEnv(t, rate, 1)
-		for range 5 {
-			assert.Equal(t, "", e.retryAfter(), "rate %v", rate)
-		}
-	}
 	shared := secretstest.WithRateLimit(1, 1)
 	clock := newFakeClock()
 	a := newEnv(t, secretstest.WithClock(clock.Now), shared)

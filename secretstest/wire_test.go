@@ -117,15 +117,6 @@ func TestAuthentication(t *testing.T) {
 	})
 }
 
-func TestUnauthorizedBodyNeverEchoesToken(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	r := e.do("very-secret-token-value", http.MethodGet, "/v1/secrets", nil)
-	got := decode[wireError](t, r, http.StatusUnauthorized)
-	assert.NotEmpty(t, got.Message)
-	assert.NotContains(t, string(r.body), "very-secret-token-value")
-}
-
 func TestOrganizationIDParameter(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -217,19 +208,24 @@ func TestEveryResponseHasRequestID(t *testing.T) {
 	}
 }
 
+// An error's message is a fixed text: it never echoes the value, the name or the token sent.
 func TestErrorMessagesAreFixedTexts(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	const value = "value-that-must-not-leak"
+	const value, token = "value-that-must-not-leak", "very-secret-token-value"
 	for _, r := range []response{
 		e.do(e.key, http.MethodPost, "/v1/secrets", map[string]string{"name": "bad name", "value": value}),
 		e.do(e.key, http.MethodPost, "/v1/secrets", `{"name":"X","value":"`+value+`",}`),
 		e.do(e.key, http.MethodPatch, "/v1/secrets/nope", map[string]string{"value": value}),
+		e.do(token, http.MethodGet, "/v1/secrets", nil),
 	} {
 		assert.GreaterOrEqual(t, r.status, 400)
-		assert.False(t, strings.Contains(string(r.body), value), "body: %s", r.body)
-		assert.False(t, strings.Contains(string(r.body), "bad name"), "body: %s", r.body)
+		assert.NotEmpty(t, decode[wireError](t, r, r.status).Message)
+		for _, secret := range []string{value, "bad name", token} {
+			assert.NotContains(t, string(r.body), secret)
+		}
 	}
+	assert.Equal(t, http.StatusUnauthorized, e.do(token, http.MethodGet, "/v1/secrets", nil).status)
 }
 
 func TestUnknownSecretIDs(t *testing.T) {
