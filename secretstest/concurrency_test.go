@@ -31,7 +31,7 @@ func TestConcurrentUse(t *testing.T) {
 		sharedUpdates = 8
 	)
 	// A clock that advances on every reading, under the server's lock, orders all writes.
-	e := newEnv(t, secretstest.WithClock(steppingClock(t0, time.Microsecond)))
+	e := newEnv(t, secretstest.WithClock(newFakeClock(time.Microsecond).Now))
 	members := make([]secretstest.User, workers)
 	ids := make([]string, workers)
 	for i := range members {

@@ -198,19 +198,6 @@ func (e *env) exists(secretID string) bool {
 	return r.status == http.StatusOK
 }
 
-// steppingClock returns a clock that starts at start and advances by step on every reading.
-func steppingClock(start time.Time, step time.Duration) func() time.Time {
-	var mu sync.Mutex
-	n := 0
-	return func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		t := start.Add(time.Duration(n) * step)
-		n++
-		return t
-	}
-}
-
 func ptr(s string) *string { return &s }
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
@@ -229,18 +216,21 @@ func (b repeatByte) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// fakeClock is a clock that moves only when the test advances it.
+// fakeClock starts at t0 and moves only when the test advances it, and by step on every reading.
 type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu   sync.Mutex
+	now  time.Time
+	step time.Duration
 }
 
-func newFakeClock() *fakeClock { return &fakeClock{now: t0} }
+func newFakeClock(step time.Duration) *fakeClock { return &fakeClock{now: t0, step: step} }
 
 func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.now
+	now := c.now
+	c.now = c.now.Add(c.step)
+	return now
 }
 
 func (c *fakeClock) Advance(d time.Duration) {
@@ -377,7 +367,7 @@ func (rt route) request(secretID, userID string) (string, any) {
 
 // limitedEnv is an emulator limited to perSecond with burst on a fake clock.
 func limitedEnv(t *testing.T, perSecond float64, burst int) (*env, *fakeClock) {
-	clock := newFakeClock()
+	clock := newFakeClock(0)
 	return newEnv(t, secretstest.WithClock(clock.Now), secretstest.WithRateLimit(perSecond, burst)), clock
 }
 

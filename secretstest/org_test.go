@@ -80,7 +80,7 @@ var base64URL = regexp.MustCompile(`^[A-Za-z0-9_-]+$`) // unpadded base64url, as
 // Member tokens are shaped like the JWTs the service gives users; the API key stays opaque.
 func TestUserTokensAreJWTs(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, secretstest.WithClock(func() time.Time { return t0 }))
+	e := newEnv(t, secretstest.WithClock(newFakeClock(0).Now))
 	ada := e.srv.AddUser("ada@example.com")
 	bob := e.srv.AddUser("bob@example.com")
 
@@ -129,7 +129,7 @@ func TestUserTokensAreJWTs(t *testing.T) {
 // working while a new member's works.
 func TestUserTokensAreUnique(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, secretstest.WithClock(func() time.Time { return t0 }))
+	e := newEnv(t, secretstest.WithClock(newFakeClock(0).Now))
 	seen := map[string]bool{}
 	for _, email := range []string{"a@x.com", "b@x.com", "c@x.com", "d@x.com"} {
 		u := e.srv.AddUser(email)

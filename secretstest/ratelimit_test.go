@@ -130,7 +130,7 @@ func TestRateLimitConcurrent(t *testing.T) {
 func TestRateLimitOptions(t *testing.T) {
 	t.Parallel()
 	shared := secretstest.WithRateLimit(1, 1)
-	clock := newFakeClock()
+	clock := newFakeClock(0)
 	a := newEnv(t, secretstest.WithClock(clock.Now), shared)
 	b := newEnv(t, secretstest.WithClock(clock.Now), shared)
 	assert.Equal(t, "", a.retryAfter())

@@ -260,7 +260,7 @@ func TestUnknownSecretIDs(t *testing.T) {
 func TestGoldenJSON(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t,
-		secretstest.WithClock(steppingClock(t0, time.Minute)),
+		secretstest.WithClock(newFakeClock(time.Minute).Now),
 		secretstest.WithOrganizationName("Acme Corp"),
 		secretstest.WithAPIKey("golden-key"),
 	)
