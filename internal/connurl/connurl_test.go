@@ -4,9 +4,15 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"go.uber.org/goleak"
 
 	"github.com/helios-secrets/go-secrets/internal/connurl"
 )
+
+// TestMain fails the run when a test leaves a goroutine behind.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
 
 // TestPassword: Password decodes the password of a connection URL (a scheme optional); PasswordForms
 // gives it, then the form written in the URL when that differs.

@@ -22,9 +22,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/helios-secrets/go-secrets/internal/retry"
 )
+
+// TestMain fails the run when a test leaves a goroutine behind.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
 
 var now = time.Date(2030, 6, 15, 12, 0, 0, 0, time.UTC)
 

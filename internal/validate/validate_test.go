@@ -9,9 +9,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/helios-secrets/go-secrets/internal/validate"
 )
+
+// TestMain fails the run when a test leaves a goroutine behind.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
 
 // nameProblems maps names to the offset NameProblem reports; they seed FuzzNameProblem too.
 var nameProblems = map[string]int{
