@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -22,10 +23,12 @@ import (
 	"github.com/helios-secrets/go-secrets/secretstest"
 )
 
-// The scripts in testdata/script run `secrets` as a real command (testscript re-executes this test
-// binary under that name), against an emulator started for each script. goleak is not used in this
-// package: the re-executions exit through os.Exit, and the in-process tests that start
-// servers close them with t.Cleanup.
+// The one harness file of this package. The scripts in testdata/script run `secrets` as a real
+// command (testscript re-executes this test binary under that name), against an emulator started for
+// each script; the Go tests of pieces that need the command run it in-process (invoke, at the end of
+// this file). goleak is not used in this package's TestMain: the re-executions exit through os.Exit
+// (TestRunLeavesNoGoroutines checks instead), and the in-process tests close their servers with
+// t.Cleanup.
 func TestMain(m *testing.M) {
 	// Under -race, every process sleeps a second before exiting (GORACE atexit_sleep_ms), so that
 	// late reports still get out; the scripts start a hundred processes. testscript passes GORACE on.
@@ -344,4 +347,36 @@ func sigSend() int {
 		return 128 + int(ws.Signal())
 	}
 	return cmd.ProcessState.ExitCode()
+}
+
+// The Go tests that run the command call run in-process (invoke), with an environment of their own,
+// against an emulator (newEmulator); the scripts are the command's behaviour tests.
+
+type invocation struct {
+	code           int
+	stdout, stderr string
+}
+
+// newEmulator starts an emulator for one test and returns it with the environment that points the
+// command at it with the organization's API key.
+func newEmulator(t *testing.T, opts ...secretstest.Option) (*secretstest.Server, []string) {
+	t.Helper()
+	srv := secretstest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	return srv, []string{
+		secrets.EnvManagementToken + "=" + srv.APIKey(),
+		secrets.EnvManagementBaseURL + "=" + srv.URL,
+	}
+}
+
+// invoke runs the command with args, stdin and environ, and returns its exit code and output.
+func invoke(t *testing.T, environ []string, stdin string, args ...string) invocation {
+	t.Helper()
+	return invokeContext(t.Context(), environ, stdin, args...)
+}
+
+func invokeContext(ctx context.Context, environ []string, stdin string, args ...string) invocation {
+	var stdout, stderr strings.Builder
+	code := run(ctx, args, strings.NewReader(stdin), &stdout, &stderr, environ)
+	return invocation{code, stdout.String(), stderr.String()}
 }
