@@ -105,9 +105,9 @@ func (b *countingBody) Close() error { return nil }
 
 var xBlock = [4096]byte(bytes.Repeat([]byte("x"), 4096))
 
-// TestSafety_LargeSuccessBody: a 2xx body over the limit is ErrInvalidResponse, found from
+// TestBody_LargeSuccessBody: a 2xx body over the limit is ErrInvalidResponse, found from
 // Content-Length without reading the body, or after reading just past the limit; never retried.
-func TestSafety_LargeSuccessBody(t *testing.T) {
+func TestBody_LargeSuccessBody(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name          string
@@ -147,8 +147,8 @@ func TestSafety_LargeSuccessBody(t *testing.T) {
 	})
 }
 
-// TestSafety_ErrorBodiesAreCut: an error body is read up to MaxErrorBody bytes, even an endless one.
-func TestSafety_ErrorBodiesAreCut(t *testing.T) {
+// TestBody_ErrorBodiesAreCut: an error body is read up to MaxErrorBody bytes, even an endless one.
+func TestBody_ErrorBodiesAreCut(t *testing.T) {
 	t.Parallel()
 	for _, retries := range []int{0, 2} {
 		t.Run(fmt.Sprint("retries ", retries), func(t *testing.T) {

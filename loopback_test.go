@@ -193,9 +193,9 @@ func TestLoopback_HTTPProxyEnvironment(t *testing.T) {
 	assert.Equal(t, []string{"emulator.localhost:" + port, "localhost:" + port}, hosts(srv))
 }
 
-// TestSafety_PlainHTTPOnlyToLoopback: http is accepted only for loopback hosts (emulators); the token
+// TestLoopback_PlainHTTPOnlyToLoopback: http is accepted only for loopback hosts (emulators); the token
 // never travels in the clear over a network. https is accepted for every host.
-func TestSafety_PlainHTTPOnlyToLoopback(t *testing.T) {
+func TestLoopback_PlainHTTPOnlyToLoopback(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		host     string

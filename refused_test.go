@@ -2,10 +2,6 @@ package secrets_test
 
 import (
 	"context"
-	"errors"
-	"net"
-	"net/http"
-	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -65,46 +61,4 @@ func TestRefused_LoopbackGetsAHintAndAShortBudget(t *testing.T) {
 		require.ErrorAs(t, err, &reqErr)
 		assert.Equal(t, 1, reqErr.Attempts)
 	})
-}
-
-// refusingTransport fails every attempt as a refused dial to addr would.
-type refusingTransport struct {
-	addr  *net.TCPAddr
-	calls int
-}
-
-func (rt *refusingTransport) RoundTrip(*http.Request) (*http.Response, error) {
-	rt.calls++
-	return nil, &net.OpError{Op: "dial", Net: "tcp", Addr: rt.addr, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
-}
-
-// TestRefused_RemoteKeepsTheFullBudget: a refused dial to another host (a load balancer restarting,
-// say) is retried as any connection error is, and its hint does not mention the emulator.
-func TestRefused_RemoteKeepsTheFullBudget(t *testing.T) {
-	t.Parallel()
-	for _, ip := range []string{"192.0.2.10", "2001:db8::1"} {
-		rt := &refusingTransport{addr: &net.TCPAddr{IP: net.ParseIP(ip), Port: 443}}
-		c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL(testBaseURL),
-			secrets.WithHTTPClient(&http.Client{Transport: rt}), fastRetries(), secrets.WithRetryMax(3))
-		require.NoError(t, err)
-		_, err = c.Secrets.Get(t.Context(), secretID)
-		var reqErr *secrets.RequestError
-		require.ErrorAs(t, err, &reqErr)
-		assert.Equal(t, 4, reqErr.Attempts, ip)
-		assert.Equal(t, 4, rt.calls, ip)
-		assert.Contains(t, err.Error(), "(nothing listens at api.test.example: check the base URL (from WithBaseURL))", ip)
-		assert.NotContains(t, err.Error(), "emulator", ip)
-	}
-}
-
-// TestRefused_OtherErrorsGetNoHint: only a refused connection gets the hint.
-func TestRefused_OtherErrorsGetNoHint(t *testing.T) {
-	t.Parallel()
-	c, api := setup(t, secrets.WithRetryMax(0))
-	api.on(http.MethodGet, getPath, func(*http.Request) (*http.Response, error) {
-		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("no route to host")}
-	})
-	_, err := c.Secrets.Get(t.Context(), secretID)
-	require.Error(t, err)
-	assert.NotContains(t, err.Error(), "nothing listens")
 }

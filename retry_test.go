@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -29,8 +30,14 @@ type retryCall struct {
 }
 
 var (
-	callGet = retryCall{"GET secret", http.MethodGet, "/v1/secrets/" + secretID, "secret.json",
-		func(ctx context.Context, c *secrets.Client) error { _, err := c.Secrets.Get(ctx, secretID); return err }}
+	callGet = retryCall{"GET secret", http.MethodGet, getPath, "secret.json",
+		func(ctx context.Context, c *secrets.Client) error {
+			s, err := c.Secrets.Get(ctx, secretID)
+			if err == nil && s.Name != "DB_PASSWORD" {
+				return errors.New("not the last answer")
+			}
+			return err
+		}}
 	callList = retryCall{"GET list", http.MethodGet, "/v1/secrets", "list_wrapped.json",
 		func(ctx context.Context, c *secrets.Client) error { _, err := c.Secrets.List(ctx, nil); return err }}
 	callUpdate = retryCall{"PATCH secret", http.MethodPatch, "/v1/secrets/" + secretID, "secret_updated.json",
@@ -59,128 +66,144 @@ func (rc retryCall) okResponder(t *testing.T) httpmock.Responder {
 	return fixture(t, http.StatusOK, rc.ok)
 }
 
-// TestRetry_StatusTable answers one status, then 200, and counts the attempts: idempotent requests
-// retry 429 and 5xx; writes that are not idempotent retry only 429; other statuses never retry.
+// TestRetry_StatusTable answers one status, then another (the call's answer unless the row says),
+// and counts the attempts on the call's route: idempotent requests retry 429 and 5xx; writes that are
+// not idempotent retry only 429; other statuses never retry. The caller gets the last answer: a
+// DELETE whose retry finds nothing has done its job, unless the first answer was a 429 (which was
+// not processed), and a 404 on the first attempt is still an error.
 func TestRetry_StatusTable(t *testing.T) {
 	t.Parallel()
 	idempotent := []retryCall{callGet, callList, callUpdate, callDelete}
 	writes := []retryCall{callCreate, callShare}
 	type row struct {
-		rc     retryCall
-		status int
-		calls  int
+		rc       retryCall
+		status   int   // of the first answer
+		calls    int   // attempts
+		then     int   // status of the second answer; 0: the call's own answer
+		sentinel error // of the call's error
 	}
-	var rows []row
+	rows := []row{
+		{rc: callDelete, status: 503, calls: 2, then: 404},
+		{rc: callDelete, status: 429, calls: 2, then: 404, sentinel: secrets.ErrNotFound},
+		{rc: callGet, status: 503, calls: 2, then: 404, sentinel: secrets.ErrNotFound},
+	}
 	for _, status := range []int{429, 500, 502, 503, 504} {
 		for _, rc := range idempotent {
-			rows = append(rows, row{rc, status, 2})
+			rows = append(rows, row{rc: rc, status: status, calls: 2})
 		}
 		want := 1
 		if status == http.StatusTooManyRequests {
 			want = 2 // not processed, so even a POST may be repeated
 		}
 		for _, rc := range writes {
-			rows = append(rows, row{rc, status, want})
+			rows = append(rows, row{rc: rc, status: status, calls: want})
 		}
 	}
 	for _, status := range []int{400, 401, 403, 404, 409, 413, 501} {
 		for _, rc := range append(append([]retryCall(nil), idempotent...), writes...) {
-			rows = append(rows, row{rc, status, 1})
+			rows = append(rows, row{rc: rc, status: status, calls: 1, sentinel: map[int]error{404: secrets.ErrNotFound}[status]})
 		}
 	}
 	for _, tc := range rows {
-		t.Run(fmt.Sprintf("%s %d", tc.rc.name, tc.status), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s %d then %d", tc.rc.name, tc.status, tc.then), func(t *testing.T) {
 			t.Parallel()
 			c, api := setup(t)
-			first := httpmock.NewStringResponder(tc.status, `{"message":"first"}`)
-			api.on(tc.rc.method, tc.rc.path, first.Then(tc.rc.okResponder(t)))
+			second := tc.rc.okResponder(t)
+			if tc.then != 0 {
+				second = httpmock.NewStringResponder(tc.then, `{"message":"second"}`)
+			}
+			api.on(tc.rc.method, tc.rc.path, httpmock.NewStringResponder(tc.status, `{"message":"first"}`).Then(second))
 
 			err := tc.rc.call(t.Context(), c)
 
-			assert.Equal(t, tc.calls, api.GetTotalCallCount(), "attempts")
-			if tc.calls == 2 {
+			assert.Equal(t, map[string]int{tc.rc.method + " " + tc.rc.path: tc.calls}, nonZero(api.GetCallCountInfo()), "attempts")
+			if tc.calls == 2 && tc.sentinel == nil {
 				require.NoError(t, err)
 				return
 			}
 			var apiErr *secrets.APIError
 			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tc.status, apiErr.StatusCode)
-			assert.Equal(t, 1, apiErr.Attempts)
-			assert.Equal(t, "first", apiErr.Message)
+			assert.Equal(t, tc.calls, apiErr.Attempts)
+			assert.Equal(t, map[int]string{1: "first", 2: "second"}[tc.calls], apiErr.Message)
+			assert.Equal(t, map[int]int{1: tc.status, 2: tc.then}[tc.calls], apiErr.StatusCode)
+			if tc.sentinel != nil {
+				assert.ErrorIs(t, err, tc.sentinel)
+			}
 		})
 	}
 }
 
-// TestRetry_503Then200 is the plain case: two attempts, the second answer returned.
-func TestRetry_503Then200(t *testing.T) {
-	t.Parallel()
-	c, api := setup(t)
-	api.on(http.MethodGet, getPath, httpmock.NewStringResponder(503, "busy").Then(fixture(t, 200, "secret.json")))
-	s, err := c.Secrets.Get(t.Context(), secretID)
-	require.NoError(t, err)
-	assert.Equal(t, "DB_PASSWORD", s.Name)
-	assert.Equal(t, 2, api.GetTotalCallCount())
-	assert.Equal(t, map[string]int{"GET " + getPath: 2}, nonZero(api.GetCallCountInfo()))
-}
-
 // TestRetry_TransportErrors checks which connection failures each kind of request retries: all of them
-// for idempotent requests; for non-idempotent writes only a failed dial, where nothing was sent.
+// for idempotent requests; for non-idempotent writes only a failed dial, where nothing was sent. When
+// every attempt fails, WithRetryMax is spent (a refused dial to another host included, a load balancer
+// restarting, say: only a loopback one is retried once, TestRefused_LoopbackGetsAHintAndAShortBudget),
+// and a refused dial, only that, gets a hint that does not mention the emulator.
 func TestRetry_TransportErrors(t *testing.T) {
 	t.Parallel()
 	dialErr := &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "api.test.example", IsNotFound: true}}
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 	reset := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+	refusedAt := func(ip string) error {
+		return &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.ParseIP(ip), Port: 443},
+			Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	}
+	noRoute := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("no route to host")}
 	cases := []struct {
-		rc    retryCall
-		err   error
-		calls int
+		rc     retryCall
+		err    error
+		calls  int
+		always bool   // every attempt fails, with WithRetryMax(calls-1); else the next one succeeds
+		hint   bool   // the error says to check the base URL
+		text   string // the whole error
 	}{
-		{callGet, refused, 2}, {callGet, reset, 2}, {callGet, io.ErrUnexpectedEOF, 2},
-		{callDelete, reset, 2}, {callUpdate, reset, 2},
-		{callCreate, refused, 2}, {callCreate, dialErr, 2}, {callShare, refused, 2},
-		{callCreate, reset, 1}, {callCreate, io.ErrUnexpectedEOF, 1}, {callShare, reset, 1},
+		{rc: callGet, err: refused, calls: 2}, {rc: callGet, err: reset, calls: 2}, {rc: callGet, err: io.ErrUnexpectedEOF, calls: 2},
+		{rc: callDelete, err: reset, calls: 2}, {rc: callUpdate, err: reset, calls: 2},
+		{rc: callCreate, err: refused, calls: 2}, {rc: callCreate, err: dialErr, calls: 2}, {rc: callShare, err: refused, calls: 2},
+		{rc: callCreate, err: reset, calls: 1}, {rc: callCreate, err: io.ErrUnexpectedEOF, calls: 1}, {rc: callShare, err: reset, calls: 1},
+		{rc: callGet, err: reset, calls: 4, always: true, text: "secrets: GET " + getPath + ": 4 attempts: read tcp: connection reset by peer"},
+		{rc: callGet, err: refusedAt("192.0.2.10"), calls: 4, always: true, hint: true},
+		{rc: callGet, err: refusedAt("2001:db8::1"), calls: 4, always: true, hint: true},
+		{rc: callCreate, err: refusedAt("192.0.2.10"), calls: 3, always: true, hint: true},
+		{rc: callGet, err: noRoute, calls: 1, always: true},
 	}
 	for _, tc := range cases {
-		t.Run(fmt.Sprintf("%s %v", tc.rc.name, tc.err), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s %v %d", tc.rc.name, tc.err, tc.calls), func(t *testing.T) {
 			t.Parallel()
-			c, api := setup(t)
-			api.on(tc.rc.method, tc.rc.path, httpmock.NewErrorResponder(tc.err).Then(tc.rc.okResponder(t)))
+			var opts []secrets.Option
+			responder := httpmock.NewErrorResponder(tc.err).Then(tc.rc.okResponder(t))
+			if tc.always {
+				opts, responder = []secrets.Option{secrets.WithRetryMax(tc.calls - 1)}, httpmock.NewErrorResponder(tc.err)
+			}
+			c, api := setup(t, opts...)
+			api.on(tc.rc.method, tc.rc.path, responder)
 			err := tc.rc.call(t.Context(), c)
 			assert.Equal(t, tc.calls, api.GetTotalCallCount())
-			if tc.calls == 2 {
+			if tc.calls == 2 && !tc.always {
 				require.NoError(t, err)
 				return
 			}
 			var reqErr *secrets.RequestError
 			require.ErrorAs(t, err, &reqErr)
 			assert.ErrorIs(t, err, tc.err)
-			assert.Equal(t, 1, reqErr.Attempts)
+			assert.Equal(t, tc.calls, reqErr.Attempts)
 			assert.Equal(t, tc.rc.method, reqErr.Method)
 			assert.Equal(t, tc.rc.path, reqErr.Path)
+			if tc.calls > 1 {
+				assert.Contains(t, err.Error(), fmt.Sprintf("secrets: %s %s: %d attempts: ", tc.rc.method, tc.rc.path, tc.calls))
+			}
+			if tc.text != "" {
+				assert.Equal(t, tc.text, err.Error())
+			}
+			if tc.hint {
+				assert.Contains(t, err.Error(), "(nothing listens at api.test.example: check the base URL (from WithBaseURL))")
+				assert.NotContains(t, err.Error(), "emulator")
+			} else {
+				assert.NotContains(t, err.Error(), "nothing listens")
+			}
+			assert.NotContains(t, err.Error(), "giving up")
+			assert.NotContains(t, err.Error(), "hunter2")
 		})
 	}
-}
-
-// TestRetry_PostDialErrorOnClosedPort sends a create to a port nobody listens on: the dial fails, nothing
-// reached a server, so the POST is retried until the retries run out (on a remote host: a refused dial
-// to a loopback address is retried once, TestRefused_LoopbackGetsAHintAndAShortBudget).
-func TestRetry_PostDialErrorOnClosedPort(t *testing.T) {
-	t.Parallel()
-	rt := &refusingTransport{addr: &net.TCPAddr{IP: net.ParseIP("192.0.2.10"), Port: 443}}
-	c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL(testBaseURL),
-		secrets.WithHTTPClient(&http.Client{Transport: rt}), secrets.WithRetryMax(2), fastRetries())
-	require.NoError(t, err)
-
-	_, err = c.Secrets.Create(t.Context(), "DB_PASSWORD", "hunter2")
-	require.Error(t, err)
-	assert.Equal(t, 3, rt.calls, "attempts")
-	var reqErr *secrets.RequestError
-	require.ErrorAs(t, err, &reqErr)
-	assert.Equal(t, 3, reqErr.Attempts)
-	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
-	assert.Contains(t, err.Error(), "secrets: POST /v1/secrets: 3 attempts: ")
-	assert.NotContains(t, err.Error(), "giving up")
-	assert.NotContains(t, err.Error(), "hunter2")
 }
 
 // TestRetry_LastResponseAfterCutBody: a body cut on one attempt must not stand in for the answer of a
@@ -267,7 +290,8 @@ func TestRetry_RetryAfterHonoured(t *testing.T) {
 }
 
 // TestRetry_RetryAfterAboveMaxWait: a server asking for more than the maximum wait is not waited for;
-// the call fails at once with the Retry-After it asked for.
+// the call fails at once with the Retry-After it asked for. A Retry-After on a 404 is no delay to
+// wait for, and is not reported as one.
 func TestRetry_RetryAfterAboveMaxWait(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -283,6 +307,7 @@ func TestRetry_RetryAfterAboveMaxWait(t *testing.T) {
 		{"503 seconds", 503, "6", 6 * time.Second, callGet},
 		{"503 HTTP date", 503, now.Add(time.Hour).Format(http.TimeFormat), time.Hour, callList},
 		{"429 huge", 429, "99999999999999999999999", 365 * 24 * time.Hour, callGet},
+		{"404 means nothing", 404, "3600", 0, callGet},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -301,13 +326,18 @@ func TestRetry_RetryAfterAboveMaxWait(t *testing.T) {
 			assert.Equal(t, tc.status, apiErr.StatusCode)
 			assert.Equal(t, tc.want, apiErr.RetryAfter)
 			assert.Equal(t, 1, apiErr.Attempts)
+			if tc.want == 0 {
+				assert.NotContains(t, err.Error(), "retry after")
+				return
+			}
 			assert.Contains(t, err.Error(), "(retry after "+tc.want.String())
 		})
 	}
 }
 
 // TestRetry_Exhausted: when the retries run out, the caller gets the *APIError of the last response,
-// with Attempts = RetryMax+1, and never retryablehttp's "giving up after" error.
+// with Attempts = RetryMax+1, and never retryablehttp's "giving up after" error (for transport
+// errors: TestRetry_TransportErrors).
 func TestRetry_Exhausted(t *testing.T) {
 	t.Parallel()
 	for _, retryMax := range []int{0, 1, 2, 4} {
@@ -351,71 +381,6 @@ func TestRetry_Exhausted(t *testing.T) {
 		assert.Equal(t, 3, api.GetTotalCallCount())
 		assert.Equal(t, "secrets: POST /v1/secrets: 429 Too Many Requests: slow down (3 attempts)", err.Error())
 	})
-	t.Run("transport errors", func(t *testing.T) {
-		t.Parallel()
-		c, api := setup(t, secrets.WithRetryMax(3))
-		cause := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
-		api.on(http.MethodGet, getPath, httpmock.NewErrorResponder(cause))
-		_, err := c.Secrets.Get(t.Context(), secretID)
-		var reqErr *secrets.RequestError
-		require.ErrorAs(t, err, &reqErr)
-		assert.Equal(t, 4, reqErr.Attempts)
-		assert.Equal(t, 4, api.GetTotalCallCount())
-		assert.ErrorIs(t, err, syscall.ECONNRESET)
-		assert.Equal(t, "secrets: GET "+getPath+": 4 attempts: read tcp: connection reset by peer", err.Error())
-	})
-}
-
-// TestRetry_DeleteRetriedThen404: a DELETE whose first answer was lost and whose retry finds nothing
-// has done its job; a 404 on the first attempt is still an error.
-func TestRetry_DeleteRetriedThen404(t *testing.T) {
-	t.Parallel()
-	t.Run("retried", func(t *testing.T) {
-		t.Parallel()
-		c, api := setup(t)
-		api.on(http.MethodDelete, getPath, httpmock.NewStringResponder(503, "").Then(httpmock.NewStringResponder(404, `{"message":"secret not found"}`)))
-		require.NoError(t, c.Secrets.Delete(t.Context(), secretID))
-		assert.Equal(t, 2, api.GetTotalCallCount())
-	})
-	t.Run("retried after a 429, which was not processed", func(t *testing.T) {
-		t.Parallel()
-		c, api := setup(t)
-		api.on(http.MethodDelete, getPath, httpmock.NewStringResponder(429, "").Then(httpmock.NewStringResponder(404, `{"message":"secret not found"}`)))
-		err := c.Secrets.Delete(t.Context(), secretID)
-		assert.ErrorIs(t, err, secrets.ErrNotFound, "no attempt can have deleted it")
-		assert.Equal(t, 2, api.GetTotalCallCount())
-	})
-	t.Run("a GET retried then 404 is still not found", func(t *testing.T) {
-		t.Parallel()
-		c, api := setup(t)
-		api.on(http.MethodGet, getPath, httpmock.NewStringResponder(503, "").Then(httpmock.NewStringResponder(404, `{"message":"secret not found"}`)))
-		_, err := c.Secrets.Get(t.Context(), secretID)
-		assert.ErrorIs(t, err, secrets.ErrNotFound)
-	})
-	t.Run("first attempt", func(t *testing.T) {
-		t.Parallel()
-		c, api := setup(t)
-		api.on(http.MethodDelete, getPath, httpmock.NewStringResponder(404, `{"message":"secret not found"}`))
-		err := c.Secrets.Delete(t.Context(), secretID)
-		assert.ErrorIs(t, err, secrets.ErrNotFound)
-		assert.Equal(t, 1, api.GetTotalCallCount())
-	})
-}
-
-// TestRetry_RetryAfterOnlyWhereItMeansSomething: a Retry-After on a 404 is not reported as a delay
-// to wait for; on a 429 or 503 it is.
-func TestRetry_RetryAfterOnlyWhereItMeansSomething(t *testing.T) {
-	t.Parallel()
-	for status, want := range map[int]time.Duration{404: 0, 429: time.Hour, 503: time.Hour} {
-		c, api := setup(t)
-		resp := httpmock.NewStringResponse(status, `{"message":"m"}`)
-		resp.Header.Set("Retry-After", "3600")
-		api.on(http.MethodGet, getPath, httpmock.ResponderFromResponse(resp))
-		_, err := c.Secrets.Get(t.Context(), secretID)
-		var apiErr *secrets.APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, want, apiErr.RetryAfter, "status %d", status)
-	}
 }
 
 // TestRetry_Context: a context that is already done, that ends during a request, or that ends during
@@ -438,20 +403,25 @@ func TestRetry_Context(t *testing.T) {
 	})
 	t.Run("cancelled during the request", func(t *testing.T) {
 		t.Parallel()
-		c, api := setup(t)
-		arrived := make(chan struct{})
-		api.on(http.MethodGet, getPath, func(req *http.Request) (*http.Response, error) {
-			close(arrived)
-			<-req.Context().Done()
-			return nil, req.Context().Err()
-		})
-		ctx, cancel := context.WithCancel(t.Context())
-		go func() { <-arrived; cancel() }()
-		start := time.Now()
-		_, err := c.Secrets.Get(ctx, secretID)
-		assert.Less(t, time.Since(start), 2*time.Second)
-		assert.ErrorIs(t, err, context.Canceled)
-		assert.Equal(t, 1, api.GetTotalCallCount())
+		for _, rc := range []retryCall{callGet, callCreate} {
+			c, api := setup(t)
+			arrived := make(chan struct{})
+			api.on(rc.method, rc.path, func(req *http.Request) (*http.Response, error) {
+				close(arrived)
+				<-req.Context().Done()
+				return nil, req.Context().Err()
+			})
+			ctx, cancel := context.WithCancel(t.Context())
+			go func() { <-arrived; cancel() }()
+			start := time.Now()
+			err := rc.call(ctx, c)
+			assert.Less(t, time.Since(start), 2*time.Second, rc.name)
+			assert.ErrorIs(t, err, context.Canceled, rc.name)
+			assert.Equal(t, 1, api.GetTotalCallCount(), rc.name)
+			var reqErr *secrets.RequestError
+			require.ErrorAs(t, err, &reqErr)
+			assert.Equal(t, 1, reqErr.Attempts, "%s: a request that may have reached the server is not repeated", rc.name)
+		}
 	})
 	t.Run("cancelled during backoff", func(t *testing.T) {
 		t.Parallel()

@@ -36,10 +36,8 @@ type wrFault struct {
 	// sent: requests of the write the server received; applied: whether the write took effect.
 	sent    int
 	applied bool
-	// retried: the client made a second attempt (the first one never reached the server, or was
-	// refused with 429), and the call succeeded.
-	retried bool
-	// errType is "*RequestError" or "*APIError" when the call fails.
+	// errType is "*RequestError" or "*APIError" when the call fails, "" when it succeeds (after a
+	// second attempt: the first one never reached the server, or was refused with 429).
 	errType string
 	status  int
 }
@@ -54,95 +52,82 @@ var wrFaults = []wrFault{
 	{name: "answered 503 unprocessed", inject: func(s *secretstest.Server, _ *wrProxy, _ *wrDialer) { s.FailNext(1, 503, 0) },
 		sent: 1, applied: false, errType: "*APIError", status: 503},
 	{name: "dial failed: nothing was sent", inject: func(_ *secretstest.Server, _ *wrProxy, d *wrDialer) { d.failNext(1) },
-		sent: 1, applied: true, retried: true},
+		sent: 1, applied: true},
 	{name: "answered 429: refused unprocessed", inject: func(s *secretstest.Server, _ *wrProxy, _ *wrDialer) { s.FailNext(1, 429, 0) },
-		sent: 2, applied: true, retried: true},
+		sent: 2, applied: true},
 }
 
 // TestWrites_CreateIsNeverDuplicated: whatever happens to a create, at most one secret of that name
 // exists afterwards, the client sent the POST twice only when the first could not have been
 // processed, and GetByName tells the caller whether it was created.
 func TestWrites_CreateIsNeverDuplicated(t *testing.T) {
-	t.Parallel()
-	for _, f := range wrFaults {
-		t.Run(f.name, func(t *testing.T) {
-			t.Parallel()
-			env := newWrEnv(t)
-			f.inject(env.srv, env.proxy, env.dialer)
+	eachWrFault(t, func(t *testing.T, f wrFault, env *wrEnv) {
+		f.inject(env.srv, env.proxy, env.dialer)
 
-			s, err := env.client.Secrets.Create(t.Context(), "ORDERS_DB", "value-1")
+		s, err := env.client.Secrets.Create(t.Context(), "ORDERS_DB", "value-1")
 
-			assert.Equal(t, f.sent, env.count(http.MethodPost, "/v1/secrets"), "POSTs received")
-			wrCheckOutcome(t, f, err)
-			if err == nil {
-				assert.Equal(t, "ORDERS_DB", s.Name)
-			}
-			assert.Len(t, env.named("ORDERS_DB"), map[bool]int{true: 1, false: 0}[f.applied], "secrets named ORDERS_DB")
+		wrCheckOutcome(t, f, err, env.count(http.MethodPost, "/v1/secrets"))
+		if err == nil {
+			assert.Equal(t, "ORDERS_DB", s.Name)
+		}
+		assert.Len(t, env.named("ORDERS_DB"), map[bool]int{true: 1, false: 0}[f.applied], "secrets named ORDERS_DB")
 
-			// What a caller does after a failed create: look the name up.
-			found, err := env.client.Secrets.GetByName(t.Context(), "ORDERS_DB")
-			if f.applied {
-				require.NoError(t, err)
-				assert.Equal(t, "value-1", *found.Value)
-				// Creating again blindly conflicts: it never duplicates.
-				_, err = env.client.Secrets.Create(t.Context(), "ORDERS_DB", "value-1")
-				assert.ErrorIs(t, err, secrets.ErrConflict)
-			} else {
-				assert.ErrorIs(t, err, secrets.ErrNotFound)
-				_, err = env.client.Secrets.Create(t.Context(), "ORDERS_DB", "value-1")
-				require.NoError(t, err, "creating again is safe when the lookup found nothing")
-			}
-			assert.Len(t, env.named("ORDERS_DB"), 1, "exactly one secret in the end")
-		})
-	}
+		// What a caller does after a failed create: look the name up.
+		found, err := env.client.Secrets.GetByName(t.Context(), "ORDERS_DB")
+		if f.applied {
+			require.NoError(t, err)
+			assert.Equal(t, "value-1", *found.Value)
+			// Creating again blindly conflicts: it never duplicates.
+			_, err = env.client.Secrets.Create(t.Context(), "ORDERS_DB", "value-1")
+			assert.ErrorIs(t, err, secrets.ErrConflict)
+		} else {
+			assert.ErrorIs(t, err, secrets.ErrNotFound)
+			_, err = env.client.Secrets.Create(t.Context(), "ORDERS_DB", "value-1")
+			require.NoError(t, err, "creating again is safe when the lookup found nothing")
+		}
+		assert.Len(t, env.named("ORDERS_DB"), 1, "exactly one secret in the end")
+	})
 }
 
 // TestWrites_ShareIsNeverRepeated: the same for Share. The grant is applied at most once and the
 // PATCH sent twice only when the first could not have been processed; Access tells the caller.
 func TestWrites_ShareIsNeverRepeated(t *testing.T) {
-	t.Parallel()
-	for _, f := range wrFaults {
-		t.Run(f.name, func(t *testing.T) {
-			t.Parallel()
-			env := newWrEnv(t)
-			bob := env.srv.AddUser("bob@example.com")
-			sec := env.srv.AddSecret("ORDERS_DB", "value-1", "")
-			path := "/v1/secrets/" + sec.ID + "/accessControls"
-			f.inject(env.srv, env.proxy, env.dialer)
+	eachWrFault(t, func(t *testing.T, f wrFault, env *wrEnv) {
+		bob := env.srv.AddUser("bob@example.com")
+		sec := env.srv.AddSecret("ORDERS_DB", "value-1", "")
+		f.inject(env.srv, env.proxy, env.dialer)
 
-			err := env.client.Secrets.Share(t.Context(), sec.ID, &secrets.ShareRequest{
-				Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{bob.ID}}}})
+		err := env.client.Secrets.Share(t.Context(), sec.ID, &secrets.ShareRequest{
+			Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{bob.ID}}}})
 
-			assert.Equal(t, f.sent, env.count(http.MethodPatch, path), "PATCHes received")
-			wrCheckOutcome(t, f, err)
-			stored, ok := env.srv.Secret("ORDERS_DB")
-			require.True(t, ok)
-			readerGrants := []secretstest.Grant{}
-			for _, g := range stored.Grants {
-				if g.Role == secretstest.RoleReader {
-					readerGrants = append(readerGrants, g)
+		wrCheckOutcome(t, f, err, env.count(http.MethodPatch, "/v1/secrets/"+sec.ID+"/accessControls"))
+		stored, ok := env.srv.Secret("ORDERS_DB")
+		require.True(t, ok)
+		readerGrants := []secretstest.Grant{}
+		for _, g := range stored.Grants {
+			if g.Role == secretstest.RoleReader {
+				readerGrants = append(readerGrants, g)
+			}
+		}
+		want := []secretstest.Grant{}
+		if f.applied {
+			want = []secretstest.Grant{{Role: secretstest.RoleReader, UserID: bob.ID}}
+		}
+		assert.Equal(t, want, readerGrants, "Reader grants")
+
+		// What a caller does after a failed share: read the access list.
+		roles, err := env.client.Secrets.Access(t.Context(), sec.ID)
+		require.NoError(t, err)
+		readers := 0
+		for _, r := range roles {
+			for _, g := range r.Grants {
+				if r.Role == secrets.RoleReader && g.User != nil && g.User.ID == bob.ID {
+					readers++
 				}
 			}
-			want := []secretstest.Grant{}
-			if f.applied {
-				want = []secretstest.Grant{{Role: secretstest.RoleReader, UserID: bob.ID}}
-			}
-			assert.Equal(t, want, readerGrants, "Reader grants")
-
-			// What a caller does after a failed share: read the access list.
-			roles, err := env.client.Secrets.Access(t.Context(), sec.ID)
-			require.NoError(t, err)
-			readers := 0
-			for _, r := range roles {
-				for _, g := range r.Grants {
-					if r.Role == secrets.RoleReader && g.User != nil && g.User.ID == bob.ID {
-						readers++
-					}
-				}
-			}
-			assert.Equal(t, map[bool]int{true: 1, false: 0}[f.applied], readers)
-		})
-	}
+		}
+		assert.Equal(t, map[bool]int{true: 1, false: 0}[f.applied], readers)
+	})
 }
 
 // TestWrites_IdempotentWritesAreRetried is the other side: Update and Delete may be repeated, so a
@@ -173,8 +158,21 @@ func TestWrites_IdempotentWritesAreRetried(t *testing.T) {
 	})
 }
 
-func wrCheckOutcome(t *testing.T, f wrFault, err error) {
+// eachWrFault runs test once per fault of wrFaults, in parallel, each on a fresh wrEnv.
+func eachWrFault(t *testing.T, test func(t *testing.T, f wrFault, env *wrEnv)) {
+	t.Parallel()
+	for _, f := range wrFaults {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, f, newWrEnv(t))
+		})
+	}
+}
+
+// wrCheckOutcome checks the outcome of a write under fault f, sent times to the emulator.
+func wrCheckOutcome(t *testing.T, f wrFault, err error, sent int) {
 	t.Helper()
+	assert.Equal(t, f.sent, sent, "writes received")
 	switch f.errType {
 	case "":
 		require.NoError(t, err)
