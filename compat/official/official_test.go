@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"reflect"
 	"testing"
 	"time"
 
@@ -36,6 +37,13 @@ func official(t *testing.T, srv *secretstest.Server, token string) *management.C
 	return c
 }
 
+// requireOK stops the test unless the call succeeded with 200 OK; the message holds the body.
+func requireOK(t *testing.T, resp interface{ StatusCode() int }, err error) {
+	t.Helper()
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode(), "%s", reflect.Indirect(reflect.ValueOf(resp)).FieldByName("Body"))
+}
+
 func uuidOf(t *testing.T, id string) management.SecretID {
 	t.Helper()
 	var u management.SecretID
@@ -58,23 +66,20 @@ func TestOfficialClientTour(t *testing.T) {
 	asAda := official(t, srv, ada.Token)
 
 	org, err := admin.GetV1OrganizationsCurrentWithResponse(ctx)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, org.StatusCode(), "%s", org.Body)
+	requireOK(t, org, err)
 	assert.Equal(t, srv.OrganizationID(), org.JSON200.OrgID.String())
 	require.NotNil(t, org.JSON200.Name)
 	assert.Equal(t, "Acme", *org.JSON200.Name)
 
 	me, err := asAda.GetV1UsersCurrentWithResponse(ctx, &management.GetV1UsersCurrentParams{})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, me.StatusCode(), "%s", me.Body)
+	requireOK(t, me, err)
 	assert.Equal(t, ada.ID, me.JSON200.UserID.String())
 	assert.Equal(t, management.UserUserKindStandard, me.JSON200.UserKind)
 
 	// Look-ups match as regular expressions: an anchored, escaped pattern finds exactly one user.
 	exact := `^ada@example\.com$`
 	users, err := admin.GetV1UsersWithResponse(ctx, &management.GetV1UsersParams{Email: &exact})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, users.StatusCode(), "%s", users.Body)
+	requireOK(t, users, err)
 	require.Len(t, *users.JSON200, 1)
 	assert.Equal(t, ada.ID, (*users.JSON200)[0].UserID.String())
 	assert.Equal(t, management.UserUserKindStandard, (*users.JSON200)[0].UserKind)
@@ -84,14 +89,12 @@ func TestOfficialClientTour(t *testing.T) {
 	assert.Len(t, *users.JSON200, 2, "unanchored")
 	teamName := "^platform$"
 	teams, err := admin.GetV1TeamsWithResponse(ctx, &management.GetV1TeamsParams{Name: &teamName})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, teams.StatusCode(), "%s", teams.Body)
+	requireOK(t, teams, err)
 	require.Len(t, *teams.JSON200, 1)
 	assert.Equal(t, platform.ID, (*teams.JSON200)[0].TeamID.String())
 
 	created, err := admin.PostV1SecretsWithResponse(ctx, management.SecretCreate{Name: "DB_PASSWORD", Value: "hunter2"})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, created.StatusCode(), "%s", created.Body)
+	requireOK(t, created, err)
 	sec := *created.JSON200
 	require.NotNil(t, sec.Value)
 	assert.Equal(t, "hunter2", *sec.Value)
@@ -119,14 +122,12 @@ func TestOfficialClientTour(t *testing.T) {
 
 	newValue := "n3w"
 	updated, err := admin.PatchV1SecretsSecretIDWithResponse(ctx, sec.SecretID, management.SecretUpdate{Value: &newValue})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, updated.StatusCode(), "%s", updated.Body)
+	requireOK(t, updated, err)
 	assert.Equal(t, "n3w", *updated.JSON200.Value)
 
 	// Ada sees the secret but not its value until she is granted Reader; the team gets Owner.
 	got, err := asAda.GetV1SecretsSecretIDWithResponse(ctx, sec.SecretID)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, got.StatusCode(), "%s", got.Body)
+	requireOK(t, got, err)
 	assert.Nil(t, got.JSON200.Value)
 	share, err := admin.PatchV1SecretsSecretIDAccessControlsWithResponse(ctx, sec.SecretID, management.ControlAccessAction{
 		Grants: []management.ControlAccessRole{
@@ -135,16 +136,14 @@ func TestOfficialClientTour(t *testing.T) {
 		},
 		Revokes: []management.ControlAccessRole{},
 	})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, share.StatusCode(), "%s", share.Body)
+	requireOK(t, share, err)
 	got, err = asAda.GetV1SecretsSecretIDWithResponse(ctx, sec.SecretID)
 	require.NoError(t, err)
 	require.NotNil(t, got.JSON200.Value)
 	assert.Equal(t, "n3w", *got.JSON200.Value)
 
 	access, err := admin.GetV1SecretsSecretIDAccessControlsWithResponse(ctx, sec.SecretID)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, access.StatusCode(), "%s", access.Body)
+	requireOK(t, access, err)
 	seen := map[string][]string{} // role → user and team IDs granted
 	for _, role := range *access.JSON200 {
 		for _, g := range role.Grants {
@@ -182,13 +181,11 @@ func TestOfficialClientTour(t *testing.T) {
 		Grants:  []management.ControlAccessRole{},
 		Revokes: []management.ControlAccessRole{{Role: "Reader", Users: []management.UserID{uuidOf(t, ada.ID)}, Teams: []management.UserID{}}},
 	})
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, revoke.StatusCode(), "%s", revoke.Body)
+	requireOK(t, revoke, err)
 
 	// Ada is still an Owner through the team: she may delete it. Then it is gone.
 	deleted, err := asAda.DeleteV1SecretsSecretIDWithResponse(ctx, sec.SecretID)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, deleted.StatusCode(), "%s", deleted.Body)
+	requireOK(t, deleted, err)
 	assert.Equal(t, sec.SecretID, deleted.JSON200.SecretID)
 	gone, err := admin.GetV1SecretsSecretIDWithResponse(ctx, sec.SecretID)
 	require.NoError(t, err)

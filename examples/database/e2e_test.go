@@ -100,33 +100,30 @@ func TestQueryWithThePasswordFromTheSecret(t *testing.T) {
 	}
 }
 
-// TestTLSIsOnByDefault: without -ca-file the server's certificate must chain to the system's roots,
-// which the test CA is not among.
-func TestTLSIsOnByDefault(t *testing.T) {
-	t.Parallel()
-	w := newWorld(t, appPassword)
-	code, stderr := w.run(context.Background(), t, io.Discard)
-	assert.Equal(t, 1, code)
-	assert.Contains(t, stderr, "certificate")
-}
-
-// TestPasswordProblems: exit status 1 and a message that names the secret and says what to do, and
-// never holds the password.
-func TestPasswordProblems(t *testing.T) {
+// TestProblemsExitWithStatus1: exit status 1 and a message that names the secret and says what to
+// do, and never holds the password. Without -ca-file the server's certificate must chain to the
+// system's roots, which the test CA is not among.
+func TestProblemsExitWithStatus1(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name, value string
-		args        []string
+		args        []string // after -ca-file, unless noCAFile
+		noCAFile    bool
 		want        string
 	}{
-		{"wrong password", "not-" + appPassword, nil, "refused the password of database user app from secret DB_PASSWORD, also after reading the secret again"},
-		{"missing secret", "", nil, "secret DB_PASSWORD: not found"},
-		{"another secret", appPassword, []string{"-password-secret", "NOPE"}, "secret NOPE: not found"},
+		{"TLS is on by default", appPassword, nil, true, "certificate"},
+		{"wrong password", "not-" + appPassword, nil, false, "refused the password of database user app from secret DB_PASSWORD, also after reading the secret again"},
+		{"missing secret", "", nil, false, "secret DB_PASSWORD: not found"},
+		{"another secret", appPassword, []string{"-password-secret", "NOPE"}, false, "secret NOPE: not found"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t, tc.value)
-			code, stderr := w.run(context.Background(), t, io.Discard, append([]string{"-ca-file", w.caFile}, tc.args...)...)
+			args := tc.args
+			if !tc.noCAFile {
+				args = append([]string{"-ca-file", w.caFile}, args...)
+			}
+			code, stderr := w.run(context.Background(), t, io.Discard, args...)
 			assert.Equal(t, 1, code)
 			assert.Contains(t, stderr, tc.want)
 			assert.NotContains(t, stderr, appPassword)
