@@ -103,11 +103,9 @@ func TestClient_CallerHTTPClientUntouched(t *testing.T) {
 	t.Parallel()
 	api := newFakeAPI(t)
 	hc := &http.Client{Transport: api.MockTransport, Timeout: 7 * time.Second}
-	c, err := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithBaseURL(testBaseURL), secrets.WithHTTPClient(hc),
-		secrets.WithTimeout(time.Second))
-	require.NoError(t, err)
+	c, _ := setup(t, secrets.WithHTTPClient(hc), secrets.WithTimeout(time.Second))
 	api.on(http.MethodGet, getPath, fixture(t, 200, "secret.json"))
-	_, err = c.Secrets.Get(t.Context(), secretID)
+	_, err := c.Secrets.Get(t.Context(), secretID)
 	require.NoError(t, err)
 	assert.Nil(t, hc.CheckRedirect)
 	assert.Equal(t, 7*time.Second, hc.Timeout)

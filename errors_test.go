@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,185 +16,96 @@ import (
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
-const getPath = "/v1/secrets/" + secretID
-
 // TestErrors_StatusMapping answers GET /v1/secrets/{id} with each error status once (no retries) and
-// checks the sentinel, every field of the *APIError, and the error string.
+// checks the sentinels, every field of the *APIError, and the error string; an *APIError built by hand
+// with the same status, as tests of users do, matches the same sentinels.
 func TestErrors_StatusMapping(t *testing.T) {
 	t.Parallel()
 	longText := strings.Repeat("abcdefghij", 60) // 600 bytes: the message is cut to 512
+	reqID := func(id string) http.Header { return http.Header{"X-Request-Id": {id}} }
 	cases := []struct {
-		name       string
-		status     int
-		header     http.Header
-		body       string
-		sentinels  []error
-		message    string
-		requestID  string
-		retryAfter time.Duration
-		errString  string
+		name      string
+		status    int
+		header    http.Header
+		body      string
+		sentinels []error
+		message   string
+		errString string // after "secrets: GET /v1/secrets/{id}: "
 	}{
-		{
-			name: "400 JSON message", status: 400,
-			header:    http.Header{"X-Request-Id": {"req-400"}},
-			body:      `{"code":400,"message":"name must contain only letters, digits and _"}`,
-			sentinels: []error{secrets.ErrInvalidArgument},
-			message:   "name must contain only letters, digits and _", requestID: "req-400",
-			errString: "secrets: GET " + getPath + ": 400 Bad Request: name must contain only letters, digits and _ (request id req-400)",
-		},
-		{
-			name: "401 JSON error field", status: 401,
-			body:      `{"error":"invalid or expired token"}`,
-			sentinels: []error{secrets.ErrUnauthorized},
-			message:   "invalid or expired token",
-			errString: "secrets: GET " + getPath + ": 401 Unauthorized: invalid or expired token",
-		},
-		{
-			name: "403 nested error message", status: 403,
-			header:    http.Header{"X-Request-Id": {"7d0c2a"}},
-			body:      `{"error":{"code":"FORBIDDEN","message":"only an Owner may do this"}}`,
-			sentinels: []error{secrets.ErrForbidden},
-			message:   "only an Owner may do this", requestID: "7d0c2a",
-			errString: "secrets: GET " + getPath + ": 403 Forbidden: only an Owner may do this (request id 7d0c2a)",
-		},
-		{
-			name: "404", status: 404,
-			body:      `{"message":"secret not found"}`,
-			sentinels: []error{secrets.ErrNotFound},
-			message:   "secret not found",
-			errString: "secrets: GET " + getPath + ": 404 Not Found: secret not found",
-		},
-		{
-			name: "409", status: 409,
-			body:      `{"message":"a secret with this name already exists"}`,
-			sentinels: []error{secrets.ErrConflict},
-			message:   "a secret with this name already exists",
-			errString: "secrets: GET " + getPath + ": 409 Conflict: a secret with this name already exists",
-		},
-		{
-			name: "413", status: 413,
-			body:      `{"message":"value too large"}`,
-			sentinels: []error{secrets.ErrValueTooLarge, secrets.ErrInvalidArgument},
-			message:   "value too large",
-			errString: "secrets: GET " + getPath + ": 413 Request Entity Too Large: value too large",
-		},
-		{
-			name: "429 with Retry-After", status: 429,
-			header:    http.Header{"Retry-After": {"7"}, "X-Request-Id": {"rl-1"}},
-			body:      `{"message":"slow down"}`,
-			sentinels: []error{secrets.ErrRateLimited},
-			message:   "slow down", requestID: "rl-1", retryAfter: 7 * time.Second,
-			errString: "secrets: GET " + getPath + ": 429 Too Many Requests: slow down (retry after 7s, request id rl-1)",
-		},
-		{
-			name: "429 without Retry-After", status: 429,
-			body:      `{"message":"slow down"}`,
-			sentinels: []error{secrets.ErrRateLimited},
-			message:   "slow down",
-			errString: "secrets: GET " + getPath + ": 429 Too Many Requests: slow down",
-		},
-		{
-			name: "500 plain text", status: 500,
-			body:      "internal error\n",
-			message:   "internal error",
-			errString: "secrets: GET " + getPath + ": 500 Internal Server Error: internal error",
-		},
-		{
-			name: "503 empty body", status: 503,
-			errString: "secrets: GET " + getPath + ": 503 Service Unavailable",
-		},
-		{
-			name: "502 non-JSON text", status: 502,
-			body:      "upstream connect error or disconnect/reset before headers",
-			message:   "upstream connect error or disconnect/reset before headers",
-			errString: "secrets: GET " + getPath + ": 502 Bad Gateway: upstream connect error or disconnect/reset before headers",
-		},
-		{
-			name: "502 HTML error page", status: 502,
-			header:    http.Header{"Content-Type": {"text/html"}},
-			body:      "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>",
-			errString: "secrets: GET " + getPath + ": 502 Bad Gateway",
-		},
-		{
-			name: "JSON without message", status: 500,
-			body:      `{"code":42}`,
-			message:   `{"code":42}`,
-			errString: "secrets: GET " + getPath + `: 500 Internal Server Error: {"code":42}`,
-		},
-		{
-			name: "broken JSON", status: 400,
-			body:      `{"message": "unterminated`,
-			sentinels: []error{secrets.ErrInvalidArgument},
-			message:   `{"message": "unterminated`,
-			errString: "secrets: GET " + getPath + `: 400 Bad Request: {"message": "unterminated`,
-		},
-		{
-			name: "control characters and whitespace", status: 400,
-			body:      "{\"message\":\"line one\\nline two\\t\\u0007 end  \"}",
-			sentinels: []error{secrets.ErrInvalidArgument},
-			message:   "line one line two end",
-			errString: "secrets: GET " + getPath + ": 400 Bad Request: line one line two end",
-		},
-		{
-			name: "long message is cut", status: 400,
-			body:      `{"message":"` + longText + `"}`,
-			sentinels: []error{secrets.ErrInvalidArgument},
-			message:   longText[:512] + "…",
-			errString: "secrets: GET " + getPath + ": 400 Bad Request: " + longText[:512] + "…",
-		},
-		{
-			name: "unknown status", status: 418,
-			body:      "I'm a teapot",
-			message:   "I'm a teapot",
-			errString: "secrets: GET " + getPath + ": 418 I'm a teapot: I'm a teapot",
-		},
-		{
-			name: "status without text", status: 599,
-			errString: "secrets: GET " + getPath + ": 599",
-		},
+		{name: "400 JSON message", status: 400, header: reqID("req-400"), body: `{"code":400,"message":"name must contain only letters, digits and _"}`,
+			sentinels: []error{secrets.ErrInvalidArgument}, message: "name must contain only letters, digits and _",
+			errString: "400 Bad Request: name must contain only letters, digits and _ (request id req-400)"},
+		{name: "401 JSON error field", status: 401, body: `{"error":"invalid or expired token"}`, sentinels: []error{secrets.ErrUnauthorized},
+			message: "invalid or expired token", errString: "401 Unauthorized: invalid or expired token"},
+		{name: "403 nested error message", status: 403, header: reqID("7d0c2a"), body: `{"error":{"code":"FORBIDDEN","message":"only an Owner may do this"}}`,
+			sentinels: []error{secrets.ErrForbidden}, message: "only an Owner may do this",
+			errString: "403 Forbidden: only an Owner may do this (request id 7d0c2a)"},
+		{name: "404", status: 404, body: `{"message":"secret not found"}`, sentinels: []error{secrets.ErrNotFound},
+			message: "secret not found", errString: "404 Not Found: secret not found"},
+		{name: "409", status: 409, body: `{"message":"a secret with this name already exists"}`, sentinels: []error{secrets.ErrConflict},
+			message: "a secret with this name already exists", errString: "409 Conflict: a secret with this name already exists"},
+		{name: "413", status: 413, body: `{"message":"value too large"}`, sentinels: []error{secrets.ErrValueTooLarge, secrets.ErrInvalidArgument},
+			message: "value too large", errString: "413 Request Entity Too Large: value too large"},
+		{name: "429 with Retry-After", status: 429, header: http.Header{"Retry-After": {"7"}, "X-Request-Id": {"rl-1"}}, body: `{"message":"slow down"}`,
+			sentinels: []error{secrets.ErrRateLimited}, message: "slow down",
+			errString: "429 Too Many Requests: slow down (retry after 7s, request id rl-1)"},
+		{name: "429 without Retry-After", status: 429, body: `{"message":"slow down"}`, sentinels: []error{secrets.ErrRateLimited},
+			message: "slow down", errString: "429 Too Many Requests: slow down"},
+		{name: "500 plain text", status: 500, body: "internal error\n", message: "internal error", errString: "500 Internal Server Error: internal error"},
+		{name: "503 empty body", status: 503, errString: "503 Service Unavailable"},
+		{name: "504 empty body", status: 504, errString: "504 Gateway Timeout"},
+		{name: "502 non-JSON text", status: 502, body: "upstream connect error or disconnect/reset before headers",
+			message: "upstream connect error or disconnect/reset before headers", errString: "502 Bad Gateway: upstream connect error or disconnect/reset before headers"},
+		{name: "502 HTML error page", status: 502, header: http.Header{"Content-Type": {"text/html"}},
+			body: "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>", errString: "502 Bad Gateway"},
+		{name: "JSON without message", status: 500, body: `{"code":42}`, message: `{"code":42}`, errString: `500 Internal Server Error: {"code":42}`},
+		{name: "broken JSON", status: 400, body: `{"message": "unterminated`, sentinels: []error{secrets.ErrInvalidArgument},
+			message: `{"message": "unterminated`, errString: `400 Bad Request: {"message": "unterminated`},
+		{name: "control characters and whitespace", status: 400, body: "{\"message\":\"line one\\nline two\\t\\u0007 end  \"}",
+			sentinels: []error{secrets.ErrInvalidArgument}, message: "line one line two end", errString: "400 Bad Request: line one line two end"},
+		{name: "long message is cut", status: 400, body: `{"message":"` + longText + `"}`, sentinels: []error{secrets.ErrInvalidArgument},
+			message: longText[:512] + "…", errString: "400 Bad Request: " + longText[:512] + "…"},
+		{name: "unknown status", status: 418, body: "I'm a teapot", message: "I'm a teapot", errString: "418 I'm a teapot: I'm a teapot"},
+		{name: "status without text", status: 599, errString: "599"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, api := setup(t, secrets.WithRetryMax(0))
-			r := httpmock.NewStringResponder(tc.status, tc.body)
-			if tc.header != nil {
-				r = r.HeaderSet(tc.header)
-			}
-			api.on(http.MethodGet, getPath, r)
+			api.on(http.MethodGet, getPath, httpmock.NewStringResponder(tc.status, tc.body).HeaderSet(tc.header))
 
 			s, err := c.Secrets.Get(t.Context(), secretID)
 			require.Error(t, err)
 			assert.Nil(t, s)
 			assert.Equal(t, 1, api.GetTotalCallCount())
 			assertSentinels(t, err, tc.sentinels...)
+			assertSentinels(t, fmt.Errorf("wrapped: %w", &secrets.APIError{StatusCode: tc.status}), tc.sentinels...)
 
 			var apiErr *secrets.APIError
 			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tc.status, apiErr.StatusCode)
-			assert.Equal(t, http.MethodGet, apiErr.Method)
-			assert.Equal(t, getPath, apiErr.Path)
-			assert.Equal(t, tc.message, apiErr.Message)
-			assert.Equal(t, tc.requestID, apiErr.RequestID)
-			assert.Equal(t, 1, apiErr.Attempts)
-			assert.Equal(t, tc.retryAfter, apiErr.RetryAfter)
+			retryAfter, _ := strconv.Atoi(tc.header.Get("Retry-After"))
+			assert.Equal(t, secrets.APIError{
+				StatusCode: tc.status, Method: http.MethodGet, Path: getPath, Message: tc.message,
+				RequestID: tc.header.Get("X-Request-Id"), Attempts: 1, RetryAfter: time.Duration(retryAfter) * time.Second, Body: apiErr.Body,
+			}, *apiErr)
 			assert.Equal(t, tc.body, string(apiErr.Body))
-			assert.Equal(t, tc.errString, err.Error())
+			assert.Equal(t, "secrets: GET "+getPath+": "+tc.errString, err.Error())
 			assert.NotContains(t, err.Error(), "giving up")
 		})
 	}
+	assertSentinels(t, &secrets.APIError{StatusCode: http.StatusOK}) // no sentinel for a success
 }
 
 // TestErrors_EveryMethodNamesItsPath checks that the *APIError of each method names its own method
 // and path, without the query.
 func TestErrors_EveryMethodNamesItsPath(t *testing.T) {
 	t.Parallel()
-	for _, tc := range protocolCases() {
+	for _, tc := range protocolCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, api := setup(t, secrets.WithOrganizationID(testOrgID))
 			api.on(tc.method, tc.path, jsonResponder(http.StatusForbidden, `{"message":"no"}`))
-			err := tc.call(t.Context(), c)
+			_, err := tc.call(t.Context(), c)
 			var apiErr *secrets.APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.ErrorIs(t, err, secrets.ErrForbidden)
@@ -282,28 +194,6 @@ func TestErrors_ShareLookupError(t *testing.T) {
 			if assert.Equal(t, len(tc.err.Lookups) > 0, errors.As(err, &first)) && first != nil {
 				assert.Same(t, tc.err.Lookups[0], first)
 			}
-		})
-	}
-}
-
-// TestErrors_APIErrorIsWithoutResponse checks APIError.Is on values built by hand, as tests of users do.
-func TestErrors_APIErrorIsWithoutResponse(t *testing.T) {
-	t.Parallel()
-	cases := map[int][]error{
-		400: {secrets.ErrInvalidArgument},
-		401: {secrets.ErrUnauthorized},
-		403: {secrets.ErrForbidden},
-		404: {secrets.ErrNotFound},
-		409: {secrets.ErrConflict},
-		413: {secrets.ErrValueTooLarge, secrets.ErrInvalidArgument},
-		429: {secrets.ErrRateLimited},
-		500: nil, 502: nil, 503: nil, 504: nil, 200: nil,
-	}
-	for status, want := range cases {
-		t.Run(fmt.Sprint(status), func(t *testing.T) {
-			t.Parallel()
-			err := fmt.Errorf("wrapped: %w", &secrets.APIError{StatusCode: status})
-			assertSentinels(t, err, want...)
 		})
 	}
 }

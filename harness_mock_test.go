@@ -30,6 +30,8 @@ const (
 	secretID    = "3f2b8a4e-5c6d-4e7f-8a9b-0c1d2e3f4a5b"
 	aliceID     = "a1b2c3d4-0000-4000-8000-0000000000a1"
 	teamDSID    = "7e57ea3a-0000-4000-8000-0000000000d5"
+	getPath     = "/v1/secrets/" + secretID
+	accessPath  = getPath + "/accessControls"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden request bodies in testdata/requests")

@@ -1,9 +1,11 @@
 package secrets_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -122,44 +124,55 @@ var (
 // only look-alikes exist, ErrNotFound.
 func TestLookups_ExactUnderEveryMatching(t *testing.T) {
 	t.Parallel()
+	kinds := []struct {
+		kind  string
+		names []string
+		dir   func(m matching, names []string) *lookupStandIn
+		find  func(ctx context.Context, c *secrets.Client, name string) (string, error)
+	}{
+		{"user", allUsers, func(m matching, names []string) *lookupStandIn {
+			return &lookupStandIn{m: m, users: lookupUsers(names...)}
+		}, func(ctx context.Context, c *secrets.Client, email string) (string, error) {
+			u, err := c.Organizations.UserByEmail(ctx, email)
+			if err != nil {
+				return "", err
+			}
+			return u.ID, nil
+		}},
+		{"team", allTeams, func(m matching, names []string) *lookupStandIn {
+			return &lookupStandIn{m: m, teams: lookupTeams(names...)}
+		}, func(ctx context.Context, c *secrets.Client, name string) (string, error) {
+			team, err := c.Organizations.TeamByName(ctx, name)
+			if err != nil {
+				return "", err
+			}
+			return team.ID, nil
+		}},
+	}
 	for mName, m := range matchings {
-		t.Run(mName, func(t *testing.T) {
-			t.Parallel()
-			for _, email := range allUsers {
-				t.Run("user "+email, func(t *testing.T) {
+		for _, k := range kinds {
+			for _, name := range k.names {
+				t.Run(mName+"/"+k.kind+" "+name, func(t *testing.T) {
 					t.Parallel()
-					f := &lookupStandIn{m: m, users: lookupUsers(allUsers...)}
+					asked := name
+					if k.kind == "user" { // an e-mail address in another case
+						asked = strings.ToUpper(name[:1]) + name[1:]
+					}
+					f := k.dir(m, k.names)
 					c, _ := f.client(t)
-					u, err := c.Organizations.UserByEmail(t.Context(), strings.ToUpper(email[:1])+email[1:])
+					id, err := k.find(t.Context(), c, asked)
 					require.NoError(t, err)
-					assert.Equal(t, lookupID("u", email), u.ID)
+					assert.Equal(t, lookupID(k.kind[:1], name), id)
 					assert.LessOrEqual(t, f.calls, 2)
 
-					f = &lookupStandIn{m: m, users: lookupUsers(without(allUsers, email)...)}
+					f = k.dir(m, without(k.names, name))
 					c, _ = f.client(t)
-					_, err = c.Organizations.UserByEmail(t.Context(), email)
-					assertLookupError(t, err, "user", email, secrets.ErrNotFound)
+					_, err = k.find(t.Context(), c, name)
+					assertLookupError(t, err, k.kind, name, secrets.ErrNotFound)
 					assert.LessOrEqual(t, f.calls, 2)
 				})
 			}
-			for _, name := range allTeams {
-				t.Run("team "+name, func(t *testing.T) {
-					t.Parallel()
-					f := &lookupStandIn{m: m, teams: lookupTeams(allTeams...)}
-					c, _ := f.client(t)
-					team, err := c.Organizations.TeamByName(t.Context(), name)
-					require.NoError(t, err)
-					assert.Equal(t, lookupID("t", name), team.ID)
-					assert.LessOrEqual(t, f.calls, 2)
-
-					f = &lookupStandIn{m: m, teams: lookupTeams(without(allTeams, name)...)}
-					c, _ = f.client(t)
-					_, err = c.Organizations.TeamByName(t.Context(), name)
-					assertLookupError(t, err, "team", name, secrets.ErrNotFound)
-					assert.LessOrEqual(t, f.calls, 2)
-				})
-			}
-		})
+		}
 	}
 }
 
@@ -247,6 +260,99 @@ func TestLookups_Refusals(t *testing.T) {
 				want = 2
 			}
 			assert.Equal(t, want, api.GetTotalCallCount())
+		})
+	}
+}
+
+// TestLookups_ExactlyOneMatch: GetByName, Organization.GetSecret, UserByEmail and TeamByName keep exact
+// matches only (e-mail addresses whatever their case and spaces around them); none is ErrNotFound and
+// several ErrAmbiguous, neither an *APIError; users and teams fail with a *LookupError; a withheld
+// value comes back nil; one request each.
+func TestLookups_ExactlyOneMatch(t *testing.T) {
+	t.Parallel()
+	kinds := map[string]struct {
+		path string
+		call func(ctx context.Context, c *secrets.Client, arg string) (any, error)
+	}{
+		"secret": {"/v1/secrets", func(ctx context.Context, c *secrets.Client, arg string) (any, error) {
+			return ret(c.Secrets.GetByName(ctx, arg))
+		}},
+		"organization secret": {"/v1/secrets", func(ctx context.Context, c *secrets.Client, arg string) (any, error) {
+			org, err := c.Organizations.Current(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return ret(org.GetSecret(ctx, arg))
+		}},
+		"user": {"/v1/users", func(ctx context.Context, c *secrets.Client, arg string) (any, error) {
+			return ret(c.Organizations.UserByEmail(ctx, arg))
+		}},
+		"team": {"/v1/teams", func(ctx context.Context, c *secrets.Client, arg string) (any, error) {
+			return ret(c.Organizations.TeamByName(ctx, arg))
+		}},
+	}
+	alice := &secrets.UserInfo{ID: aliceID, Email: "Alice@Example.com", FirstName: "Alice", LastName: "Liddell"}
+	file := func(name string) httpmock.Responder { return fixture(t, 200, name) }
+	twoOps := jsonResponder(200, `[{"teamID":"t1","name":"ops"},{"teamID":"t2","name":"ops"}]`)
+	notFound := func(name string) string { return `secrets: no secret named "` + name + `": not found` }
+	cases := []struct {
+		kind, arg string
+		reply     httpmock.Responder
+		want      any
+		err       error  // ErrNotFound or ErrAmbiguous
+		text      string // of a secret's error; a user's or team's is its *LookupError's
+	}{
+		{kind: "secret", arg: "DB_PASSWORD", reply: file("list_wrapped.json"), want: wantDBPassword},
+		{kind: "secret", arg: "API_KEY", reply: file("list_bare.json"), want: wantAPIKey},
+		{kind: "secret", arg: "DB_PASSWORD", reply: file("list_inexact.json"), want: &secrets.Secret{
+			ID: secretID, Name: "DB_PASSWORD", Value: strp("hunter2"), CreatedAt: created1, LastUpdatedAt: wantDBPassword.LastUpdatedAt}},
+		{kind: "secret", arg: "DB_PASSWORD", reply: file("list_empty.json"), err: secrets.ErrNotFound, text: notFound("DB_PASSWORD")},
+		{kind: "secret", arg: "DB_PASSWORD", reply: file("list_no_exact.json"), err: secrets.ErrNotFound, text: notFound("DB_PASSWORD")},
+		{kind: "secret", arg: "DB_PASS", reply: file("list_inexact.json"), err: secrets.ErrNotFound, text: notFound("DB_PASS")},
+		{kind: "secret", arg: "DB_PASSWORD", reply: file("list_ambiguous.json"), err: secrets.ErrAmbiguous,
+			text: `secrets: more than one secret is named "DB_PASSWORD": ambiguous name`},
+		{kind: "organization secret", arg: "API_KEY", reply: file("list_wrapped.json"), want: wantAPIKey},
+		{kind: "organization secret", arg: "MISSING", reply: file("list_empty.json"), err: secrets.ErrNotFound, text: notFound("MISSING")},
+		{kind: "organization secret", arg: "DB_PASSWORD", reply: file("list_ambiguous.json"), err: secrets.ErrAmbiguous,
+			text: `secrets: more than one secret is named "DB_PASSWORD": ambiguous name`},
+		{kind: "user", arg: "Alice@Example.com", reply: file("users.json"), want: alice},
+		{kind: "user", arg: "alice@example.com", reply: file("users.json"), want: alice},
+		{kind: "user", arg: "  alice@example.com ", reply: file("users.json"), want: alice},
+		{kind: "user", arg: "alice@example.co", reply: file("users.json"), err: secrets.ErrNotFound},
+		{kind: "user", arg: "nobody@example.com", reply: jsonResponder(200, `[]`), err: secrets.ErrNotFound},
+		{kind: "user", arg: "alice@example.com", reply: file("users_ambiguous.json"), err: secrets.ErrAmbiguous},
+		{kind: "team", arg: "data-science", reply: file("teams.json"),
+			want: &secrets.TeamInfo{ID: teamDSID, Name: "data-science", Description: "Models and notebooks"}},
+		{kind: "team", arg: "Data-Science", reply: file("teams.json"), err: secrets.ErrNotFound},
+		{kind: "team", arg: "ops", reply: jsonResponder(200, `[]`), err: secrets.ErrNotFound},
+		{kind: "team", arg: "ops", reply: twoOps, err: secrets.ErrAmbiguous},
+	}
+	for _, tc := range cases {
+		t.Run(tc.kind+"/"+tc.arg+"/"+fmt.Sprint(tc.err), func(t *testing.T) {
+			t.Parallel()
+			c, api := setup(t)
+			kind := kinds[tc.kind]
+			api.on(http.MethodGet, "/v1/organizations/current", fixture(t, 200, "organization.json"))
+			api.on(http.MethodGet, kind.path, tc.reply)
+			got, err := kind.call(t.Context(), c, tc.arg)
+			assert.Equal(t, 1, api.GetCallCountInfo()["GET "+kind.path])
+			if tc.err == nil {
+				require.NoError(t, err)
+				assert.Equal(t, tc.want, got)
+				return
+			}
+			assertSentinels(t, err, tc.err)
+			var apiErr *secrets.APIError
+			assert.NotErrorAs(t, err, &apiErr)
+			if tc.text != "" {
+				assert.Equal(t, tc.text, err.Error())
+				assert.NotContains(t, err.Error(), "amb-value", "no value of an ambiguous match")
+				return
+			}
+			var le *secrets.LookupError
+			require.ErrorAs(t, err, &le)
+			assert.Equal(t, secrets.LookupError{Kind: tc.kind, Name: tc.arg, Err: tc.err}, *le)
+			assert.Equal(t, le.Error(), err.Error())
 		})
 	}
 }

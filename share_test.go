@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -13,97 +12,6 @@ import (
 
 	secrets "github.com/helios-secrets/go-secrets"
 )
-
-const accessPath = "/v1/secrets/" + secretID + "/accessControls"
-
-// TestShare_AccessDecoding: identities with userID are users, with teamID teams; inheritance and
-// creators are kept; an identity that is neither is dropped; an empty grants array stays empty.
-func TestShare_AccessDecoding(t *testing.T) {
-	t.Parallel()
-	c, api := setup(t)
-	api.on(http.MethodGet, accessPath, fixture(t, 200, "access_controls.json"))
-	roles, err := c.Secrets.Access(t.Context(), secretID)
-	require.NoError(t, err)
-
-	owner := &secrets.UserInfo{ID: "a1b2c3d4-0000-4000-8000-000000000001", Email: "owner@example.com", FirstName: "Olga", LastName: "Owner"}
-	want := []*secrets.RoleAccess{
-		{
-			Role: secrets.RoleOwner, Description: "Can read, update, share and delete the secret",
-			Grants: []secrets.Grant{
-				{User: owner, CreatedAt: time.Date(2024, 5, 1, 10, 20, 30, 0, time.UTC), CreatedBy: owner},
-				{
-					User:      &secrets.UserInfo{ID: "a1b2c3d4-0000-4000-8000-000000000009", Email: "admin@example.com", FirstName: "Ada", LastName: "Admin"},
-					CreatedAt: time.Date(2024, 5, 1, 10, 20, 30, 0, time.UTC),
-					InheritedFrom: &secrets.Inheritance{
-						ResourceID: testOrgID, ResourceType: "Organization", Role: secrets.RoleOwner,
-					},
-				},
-			},
-		},
-		{
-			Role: secrets.RoleReader, Description: "Can read the secret",
-			Grants: []secrets.Grant{{
-				Team:      &secrets.TeamInfo{ID: teamDSID, Name: "data-science", Description: "Models and notebooks"},
-				CreatedAt: time.Date(2024, 5, 3, 8, 0, 0, 0, time.UTC),
-				CreatedBy: owner,
-			}},
-		},
-		{Role: secrets.RoleReader, Description: "Nobody", Grants: []secrets.Grant{}},
-	}
-	assert.Equal(t, want, roles)
-	for _, role := range roles {
-		for _, g := range role.Grants {
-			assert.True(t, (g.User == nil) != (g.Team == nil), "exactly one of User and Team")
-		}
-	}
-	assert.Equal(t, "user owner@example.com", roles[0].Grants[0].String())
-	assert.Equal(t, "user admin@example.com (inherited from Organization "+testOrgID+")", roles[0].Grants[1].String())
-	assert.Equal(t, "team data-science", roles[1].Grants[0].String())
-	assert.Equal(t, "nobody", secrets.Grant{}.String())
-}
-
-// TestShare_AccessEmpty: no roles is an empty result, not an error.
-func TestShare_AccessEmpty(t *testing.T) {
-	t.Parallel()
-	for _, body := range []string{`[]`, `null`} {
-		c, api := setup(t)
-		api.on(http.MethodGet, accessPath, jsonResponder(200, body))
-		roles, err := c.Secrets.Access(t.Context(), secretID)
-		require.NoError(t, err)
-		assert.Empty(t, roles)
-	}
-}
-
-// TestShare_BodyArraysNeverNull: grants, revokes, users and teams are always arrays, [] when empty.
-func TestShare_BodyArraysNeverNull(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		golden string
-		req    *secrets.ShareRequest
-	}{
-		{"share_grant_only.json", &secrets.ShareRequest{
-			Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID}}},
-		}},
-		{"share_grant_only.json", &secrets.ShareRequest{
-			Grants:  []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID}, Teams: []string{}}},
-			Revokes: []secrets.AccessChange{},
-		}},
-		{"share_revoke_only.json", &secrets.ShareRequest{
-			Revokes: []secrets.AccessChange{{Role: secrets.RoleReader, Teams: []string{teamDSID}}},
-		}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.golden, func(t *testing.T) {
-			t.Parallel()
-			c, api := setup(t)
-			api.on(http.MethodPatch, accessPath, httpmock.NewStringResponder(200, ""))
-			require.NoError(t, c.Secrets.Share(t.Context(), secretID, tc.req))
-			body := api.only().Body
-			assertGoldenJSON(t, tc.golden, body)
-			assert.NotContains(t, string(body), "null")
-		})
-	}
-}
 
 // TestShare_RequestNotModified: Share copies what it sends; the caller's request is left as it was.
 func TestShare_RequestNotModified(t *testing.T) {
@@ -116,24 +24,6 @@ func TestShare_RequestNotModified(t *testing.T) {
 	require.NoError(t, c.Secrets.Share(t.Context(), secretID, req))
 	assert.Equal(t, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID}}}}, req)
 	assert.Equal(t, aliceID, users[:1][0])
-}
-
-// TestShare_AnyAnswer: the PATCH may answer with no body or any JSON.
-func TestShare_AnyAnswer(t *testing.T) {
-	t.Parallel()
-	for _, r := range []httpmock.Responder{
-		httpmock.NewStringResponder(200, ""),
-		httpmock.NewStringResponder(204, ""),
-		jsonResponder(200, `{"ok":true}`),
-		jsonResponder(200, `[]`),
-		fixture(t, 200, "access_controls.json"),
-	} {
-		c, api := setup(t)
-		api.on(http.MethodPatch, accessPath, r)
-		require.NoError(t, c.Secrets.Share(t.Context(), secretID, &secrets.ShareRequest{
-			Revokes: []secrets.AccessChange{{Role: secrets.RoleOwner, Users: []string{aliceID}}},
-		}))
-	}
 }
 
 // TestShareByName_Unresolved: an unknown or ambiguous e-mail or team name is a *LookupError (errors.Is
@@ -245,55 +135,50 @@ func TestShareByName_LookupFailure(t *testing.T) {
 	assert.Equal(t, 1, api.GetTotalCallCount(), "stopped at the first failure")
 }
 
-// TestShareByName_LooksUpEachNameOnce: a name used several times costs one lookup.
-func TestShareByName_LooksUpEachNameOnce(t *testing.T) {
+// TestShareByName_LookupsAndIDsSent: a name used several times costs one lookup; an e-mail address
+// in other cases or with spaces around it names the same user (UserByEmail ignores both): each
+// spelling is looked up as given, and the user's ID is sent once per change; a team named twice in one
+// change is sent once too.
+func TestShareByName_LookupsAndIDsSent(t *testing.T) {
 	t.Parallel()
-	c, api := setup(t)
-	api.on(http.MethodGet, "/v1/users", fixture(t, 200, "users.json"))
-	api.on(http.MethodGet, "/v1/teams", fixture(t, 200, "teams.json"))
-	api.on(http.MethodPatch, accessPath, httpmock.NewStringResponder(200, ""))
+	cases := []struct {
+		name      string
+		req       *secrets.ShareByNameRequest
+		userCalls int
+		sent      string // the PATCH body
+	}{
+		{name: "a name used several times", userCalls: 1, req: &secrets.ShareByNameRequest{
+			Grants: []secrets.NamedAccessChange{
+				{Role: secrets.RoleReader, UserEmails: []string{"alice@example.com"}, TeamNames: []string{"data-science"}},
+				{Role: secrets.RoleOwner, UserEmails: []string{"alice@example.com"}, TeamNames: []string{"data-science"}},
+			},
+			Revokes: []secrets.NamedAccessChange{{Role: secrets.RoleOwner, TeamNames: []string{"data-science"}}},
+		}, sent: `{
+			"grants": [
+				{"role": "Reader", "users": ["` + aliceID + `"], "teams": ["` + teamDSID + `"]},
+				{"role": "Owner", "users": ["` + aliceID + `"], "teams": ["` + teamDSID + `"]}
+			],
+			"revokes": [{"role": "Owner", "users": [], "teams": ["` + teamDSID + `"]}]}`},
+		{name: "one identity under several spellings", userCalls: 3, req: &secrets.ShareByNameRequest{
+			Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader,
+				UserEmails: []string{"alice@example.com", "ALICE@Example.com", " alice@example.com "},
+				TeamNames:  []string{"data-science", "data-science"}}},
+		}, sent: `{"grants": [{"role": "Reader", "users": ["` + aliceID + `"], "teams": ["` + teamDSID + `"]}], "revokes": []}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, api := setup(t)
+			api.on(http.MethodGet, "/v1/users", fixture(t, 200, "users.json"))
+			api.on(http.MethodGet, "/v1/teams", fixture(t, 200, "teams.json"))
+			api.on(http.MethodPatch, accessPath, httpmock.NewStringResponder(200, ""))
 
-	err := c.Secrets.ShareByName(t.Context(), secretID, &secrets.ShareByNameRequest{
-		Grants: []secrets.NamedAccessChange{
-			{Role: secrets.RoleReader, UserEmails: []string{"alice@example.com"}, TeamNames: []string{"data-science"}},
-			{Role: secrets.RoleOwner, UserEmails: []string{"alice@example.com"}, TeamNames: []string{"data-science"}},
-		},
-		Revokes: []secrets.NamedAccessChange{{Role: secrets.RoleOwner, TeamNames: []string{"data-science"}}},
-	})
-	require.NoError(t, err)
-	assert.Equal(t, map[string]int{"GET /v1/users": 1, "GET /v1/teams": 1, "PATCH " + accessPath: 1}, nonZero(api.GetCallCountInfo()))
-	reqs := api.requests()
-	assert.JSONEq(t, `{
-		"grants": [
-			{"role": "Reader", "users": ["`+aliceID+`"], "teams": ["`+teamDSID+`"]},
-			{"role": "Owner", "users": ["`+aliceID+`"], "teams": ["`+teamDSID+`"]}
-		],
-		"revokes": [{"role": "Owner", "users": [], "teams": ["`+teamDSID+`"]}]
-	}`, string(reqs[len(reqs)-1].Body))
-}
-
-// TestShareByName_OneIdentityUnderSeveralSpellings: an e-mail address in other cases or with spaces
-// around it names the same user (UserByEmail ignores both): each spelling is looked up as given, and
-// the user's ID is sent once per change; a team named twice in one change is sent once too.
-func TestShareByName_OneIdentityUnderSeveralSpellings(t *testing.T) {
-	t.Parallel()
-	c, api := setup(t)
-	api.on(http.MethodGet, "/v1/users", fixture(t, 200, "users.json"))
-	api.on(http.MethodGet, "/v1/teams", fixture(t, 200, "teams.json"))
-	api.on(http.MethodPatch, accessPath, httpmock.NewStringResponder(200, ""))
-
-	err := c.Secrets.ShareByName(t.Context(), secretID, &secrets.ShareByNameRequest{
-		Grants: []secrets.NamedAccessChange{{Role: secrets.RoleReader,
-			UserEmails: []string{"alice@example.com", "ALICE@Example.com", " alice@example.com "},
-			TeamNames:  []string{"data-science", "data-science"}}},
-	})
-	require.NoError(t, err)
-	assert.Equal(t, map[string]int{"GET /v1/users": 3, "GET /v1/teams": 1, "PATCH " + accessPath: 1}, nonZero(api.GetCallCountInfo()))
-	reqs := api.requests()
-	assert.JSONEq(t, `{
-		"grants": [{"role": "Reader", "users": ["`+aliceID+`"], "teams": ["`+teamDSID+`"]}],
-		"revokes": []
-	}`, string(reqs[len(reqs)-1].Body))
+			require.NoError(t, c.Secrets.ShareByName(t.Context(), secretID, tc.req))
+			assert.Equal(t, map[string]int{"GET /v1/users": tc.userCalls, "GET /v1/teams": 1, "PATCH " + accessPath: 1}, nonZero(api.GetCallCountInfo()))
+			reqs := api.requests()
+			assert.JSONEq(t, tc.sent, string(reqs[len(reqs)-1].Body))
+		})
+	}
 }
 
 // TestShare_CustomRolesReachTheService: any role name that could be one is sent as given, by Share
@@ -340,28 +225,11 @@ func TestShare_CustomRolesReachTheService(t *testing.T) {
 	}
 }
 
-// TestShare_AccessDecodesUnknownRoles: roles the SDK has no constant for come back as the service
-// named them, with their grants, and so do inherited roles.
-func TestShare_AccessDecodesUnknownRoles(t *testing.T) {
+// TestShare_GrantString: a grant names its user or team, and where it is inherited from.
+func TestShare_GrantString(t *testing.T) {
 	t.Parallel()
-	c, api := setup(t)
-	api.on(http.MethodGet, accessPath, jsonResponder(200, `[
-	 {"role":"Auditor","description":"reads the audit trail","grants":[
-	   {"createdAt":"2024-05-01T12:00:00Z","identity":{"userID":"`+aliceID+`","email":"alice@example.com"}}]},
-	 {"role":"Owner","grants":[
-	   {"identity":{"teamID":"`+teamDSID+`","name":"data-science"},
-	    "inheritedFrom":{"resourceID":"`+testOrgID+`","resourceType":"Organization","role":"Organization Admin"}}]},
-	 {"role":"","grants":[]}
-	]`))
-	roles, err := c.Secrets.Access(t.Context(), secretID)
-	require.NoError(t, err)
-	require.Len(t, roles, 3)
-	assert.Equal(t, secrets.Role("Auditor"), roles[0].Role)
-	assert.Equal(t, "reads the audit trail", roles[0].Description)
-	require.Len(t, roles[0].Grants, 1)
-	assert.Equal(t, aliceID, roles[0].Grants[0].User.ID)
-	assert.Equal(t, secrets.RoleOwner, roles[1].Role)
-	require.Len(t, roles[1].Grants, 1)
-	assert.Equal(t, secrets.Role("Organization Admin"), roles[1].Grants[0].InheritedFrom.Role)
-	assert.Equal(t, secrets.Role(""), roles[2].Role, "an unnamed role is reported as the service sent it")
+	assert.Equal(t, "user owner@example.com", wantAccess[0].Grants[0].String())
+	assert.Equal(t, "user admin@example.com (inherited from Organization "+testOrgID+")", wantAccess[0].Grants[1].String())
+	assert.Equal(t, "team data-science", wantAccess[1].Grants[0].String())
+	assert.Equal(t, "nobody", secrets.Grant{}.String())
 }
