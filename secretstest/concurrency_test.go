@@ -32,12 +32,7 @@ func TestConcurrentUse(t *testing.T) {
 	)
 	// A clock that advances on every reading, under the server's lock, orders all writes.
 	e := newEnv(t, secretstest.WithClock(newFakeClock(time.Microsecond).Now))
-	members := make([]secretstest.User, workers)
-	ids := make([]string, workers)
-	for i := range members {
-		members[i] = e.srv.AddUser(fmt.Sprintf("worker%d@example.com", i))
-		ids[i] = members[i].ID
-	}
+	members, ids := addMembers(e.srv, "worker%d@example.com", workers)
 	everyone := e.srv.AddTeam("Everyone", ids...)
 	shared := e.create(e.key, "SHARED", "initial")
 	e.share(e.key, shared.SecretID, grant(teams(owner, everyone.ID)))
@@ -260,28 +255,18 @@ func (w *durWorld) wasAttempted(name, value string) bool {
 }
 
 func runDurability(t *testing.T, duration time.Duration, ops int) {
-	srv := secretstest.NewServer()
-	t.Cleanup(srv.Close)
-	tr := &http.Transport{MaxIdleConnsPerHost: 32}
-	t.Cleanup(tr.CloseIdleConnections)
-	hc := &http.Client{Transport: tr}
+	e := newEnv(t)
+	srv := e.srv
 	client := func(token string) *secrets.Client {
-		c, err := secrets.NewClient(secrets.WithAPIKey(token), secrets.WithBaseURL(srv.URL), secrets.WithHTTPClient(hc),
+		c, err := secrets.NewClient(secrets.WithAPIKey(token), secrets.WithBaseURL(srv.URL), secrets.WithHTTPClient(e.client),
 			secrets.WithRetryMax(3), secrets.WithRetryWait(time.Millisecond, 3*time.Millisecond))
 		require.NoError(t, err)
 		return c
 	}
 
 	world := &durWorld{srv: srv, key: client(srv.APIKey()), attempted: map[string]map[string]bool{}}
-	writers := make([]secretstest.User, durWriters)
-	ids := make([]string, durWriters)
-	for i := range writers {
-		writers[i] = srv.AddUser(fmt.Sprintf("writer%d@example.com", i))
-		ids[i] = writers[i].ID
-	}
-	for i := range durReaders {
-		world.readers = append(world.readers, srv.AddUser(fmt.Sprintf("reader%d@example.com", i)))
-	}
+	writers, ids := addMembers(srv, "writer%d@example.com", durWriters)
+	world.readers, _ = addMembers(srv, "reader%d@example.com", durReaders)
 	world.team = srv.AddTeam("writers", ids...)
 
 	ctx, cancel := context.WithCancel(t.Context())

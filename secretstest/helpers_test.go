@@ -184,6 +184,17 @@ func (e *env) create(token, name, value string) wireSecret {
 	return decode[wireSecret](e.t, e.do(token, http.MethodPost, "/v1/secrets", map[string]string{"name": name, "value": value}), http.StatusOK)
 }
 
+// addMembers adds n members, the i-th with the address fmt.Sprintf(format, i), and returns them and
+// their IDs.
+func addMembers(srv *secretstest.Server, format string, n int) ([]secretstest.User, []string) {
+	members, ids := make([]secretstest.User, n), make([]string, n)
+	for i := range members {
+		members[i] = srv.AddUser(fmt.Sprintf(format, i))
+		ids[i] = members[i].ID
+	}
+	return members, ids
+}
+
 // share applies a share request that must succeed.
 func (e *env) share(token, secretID string, body shareBody) {
 	e.t.Helper()
