@@ -102,33 +102,38 @@ func TestTime_MarshalJSON(t *testing.T) {
 	assert.True(t, back.Equal(ref.Add(5*time.Millisecond)))
 }
 
+var (
+	listOne = `{"secretID":"s1","name":"A","value":"v","createdAt":"2024-05-01T10:20:30Z"}`
+	listTwo = `{"secretID":"s2","name":"B"}`
+)
+
+// decodeListCases are the readings of DecodeSecretList; they seed FuzzDecodeSecretList too.
+var decodeListCases = []struct {
+	name, body string
+	ids        []string
+	fails      bool
+}{
+	{"wrapped", `{"secrets":[` + listOne + `,` + listTwo + `]}`, []string{"s1", "s2"}, false},
+	{"bare", `[` + listOne + `,` + listTwo + `]`, []string{"s1", "s2"}, false},
+	{"bare after whitespace", " \r\n\t[" + listOne + "]", []string{"s1"}, false},
+	{"wrapped with other fields", `{"count":1,"secrets":[` + listOne + `]}`, []string{"s1"}, false},
+	{"wrapped empty", `{"secrets":[]}`, nil, false},
+	{"bare empty", `[]`, nil, false},
+	{"wrapped null", `{"secrets":null}`, nil, false},
+	{"object without secrets", `{"items":[1]}`, nil, false},
+	{"null", `null`, nil, false},
+	{"empty body", ``, nil, true},
+	{"whitespace body", " \n ", nil, true},
+	{"garbage", `hunter2`, nil, true},
+	{"string", `"secrets"`, nil, true},
+	{"bare of numbers", `[1,2]`, nil, true},
+	{"secrets not an array", `{"secrets":{"a":1}}`, nil, true},
+	{"truncated", `{"secrets":[` + listOne, nil, true},
+}
+
 func TestDecodeSecretList(t *testing.T) {
 	t.Parallel()
-	one := `{"secretID":"s1","name":"A","value":"v","createdAt":"2024-05-01T10:20:30Z"}`
-	two := `{"secretID":"s2","name":"B"}`
-	cases := []struct {
-		name, body string
-		ids        []string
-		fails      bool
-	}{
-		{"wrapped", `{"secrets":[` + one + `,` + two + `]}`, []string{"s1", "s2"}, false},
-		{"bare", `[` + one + `,` + two + `]`, []string{"s1", "s2"}, false},
-		{"bare after whitespace", " \r\n\t[" + one + "]", []string{"s1"}, false},
-		{"wrapped with other fields", `{"count":1,"secrets":[` + one + `]}`, []string{"s1"}, false},
-		{"wrapped empty", `{"secrets":[]}`, nil, false},
-		{"bare empty", `[]`, nil, false},
-		{"wrapped null", `{"secrets":null}`, nil, false},
-		{"object without secrets", `{"items":[1]}`, nil, false},
-		{"null", `null`, nil, false},
-		{"empty body", ``, nil, true},
-		{"whitespace body", " \n ", nil, true},
-		{"garbage", `hunter2`, nil, true},
-		{"string", `"secrets"`, nil, true},
-		{"bare of numbers", `[1,2]`, nil, true},
-		{"secrets not an array", `{"secrets":{"a":1}}`, nil, true},
-		{"truncated", `{"secrets":[` + one, nil, true},
-	}
-	for _, tc := range cases {
+	for _, tc := range decodeListCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			list, err := wire.DecodeSecretList([]byte(tc.body))
@@ -144,7 +149,7 @@ func TestDecodeSecretList(t *testing.T) {
 			assert.Equal(t, tc.ids, ids)
 		})
 	}
-	list, err := wire.DecodeSecretList([]byte(`[` + one + `,` + two + `]`))
+	list, err := wire.DecodeSecretList([]byte(`[` + listOne + `,` + listTwo + `]`))
 	require.NoError(t, err)
 	require.NotNil(t, list[0].Value)
 	assert.Equal(t, "v", *list[0].Value)
@@ -187,11 +192,13 @@ func TestSecretRoundTrip(t *testing.T) {
 // survives a round trip through both list shapes (wrapped and bare) unchanged.
 func FuzzDecodeSecretList(f *testing.F) {
 	one := `{"secretID":"s1","name":"A","value":"v","createdBy":"u","createdAt":"2024-05-01T10:20:30Z","lastUpdatedAt":1714558830.5}`
-	for _, seed := range []string{
+	for _, tc := range decodeListCases {
+		f.Add([]byte(tc.body))
+	}
+	for _, seed := range []string{ // beside the table's: every field, odd timestamps and keys
 		`{"secrets":[` + one + `]}`,
-		`[` + one + `,{"secretID":"s2","name":"B"}]`,
 		`{"secrets":[{"secretID":"s3","value":"","deletedAt":"garbage","deletedBy":"u"}]}`,
-		`{"secrets":null}`, `null`, `[]`, ``, ` `, `[1]`, `{"secrets":{}}`, `{"secrets":[` + one,
+		`[1]`, `{"secrets":{}}`,
 		`[{"createdAt":1e15,"lastUpdatedAt":"9999-12-31T23:59:59-01:00","deletedAt":"0000-01-01T00:00:00+01:00"}]`,
 		`[{"SECRETID":"case","Value":"insensitive keys"}]`,
 		"[{\"name\":\"\xff\xfe\"}]",
