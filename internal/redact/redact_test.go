@@ -49,6 +49,17 @@ func TestBytes(t *testing.T) {
 		{"JSON ASCII-only with HTML escapes", `{"m":"\u00e4\u003c"}`, `{"m":"[REDACTED]"}`, []string{"ä<"}},
 		{"raw UTF-8", `{"m":"päss 🔑"}`, `{"m":"[REDACTED]"}`, []string{"päss 🔑"}},
 		{"escaped backslash before u", `{"m":"\\u00e4"}`, `{"m":"[REDACTED]"}`, []string{`\u00e4`}},
+		// Several values, and copies that overlap: one mask per overlapping group, the text between kept.
+		{"three copies, three encodings", `x a"b y a\"b z a&quot;b .`, `x [REDACTED] y [REDACTED] z [REDACTED] .`, []string{`a"b`}},
+		{"one value inside another", `k=sk_live_X_2024 j=sk_live_X.`, `k=[REDACTED] j=[REDACTED].`, []string{"sk_live_X", "sk_live_X_2024"}},
+		{"overlapping values", `..abcdef..`, `..[REDACTED]..`, []string{"abcd", "cdef"}},
+		{"overlapping copies of one value", `xabababax`, `x[REDACTED]x`, []string{"ababa"}},
+		{"adjacent copies stay two", `hunter2hunter2`, `[REDACTED][REDACTED]`, []string{"hunter2"}},
+		{"a value that decodes across encodings", `p\u0026amp;q`, `[REDACTED]`, []string{"p&q"}},
+		{"a value that is an escape itself", `{"m":"\\u0041 and \u0041"}`, `{"m":"[REDACTED] and [REDACTED]"}`, []string{`\u0041`}},
+		{"escape-like value inside HTML", `<p>k\7&amp;Q</p>`, `<p>[REDACTED]</p>`, []string{`k\7&Q`}},
+		{"entities with leading zeros", `<p>&#00000000000104;&#x000000075;nter2</p>`, `<p>[REDACTED]</p>`, []string{"hunter2"}},
+		{"entity-like value inside JSON", `{"m":"&lt;\\"}`, `{"m":"[REDACTED]"}`, []string{`&lt;\`}},
 		// A trailing fragment.
 		{"four bytes", `bad value: hunt`, `bad value: [REDACTED]`, []string{"hunter2"}},
 		{"all but the last byte", `bad value: hunter`, `bad value: [REDACTED]`, []string{"hunter2"}},
