@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -12,45 +11,6 @@ import (
 	"github.com/helios-secrets/go-secrets/internal/validate"
 	"github.com/helios-secrets/go-secrets/secretstest"
 )
-
-func TestSecretLifecycle(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, secretstest.WithClock(newFakeClock(time.Minute).Now)) // reading 0: organization
-	alice := e.srv.AddUser("alice@example.com")
-	bob := e.srv.AddUser("bob@example.com")
-
-	// What a create answers is pinned by TestGoldenJSON (create_secret.json); here, what follows.
-	created := e.create(alice.Token, "DB_PASSWORD", "hunter2") // reading 1
-
-	got := decode[wireSecret](t, e.do(alice.Token, http.MethodGet, "/v1/secrets/"+created.SecretID, nil), http.StatusOK)
-	assert.Equal(t, created, got)
-
-	list := decode[wireList](t, e.do(alice.Token, http.MethodGet, "/v1/secrets", nil), http.StatusOK)
-	assert.Equal(t, []wireSecret{created}, list.Secrets)
-
-	e.share(alice.Token, created.SecretID, grant(users(secretstest.RoleOwner, bob.ID))) // reading 2
-	updated := decode[wireSecret](t, e.do(bob.Token, http.MethodPatch, "/v1/secrets/"+created.SecretID,
-		map[string]string{"value": "correct horse"}), http.StatusOK) // reading 3
-	assert.Equal(t, ptr("correct horse"), updated.Value)
-	assert.Equal(t, alice.ID, updated.CreatedBy)
-	assert.Equal(t, created.CreatedAt, updated.CreatedAt)
-	assert.Equal(t, bob.ID, updated.LastUpdatedBy)
-	assert.Equal(t, "2024-01-02T03:07:05Z", updated.LastUpdatedAt)
-
-	value, ok := e.srv.SecretValue("DB_PASSWORD")
-	assert.True(t, ok)
-	assert.Equal(t, "correct horse", value)
-
-	deleted := decode[map[string]string](t, e.do(alice.Token, http.MethodDelete, "/v1/secrets/"+created.SecretID, nil), http.StatusOK)
-	assert.Equal(t, map[string]string{"secretID": created.SecretID}, deleted)
-	assert.Equal(t, http.StatusNotFound, e.do(alice.Token, http.MethodGet, "/v1/secrets/"+created.SecretID, nil).status)
-	assert.Equal(t, http.StatusNotFound, e.do(alice.Token, http.MethodDelete, "/v1/secrets/"+created.SecretID, nil).status)
-	assert.Empty(t, e.srv.Secrets())
-
-	// The name is free again.
-	again := e.create(bob.Token, "DB_PASSWORD", "new")
-	assert.NotEqual(t, created.SecretID, again.SecretID)
-}
 
 func TestAPIKeyWritesAsItsIdentity(t *testing.T) {
 	t.Parallel()

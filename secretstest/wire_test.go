@@ -254,9 +254,10 @@ func TestUnknownSecretIDs(t *testing.T) {
 	}
 }
 
-// TestGoldenJSON pins the exact wire shapes against testdata/*.json. Timestamps come from a stepping
-// clock (one minute per reading; the organization takes the first); IDs are replaced by placeholders
-// before comparison.
+// TestGoldenJSON pins the exact wire shapes against testdata/*.json, along a secret's life: created,
+// read, updated, shared, updated by another Owner (through a team), deleted, and its name free again
+// under a new ID. Timestamps come from a stepping clock (one minute per reading; the organization
+// takes the first); IDs are replaced by placeholders before comparison.
 func TestGoldenJSON(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t,
@@ -284,6 +285,7 @@ func TestGoldenJSON(t *testing.T) {
 		status int
 	}{
 		{"create_secret.json", alice.Token, http.MethodPost, fixed("/v1/secrets"), map[string]string{"name": "DB_PASSWORD", "value": "s3cr<e>t&"}, 200},
+		{"create_secret.json", alice.Token, http.MethodGet, secretPath(""), nil, 200}, // a read answers what the create did
 		{"update_secret.json", alice.Token, http.MethodPatch, secretPath(""), map[string]string{"value": "n3w"}, 200},
 		{"share.json", alice.Token, http.MethodPatch, secretPath("/accessControls"), grant(teams(owner, platform.ID), users(reader, carol.ID)), 200},
 		{"access_controls.json", alice.Token, http.MethodGet, secretPath("/accessControls"), nil, 200},
@@ -295,7 +297,12 @@ func TestGoldenJSON(t *testing.T) {
 		{"user_current_api_key.json", e.key, http.MethodGet, fixed("/v1/users/current"), nil, 200},
 		{"teams.json", carol.Token, http.MethodGet, fixed("/v1/teams"), nil, 200},
 		{"error_not_found.json", carol.Token, http.MethodGet, fixed("/v1/secrets/missing"), nil, 404},
+		{"update_by_team_owner.json", bob.Token, http.MethodPatch, secretPath(""), map[string]string{"value": "b0b"}, 200},
+		{"update_by_team_owner.json", carol.Token, http.MethodGet, secretPath(""), nil, 200}, // stored as answered
 		{"delete_secret.json", alice.Token, http.MethodDelete, secretPath(""), nil, 200},
+		{"", alice.Token, http.MethodGet, secretPath(""), nil, 404},
+		{"", alice.Token, http.MethodDelete, secretPath(""), nil, 404},
+		{"recreate_secret.json", bob.Token, http.MethodPost, fixed("/v1/secrets"), map[string]string{"name": "DB_PASSWORD", "value": "again"}, 200}, // the name is free, with a new ID
 	}
 	for i, st := range steps {
 		r := e.do(st.token, st.method, st.path(), st.body)
@@ -318,9 +325,13 @@ func TestGoldenJSON(t *testing.T) {
 		if other, ok := e.srv.Secret("API_TOKEN"); ok {
 			pairs = append(pairs, other.ID, "<apiTokenID>")
 		}
+		if again, ok := e.srv.Secret("DB_PASSWORD"); ok && again.ID != secretID {
+			pairs = append(pairs, again.ID, "<newSecretID>")
+		}
 		got := strings.NewReplacer(pairs...).Replace(string(r.body))
 		want, err := os.ReadFile(filepath.Join("testdata", st.golden))
 		require.NoError(t, err)
 		assert.JSONEq(t, string(want), got, "golden %s", st.golden)
 	}
+	assert.Len(t, e.srv.Secrets(), 2, "API_TOKEN and the new DB_PASSWORD: the deleted one is gone")
 }
