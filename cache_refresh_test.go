@@ -455,28 +455,18 @@ func TestCacheRefreshAheadHitsDoNotAllocate(t *testing.T) {
 // key) is not refreshed minutes apart. Names read on their own draw their own jitter.
 func TestCacheTTLJitterKeepsAReadTogether(t *testing.T) {
 	t.Parallel()
-	src := newFakeSource()
-	for _, name := range []string{"KEY_ID", "KEY_SECRET", "OTHER"} {
-		src.set(name, "v-"+name)
-	}
+	src := newFakeSource("KEY_ID", "id", "KEY_SECRET", "secret", "OTHER", "other")
 	clock := newFakeClock(cacheStart)
 	draws := []float64{0.2, 0.9, 0.6, 0.4}
 	var next int
 	random := func() float64 { d := draws[next%len(draws)]; next++; return d } // called with the cache's lock held
 	cache := newCacheOn(t, src, nil, secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL),
 		secrets.WithTTLJitter(0.5), secrets.WithCacheRandom(random))
-	ctx := context.Background()
-
-	_, err := cache.GetMany(ctx, "KEY_ID", "KEY_SECRET")
-	require.NoError(t, err)
-	id, err := cache.Lookup(ctx, "KEY_ID")
-	require.NoError(t, err)
-	key, err := cache.Lookup(ctx, "KEY_SECRET")
-	require.NoError(t, err)
+	id, key := readPair(t, cache)
 	assert.Equal(t, clock.Now().Add(cacheTTL*9/10), id.ExpiresAt, "one draw (0.2) of up to half the TTL")
 	assert.Equal(t, id.ExpiresAt, key.ExpiresAt, "read together, they expire together")
 
-	other, err := cache.Lookup(ctx, "OTHER")
+	other, err := cache.Lookup(t.Context(), "OTHER")
 	require.NoError(t, err)
 	assert.Equal(t, clock.Now().Add(cacheTTL*55/100), other.ExpiresAt, "a read of its own draws again (0.9)")
 }
@@ -491,13 +481,7 @@ func TestCacheGetManyReadTogetherExpiresTogether(t *testing.T) {
 	ticking := func() time.Time { return clock.Advance(time.Microsecond) }
 	cache := newCacheOn(t, src, nil, secrets.WithCacheClock(ticking), secrets.WithTTL(cacheTTL))
 	ctx := context.Background()
-
-	_, err := cache.GetMany(ctx, "KEY_ID", "KEY_SECRET")
-	require.NoError(t, err)
-	id, err := cache.Lookup(ctx, "KEY_ID")
-	require.NoError(t, err)
-	key, err := cache.Lookup(ctx, "KEY_SECRET")
-	require.NoError(t, err)
+	id, key := readPair(t, cache)
 	require.Equal(t, id.ExpiresAt, key.ExpiresAt, "settled at one instant")
 
 	// Rotate both, then read again just as they expire: the clock ticks between the two names'
@@ -514,4 +498,16 @@ func TestCacheGetManyReadTogetherExpiresTogether(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"KEY_ID": "id-2", "KEY_SECRET": "secret-2"}, got, "both expired: never half rotated")
 	assert.Equal(t, 1, src.count()-before, "the pair is read again with one request")
+}
+
+// readPair reads KEY_ID and KEY_SECRET with one GetMany, and returns their entries.
+func readPair(t *testing.T, cache *secrets.Cache) (id, key secrets.CacheEntry) {
+	t.Helper()
+	_, err := cache.GetMany(t.Context(), "KEY_ID", "KEY_SECRET")
+	require.NoError(t, err)
+	id, err = cache.Lookup(t.Context(), "KEY_ID")
+	require.NoError(t, err)
+	key, err = cache.Lookup(t.Context(), "KEY_SECRET")
+	require.NoError(t, err)
+	return id, key
 }
