@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -41,21 +42,9 @@ type fleetResult struct {
 	staleGets   int // Gets served a stale value, because the refresh was refused
 }
 
-func (r fleetResult) peak() int {
-	peak := 0
-	for _, n := range r.perInterval {
-		peak = max(peak, n)
-	}
-	return peak
-}
+func (r fleetResult) peak() int { return slices.Max(r.perInterval) }
 
-func (r fleetResult) mean() float64 {
-	total := 0
-	for _, n := range r.perInterval {
-		total += n
-	}
-	return float64(total) / float64(len(r.perInterval))
-}
+func (r fleetResult) mean() float64 { return float64(sum(r.perInterval)) / float64(len(r.perInterval)) }
 
 func (r fleetResult) peakToMean() float64 { return float64(r.peak()) / r.mean() }
 

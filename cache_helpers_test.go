@@ -2,7 +2,6 @@ package secrets_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,21 +14,17 @@ import (
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
-// apiStub is a minimal GET /v1/secrets on 127.0.0.1 that counts and records what reaches it, for
-// the notebook tests (the cache's own tests use fakeSource, below, behind the Cache's seam).
+// apiStub is GET /v1/secrets on 127.0.0.1, answered from a bulkStandIn (wrapped lists with values),
+// that counts and records what reaches it: for the notebook tests, whose Client is built from the
+// environment (the cache's own tests use fakeSource, below, behind the Cache's seam).
 type apiStub struct {
 	srv      *httptest.Server
 	requests atomic.Int64
+	list     bulkStandIn
 
-	mu      sync.Mutex
-	secrets []stubSecret
-	gate    chan struct{} // non-nil: requests wait until it is closed
-	log     []stubRequest
-}
-
-type stubSecret struct {
-	name  string
-	value *string // nil: withheld
+	mu   sync.Mutex
+	gate chan struct{} // non-nil: requests wait until it is closed
+	log  []stubRequest
 }
 
 type stubRequest struct {
@@ -51,15 +46,15 @@ func (s *apiStub) set(name, value string) { s.put(name, strp(value)) }
 func (s *apiStub) withhold(name string) { s.put(name, nil) }
 
 func (s *apiStub) put(name string, value *string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range s.secrets {
-		if s.secrets[i].name == name {
-			s.secrets[i].value = value
+	s.list.mu.Lock()
+	defer s.list.mu.Unlock()
+	for i := range s.list.entries {
+		if s.list.entries[i].name == name {
+			s.list.entries[i].value = value
 			return
 		}
 	}
-	s.secrets = append(s.secrets, stubSecret{name: name, value: value})
+	s.list.entries = append(s.list.entries, bulkEntry{id: "id-" + name, name: name, value: value})
 }
 
 // hold makes requests wait until the returned function is called (which the test must call).
@@ -84,7 +79,6 @@ func (s *apiStub) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.log = append(s.log, stubRequest{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization")})
 	gate := s.gate
-	list := append([]stubSecret(nil), s.secrets...)
 	s.mu.Unlock()
 	if gate != nil {
 		select {
@@ -99,22 +93,9 @@ func (s *apiStub) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`{"message":"no such route"}`))
 		return
 	}
-	type wireSecret struct {
-		SecretID  string  `json:"secretID"`
-		Name      string  `json:"name"`
-		Value     *string `json:"value,omitempty"`
-		CreatedBy string  `json:"createdBy"`
-		CreatedAt string  `json:"createdAt"`
-	}
-	out := []wireSecret{}
-	name := r.URL.Query().Get("name")
-	for i, sec := range list {
-		if name == "" || sec.name == name {
-			out = append(out, wireSecret{SecretID: "id-" + sec.name + "-" + string(rune('a'+i%26)), Name: sec.name,
-				Value: sec.value, CreatedBy: "user-1", CreatedAt: "2024-05-01T12:00:00Z"})
-		}
-	}
-	_ = json.NewEncoder(w).Encode(map[string]any{"secrets": out})
+	resp, _ := s.list.serve(r)
+	w.WriteHeader(resp.StatusCode)
+	_, _ = io.Copy(w, resp.Body)
 }
 
 // fakeSource stands in for the two calls a Cache makes of SecretsService, GetByName and GetMany,
