@@ -221,8 +221,11 @@ func TestCacheStaleIfError(t *testing.T) {
 				t.Parallel()
 				ctx := context.Background()
 				src := newFakeSource("DB_PASSWORD", "stale-value-123")
+				clock := newFakeClock(cacheStart)
 				logger, logs := newBufferLogger()
-				cache, clock := newTestCache(t, src, secrets.WithStaleIfError(staleFor), secrets.WithCacheLogger(logger))
+				client, _ := setup(t, secrets.WithLogger(logger)) // a Cache logs to its Client's logger by default
+				cache := newCacheOn(t, src, client, secrets.WithCacheClock(clock.Now), secrets.WithTTL(cacheTTL),
+					secrets.WithTTLJitter(0), secrets.WithStaleIfError(staleFor))
 
 				_, err := cache.Get(ctx, "DB_PASSWORD")
 				require.NoError(t, err)
@@ -239,7 +242,7 @@ func TestCacheStaleIfError(t *testing.T) {
 					assert.True(t, entry.Stale)
 					assert.Equal(t, clock.Now().Add(-cacheTTL), entry.FetchedAt)
 					assert.Equal(t, clock.Now().Add(5*time.Second), entry.ExpiresAt, "the next refresh is tried 5s later")
-					assert.Contains(t, logs.String(), "level=WARN")
+					assert.Contains(t, logs.String(), `level=WARN msg="secrets: cache serving a stale value`)
 					assert.Contains(t, logs.String(), "name=DB_PASSWORD")
 					assert.Contains(t, logs.String(), "error=")
 					assert.NotContains(t, logs.String(), "stale-value-123")
@@ -596,10 +599,7 @@ func TestCacheInvalidateDuringFetchDiscardsItsResult(t *testing.T) {
 func TestCacheMaxEntries(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	src := newFakeSource()
-	for _, name := range []string{"A", "B", "C", "D"} {
-		src.set(name, "value of "+name)
-	}
+	src := newFakeSource("A", "a", "B", "b", "C", "c", "D", "d")
 	cache, _ := newTestCache(t, src, secrets.WithMaxEntries(3))
 
 	for _, name := range []string{"A", "B", "C", "A"} { // A is read again: it has been used
@@ -703,26 +703,6 @@ func TestCacheNeverRevealsValues(t *testing.T) {
 	assert.Contains(t, logs.String(), "entry.value=[REDACTED]")
 	assert.Contains(t, logs.String(), "cache.ttl=1m0s")
 	assert.True(t, errors.Is(err, secrets.ErrNotFound) && errors.Is(err, secrets.ErrValueWithheld))
-}
-
-func TestCacheLogsToTheClientLoggerByDefault(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	src := newFakeSource("DB_PASSWORD", "hunter2")
-	clock := newFakeClock(cacheStart)
-	logger, logs := newBufferLogger()
-	client, _ := setup(t, secrets.WithLogger(logger))
-	cache := newCacheOn(t, src, client, secrets.WithCacheClock(clock.Now), secrets.WithStaleIfError(time.Hour))
-
-	_, err := cache.Get(ctx, "DB_PASSWORD")
-	require.NoError(t, err)
-	src.fail(apiFailure(500))
-	clock.Advance(time.Hour) // past the default TTL
-	got, err := cache.Get(ctx, "DB_PASSWORD")
-	require.NoError(t, err)
-	assert.Equal(t, "hunter2", got)
-	assert.Contains(t, logs.String(), "level=WARN msg=\"secrets: cache serving a stale value")
-	assert.NotContains(t, logs.String(), "hunter2")
 }
 
 func TestCacheGetMany(t *testing.T) {
