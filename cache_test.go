@@ -257,6 +257,10 @@ func TestCacheStaleIfError(t *testing.T) {
 				got, err = cache.Get(ctx, "DB_PASSWORD")
 				f.check(t, err)
 				assert.Empty(t, got)
+				src.fail(apiFailure(http.StatusServiceUnavailable)) // nor after a transient failure
+				got, err = cache.Get(ctx, "DB_PASSWORD")
+				assert.Error(t, err)
+				assert.Empty(t, got)
 			})
 		}
 	}
