@@ -22,6 +22,13 @@ import (
 	"github.com/helios-secrets/go-secrets/secretstest"
 )
 
+// The one harness of this package: env, an emulator with its own client, and what the tests send
+// and read through it (wire shapes, share bodies, the table of routes), fake clocks and small helpers.
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
 // env is one emulator with its own HTTP client, closed when the test ends.
 type env struct {
 	t      *testing.T
@@ -98,6 +105,55 @@ func (e *env) send(ctx context.Context, token, method, path, contentType string,
 	return response{status: resp.StatusCode, header: resp.Header, body: data}, err
 }
 
+// sendTyped sends body with the given Content-Type header ("" sends none), as the API key.
+func (e *env) sendTyped(method, path, contentType, body string) response {
+	e.t.Helper()
+	r, err := e.send(context.Background(), e.key, method, path, contentType, strings.NewReader(body))
+	require.NoError(e.t, err)
+	return r
+}
+
+// fresh returns the env with a client that never reuses connections, so that http.Transport cannot
+// silently retry a request on a dropped keep-alive connection.
+func (e *env) fresh() *env {
+	tr := &http.Transport{DisableKeepAlives: true}
+	e.t.Cleanup(tr.CloseIdleConnections)
+	f := *e
+	f.client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	return &f
+}
+
+// attempt is the outcome of a request sent by start.
+type attempt struct {
+	r   response
+	err error
+}
+
+// start sends one request as the API key in a goroutine; its outcome arrives on the channel.
+func (e *env) start(ctx context.Context, method, path string, body any) <-chan attempt {
+	done := make(chan attempt, 1)
+	go func() {
+		r, err := e.try(ctx, e.key, method, path, body)
+		done <- attempt{r, err}
+	}()
+	return done
+}
+
+// rawRequest writes head (request line and headers, without the blank line) and then body on a new
+// connection, and returns the connection and a reader of its responses. The connection is closed
+// when the test ends.
+func rawRequest(t *testing.T, srv *secretstest.Server, head, body string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	require.NoError(t, err)
+	t.Cleanup(func() { conn.Close() })
+	// A guard against a hang, not a timing assertion: every answer below comes at once.
+	require.NoError(t, conn.SetDeadline(time.Now().Add(20*time.Second)))
+	_, err = io.WriteString(conn, head+"\r\n\r\n"+body)
+	require.NoError(t, err)
+	return conn, bufio.NewReader(conn)
+}
+
 // decode unmarshals a response body that must have the wanted status.
 func decode[T any](t *testing.T, r response, status int) T {
 	t.Helper()
@@ -171,28 +227,24 @@ type shareBody struct {
 func users(role string, ids ...string) change {
 	return change{Role: role, Users: ids, Teams: []string{}}
 }
+
 func teams(role string, ids ...string) change {
 	return change{Role: role, Users: []string{}, Teams: ids}
 }
 
-func grant(cs ...change) shareBody  { return shareBody{Grants: cs, Revokes: []change{}} }
+func grant(cs ...change) shareBody { return shareBody{Grants: cs, Revokes: []change{}} }
+
 func revoke(cs ...change) shareBody { return shareBody{Grants: []change{}, Revokes: cs} }
+
+const (
+	owner  = secretstest.RoleOwner
+	reader = secretstest.RoleReader
+)
 
 // create makes a secret as token's identity and returns it.
 func (e *env) create(token, name, value string) wireSecret {
 	e.t.Helper()
 	return decode[wireSecret](e.t, e.do(token, http.MethodPost, "/v1/secrets", map[string]string{"name": name, "value": value}), http.StatusOK)
-}
-
-// addMembers adds n members, the i-th with the address fmt.Sprintf(format, i), and returns them and
-// their IDs.
-func addMembers(srv *secretstest.Server, format string, n int) ([]secretstest.User, []string) {
-	members, ids := make([]secretstest.User, n), make([]string, n)
-	for i := range members {
-		members[i] = srv.AddUser(fmt.Sprintf(format, i))
-		ids[i] = members[i].ID
-	}
-	return members, ids
 }
 
 // share applies a share request that must succeed.
@@ -209,140 +261,16 @@ func (e *env) exists(secretID string) bool {
 	return r.status == http.StatusOK
 }
 
-func ptr(s string) *string { return &s }
-
-var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
-
-var t0 = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
-
-// repeatByte is an endless reader of one byte.
-type repeatByte byte
-
-func (b repeatByte) Read(p []byte) (int, error) {
-	block := bytes.Repeat([]byte{byte(b)}, min(len(p), 64<<10))
-	n := 0
-	for n < len(p) {
-		n += copy(p[n:], block)
+// addMembers adds n members, the i-th with the address fmt.Sprintf(format, i), and returns them and
+// their IDs.
+func addMembers(srv *secretstest.Server, format string, n int) ([]secretstest.User, []string) {
+	members, ids := make([]secretstest.User, n), make([]string, n)
+	for i := range members {
+		members[i] = srv.AddUser(fmt.Sprintf(format, i))
+		ids[i] = members[i].ID
 	}
-	return n, nil
+	return members, ids
 }
-
-// fakeClock starts at t0 and moves only when the test advances it, and by step on every reading.
-type fakeClock struct {
-	mu   sync.Mutex
-	now  time.Time
-	step time.Duration
-}
-
-func newFakeClock(step time.Duration) *fakeClock { return &fakeClock{now: t0, step: step} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	now := c.now
-	c.now = c.now.Add(c.step)
-	return now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
-// fresh returns the env with a client that never reuses connections, so that http.Transport cannot
-// silently retry a request on a dropped keep-alive connection.
-func (e *env) fresh() *env {
-	tr := &http.Transport{DisableKeepAlives: true}
-	e.t.Cleanup(tr.CloseIdleConnections)
-	f := *e
-	f.client = &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	return &f
-}
-
-// attempt is the outcome of a request sent by start.
-type attempt struct {
-	r   response
-	err error
-}
-
-// start sends one request as the API key in a goroutine; its outcome arrives on the channel.
-func (e *env) start(ctx context.Context, method, path string, body any) <-chan attempt {
-	done := make(chan attempt, 1)
-	go func() {
-		r, err := e.try(ctx, e.key, method, path, body)
-		done <- attempt{r, err}
-	}()
-	return done
-}
-
-// rawRequest writes head (request line and headers, without the blank line) and then body on a new
-// connection, and returns the connection and a reader of its responses. The connection is closed
-// when the test ends.
-func rawRequest(t *testing.T, srv *secretstest.Server, head, body string) (net.Conn, *bufio.Reader) {
-	t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
-	require.NoError(t, err)
-	t.Cleanup(func() { conn.Close() })
-	// A guard against a hang, not a timing assertion: every answer below comes at once.
-	require.NoError(t, conn.SetDeadline(time.Now().Add(20*time.Second)))
-	_, err = io.WriteString(conn, head+"\r\n\r\n"+body)
-	require.NoError(t, err)
-	return conn, bufio.NewReader(conn)
-}
-
-// sendTyped sends body with the given Content-Type header ("" sends none), as the API key.
-func (e *env) sendTyped(method, path, contentType, body string) response {
-	e.t.Helper()
-	r, err := e.send(context.Background(), e.key, method, path, contentType, strings.NewReader(body))
-	require.NoError(e.t, err)
-	return r
-}
-
-func profileName(p secretstest.Profile) string {
-	name := ""
-	for _, f := range []struct {
-		on   bool
-		name string
-	}{{p.BareLists, "bare-lists"}, {p.ValuesOnlyByName, "values-only-by-name"}, {p.RegexLookups, "regex-lookups"}} {
-		if f.on {
-			if name != "" {
-				name += ","
-			}
-			name += f.name
-		}
-	}
-	if name == "" {
-		return "default"
-	}
-	return name
-}
-
-// walkFields calls fn for every object member in doc, depth first, and returns how many it saw.
-func walkFields(doc any, fn func(key string, v any)) int {
-	n := 0
-	switch d := doc.(type) {
-	case map[string]any:
-		for k, v := range d {
-			fn(k, v)
-			n += 1 + walkFields(v, fn)
-		}
-	case []any:
-		for _, v := range d {
-			n += walkFields(v, fn)
-		}
-	}
-	return n
-}
-
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
-
-const (
-	owner  = secretstest.RoleOwner
-	reader = secretstest.RoleReader
-)
 
 // route is one endpoint of the API with a request an Owner may send: {id} in path stands for a
 // secret's ID, {user} in body for a member's. The tests that hold for every endpoint, or for every
@@ -376,6 +304,22 @@ func (rt route) request(secretID, userID string) (string, any) {
 	return fill.Replace(rt.path), fill.Replace(rt.body)
 }
 
+// lookup returns the IDs of the users or teams GET path answers with, or "status N" when it refuses
+// (with a message).
+func lookup(e *env, token, path string) []string {
+	e.t.Helper()
+	r := e.do(token, http.MethodGet, path, nil)
+	if r.status != http.StatusOK {
+		assert.NotEmpty(e.t, decode[wireError](e.t, r, r.status).Message)
+		return []string{fmt.Sprintf("status %d", r.status)}
+	}
+	ids := []string{}
+	for _, found := range decode[[]struct{ UserID, TeamID string }](e.t, r, http.StatusOK) {
+		ids = append(ids, found.UserID+found.TeamID) // one of them is empty
+	}
+	return ids
+}
+
 // limitedEnv is an emulator limited to perSecond with burst on a fake clock.
 func limitedEnv(t *testing.T, perSecond float64, burst int) (*env, *fakeClock) {
 	clock := newFakeClock(0)
@@ -394,18 +338,79 @@ func (e *env) retryAfter() string {
 	return r.header.Get("Retry-After")
 }
 
-// lookup returns the IDs of the users or teams GET path answers with, or "status N" when it refuses
-// (with a message).
-func lookup(e *env, token, path string) []string {
-	e.t.Helper()
-	r := e.do(token, http.MethodGet, path, nil)
-	if r.status != http.StatusOK {
-		assert.NotEmpty(e.t, decode[wireError](e.t, r, r.status).Message)
-		return []string{fmt.Sprintf("status %d", r.status)}
+var t0 = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// fakeClock starts at t0 and moves only when the test advances it, and by step on every reading.
+type fakeClock struct {
+	mu   sync.Mutex
+	now  time.Time
+	step time.Duration
+}
+
+func newFakeClock(step time.Duration) *fakeClock { return &fakeClock{now: t0, step: step} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now
+	c.now = c.now.Add(c.step)
+	return now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+// walkFields calls fn for every object member in doc, depth first, and returns how many it saw.
+func walkFields(doc any, fn func(key string, v any)) int {
+	n := 0
+	switch d := doc.(type) {
+	case map[string]any:
+		for k, v := range d {
+			fn(k, v)
+			n += 1 + walkFields(v, fn)
+		}
+	case []any:
+		for _, v := range d {
+			n += walkFields(v, fn)
+		}
 	}
-	ids := []string{}
-	for _, found := range decode[[]struct{ UserID, TeamID string }](e.t, r, http.StatusOK) {
-		ids = append(ids, found.UserID+found.TeamID) // one of them is empty
+	return n
+}
+
+func profileName(p secretstest.Profile) string {
+	name := ""
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{p.BareLists, "bare-lists"}, {p.ValuesOnlyByName, "values-only-by-name"}, {p.RegexLookups, "regex-lookups"}} {
+		if f.on {
+			if name != "" {
+				name += ","
+			}
+			name += f.name
+		}
 	}
-	return ids
+	if name == "" {
+		return "default"
+	}
+	return name
+}
+
+func ptr(s string) *string { return &s }
+
+// repeatByte is an endless reader of one byte.
+type repeatByte byte
+
+func (b repeatByte) Read(p []byte) (int, error) {
+	block := bytes.Repeat([]byte{byte(b)}, min(len(p), 64<<10))
+	n := 0
+	for n < len(p) {
+		n += copy(p[n:], block)
+	}
+	return n, nil
 }
