@@ -7,9 +7,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	secrets "github.com/helios-secrets/go-secrets"
 )
+
+// TestMain fails the run when a test leaves a goroutine behind.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
 
 // TestTourOnEmulator runs the whole quickstart as `go run ./examples/quickstart` does on a machine
 // without credentials, and checks that every step happened and no value was printed.

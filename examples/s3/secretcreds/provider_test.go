@@ -13,12 +13,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	secrets "github.com/helios-secrets/go-secrets"
 	"github.com/helios-secrets/go-secrets/secretstest"
 
 	"github.com/helios-secrets/go-secrets/examples/s3/secretcreds"
 )
+
+// TestMain fails the run when a test leaves a goroutine behind.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
 
 const (
 	akid      = "AKIAIOSFODNN7EXAMPLE"
