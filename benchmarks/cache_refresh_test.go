@@ -87,14 +87,8 @@ func runHotName(b *testing.B, opts []secrets.CacheOption) hotRunResult {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cache, err := secrets.NewCache(client, opts...)
-	if err != nil {
-		b.Fatal(err)
-	}
+	cache := warmCache(b, client, opts...)
 	defer cache.Close()
-	if _, err := cache.Get(ctx, benchName); err != nil {
-		b.Fatal(err)
-	}
 	srv.SetLatency(hotLatency)
 	srv.ResetRequests()
 

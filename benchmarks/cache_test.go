@@ -19,15 +19,9 @@ func BenchmarkCacheHit(b *testing.B) {
 
 func benchmarkCacheHit(b *testing.B, opts ...secrets.CacheOption) {
 	r := newReplay(b, standardRoutes())
-	cache, err := secrets.NewCache(newSDK(b, r.srv.URL), opts...)
-	if err != nil {
-		b.Fatal(err)
-	}
+	cache := warmCache(b, newSDK(b, r.srv.URL), opts...)
 	defer cache.Close()
 	ctx := context.Background()
-	if _, err := cache.Get(ctx, benchName); err != nil {
-		b.Fatal(err)
-	}
 	b.Run("goroutines=1", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -47,6 +41,20 @@ func benchmarkCacheHit(b *testing.B, opts ...secrets.CacheOption) {
 			}
 		})
 	})
+}
+
+// warmCache returns a cache on client that holds benchName; the caller closes it.
+func warmCache(tb testing.TB, client *secrets.Client, opts ...secrets.CacheOption) *secrets.Cache {
+	tb.Helper()
+	c, err := secrets.NewCache(client, opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := c.Get(context.Background(), benchName); err != nil {
+		c.Close()
+		tb.Fatal(err)
+	}
+	return c
 }
 
 // BenchmarkColdReads1000 starts 1,000 goroutines reading one name from an empty cache at once, and
@@ -125,15 +133,8 @@ func BenchmarkCacheHitPaired(b *testing.B) {
 	ctx := context.Background()
 	caches := make([]*secrets.Cache, 2)
 	for i, opts := range [][]secrets.CacheOption{nil, {secrets.WithRefreshAhead(time.Minute)}} {
-		c, err := secrets.NewCache(client, opts...)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer c.Close()
-		if _, err := c.Get(ctx, benchName); err != nil {
-			b.Fatal(err)
-		}
-		caches[i] = c
+		caches[i] = warmCache(b, client, opts...)
+		defer caches[i].Close()
 	}
 	const block = 1000
 	var spent [2]time.Duration

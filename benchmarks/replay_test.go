@@ -101,9 +101,9 @@ func listJSON(n int, value string) []byte {
 
 // standardRoutes answers the calls the benchmarks make, with a small value.
 func standardRoutes() map[string][]byte {
-	one := mustJSON(secretJSON(benchID, benchName, "hunter2-correct-horse"))
+	one := mustJSON(secretJSON(benchID, benchName, benchValue))
 	return map[string][]byte{
-		"GET /v1/secrets":              listJSON(1, "hunter2-correct-horse"),
+		"GET /v1/secrets":              listJSON(1, benchValue),
 		"POST /v1/secrets":             one,
 		"PATCH /v1/secrets/" + benchID: one,
 		"GET /v1/secrets/" + benchID:   one,
