@@ -142,14 +142,14 @@ func TestFaultMatrix(t *testing.T) {
 			opts: []secrets.Option{secrets.WithClock(func() time.Time { return retryAt.Add(-50 * time.Millisecond) })},
 			want: fmWant{value: true}, requests: 2, atLeast: 50 * time.Millisecond, within: 2 * time.Second},
 		{fault: "429 with `Retry-After: 99999999999999999999` (absurd)", call: "GetByName",
-			setup: fmRaw(fmStatus(429, "Retry-After", "99999999999999999999")),
+			setup: fmRaw(fmBody(429, "application/json", `{"message":"not now"}`, "Retry-After", "99999999999999999999")),
 			want:  fmWant{apiStatus: 429, sentinel: secrets.ErrRateLimited, retryAfter: 365 * 24 * time.Hour}, requests: 1, within: 2 * time.Second},
 		{fault: "503 with `Retry-After` an HTTP date a week ahead", call: "GetByName",
-			setup: fmRaw(fmStatus(503, "Retry-After", retryAt.Add(7*24*time.Hour).Format(http.TimeFormat))),
+			setup: fmRaw(fmBody(503, "application/json", `{"message":"not now"}`, "Retry-After", retryAt.Add(7*24*time.Hour).Format(http.TimeFormat))),
 			opts:  []secrets.Option{secrets.WithClock(func() time.Time { return retryAt })},
 			want:  fmWant{apiStatus: 503, retryAfter: 7 * 24 * time.Hour}, requests: 1, within: 2 * time.Second},
 		{fault: "503 with `Retry-After: soon` (unreadable: backoff)", call: "GetByName",
-			setup: fmRaw(fmFirst(fmStatus(503, "Retry-After", "soon"))),
+			setup: fmRaw(fmFirst(fmBody(503, "application/json", `{"message":"not now"}`, "Retry-After", "soon"))),
 			want:  fmWant{value: true}, requests: 2, within: 2 * time.Second},
 		{fault: "connection reset (RST) mid-body", call: "GetByName", setup: fmRaw(fmFirst(fmResetMidBody)),
 			want: fmWant{value: true}, requests: 2, within: 2 * time.Second},
@@ -159,7 +159,7 @@ func TestFaultMatrix(t *testing.T) {
 			opts: []secrets.Option{secrets.WithTimeout(300 * time.Millisecond), secrets.WithRetryMax(1)},
 			want: fmWant{requestErr: true, timeout: true, text: "secrets: GET /v1/secrets: 2 attempts: "}, requests: 2, within: 3 * time.Second},
 		{fault: "truncated JSON in a complete 200 response", call: "GetByName",
-			setup: fmRaw(fmBody(200, "application/json", `{"secrets":[{"secretID":"3f2b8a4e","name":"DB_PASS`)),
+			setup: fmRaw(fmBody(200, "application/json", `{"secrets":[{"secretID":"3f2b8a4e","name":"DB_PASS`, "", "")),
 			want:  fmWant{requestErr: true, sentinel: secrets.ErrInvalidResponse, text: "malformed JSON"}, requests: 1, within: 2 * time.Second},
 		{fault: "200 declaring a 1 GiB body (`Content-Length`)", call: "GetByName",
 			setup: fmRaw(func(_ int, w http.ResponseWriter, _ *http.Request) {
@@ -173,14 +173,14 @@ func TestFaultMatrix(t *testing.T) {
 				fmWriteList(w)
 			}),
 			want: fmWant{value: true}, requests: 1, within: 2 * time.Second},
-		{fault: "`text/plain` 200 that is not JSON", call: "GetByName", setup: fmRaw(fmBody(200, "text/plain", "OK")),
+		{fault: "`text/plain` 200 that is not JSON", call: "GetByName", setup: fmRaw(fmBody(200, "text/plain", "OK", "", "")),
 			want: fmWant{requestErr: true, sentinel: secrets.ErrInvalidResponse}, requests: 1, within: 2 * time.Second},
 		{fault: "HTML error page from a proxy (502, every attempt, RetryMax 2)", call: "GetByName",
-			setup: fmRaw(fmBody(502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>")),
+			setup: fmRaw(fmBody(502, "text/html", "<html><body><h1>502 Bad Gateway</h1></body></html>", "", "")),
 			opts:  []secrets.Option{secrets.WithRetryMax(2)},
 			want:  fmWant{apiStatus: 502, text: "502 Bad Gateway (3 attempts)"}, requests: 3, within: 2 * time.Second},
 		{fault: "HTML page with 200 (captive portal)", call: "GetByName",
-			setup: fmRaw(fmBody(200, "text/html", "<html><body>Please log in</body></html>")),
+			setup: fmRaw(fmBody(200, "text/html", "<html><body>Please log in</body></html>", "", "")),
 			want:  fmWant{requestErr: true, sentinel: secrets.ErrInvalidResponse}, requests: 1, within: 2 * time.Second},
 		{fault: "redirect (307) to the same host", call: "GetByName", setup: fmRedirectSameHost,
 			want: fmWant{value: true}, requests: 2, within: 2 * time.Second},
@@ -352,17 +352,12 @@ func fmFirst(h rawHandler) rawHandler {
 	}
 }
 
-func fmStatus(status int, header, value string) rawHandler {
+// fmBody answers status with body as contentType, and a header ("" for none) set to value.
+func fmBody(status int, contentType, body, header, value string) rawHandler {
 	return func(_ int, w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set(header, value)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(`{"message":"not now"}`))
-	}
-}
-
-func fmBody(status int, contentType, body string) rawHandler {
-	return func(_ int, w http.ResponseWriter, _ *http.Request) {
+		if header != "" {
+			w.Header().Set(header, value)
+		}
 		w.Header().Set("Content-Type", contentType)
 		w.WriteHeader(status)
 		_, _ = w.Write([]byte(body))

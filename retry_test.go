@@ -1,6 +1,7 @@
 package secrets_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,7 +21,7 @@ import (
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
-// retryCall is one method, registered on its path, for the retry tables.
+// retryCall is one method, registered on its path, for the retry and redirect tables.
 type retryCall struct {
 	name   string
 	method string
@@ -40,12 +41,22 @@ var (
 		}}
 	callList = retryCall{"GET list", http.MethodGet, "/v1/secrets", "list_wrapped.json",
 		func(ctx context.Context, c *secrets.Client) error { _, err := c.Secrets.List(ctx, nil); return err }}
-	callUpdate = retryCall{"PATCH secret", http.MethodPatch, "/v1/secrets/" + secretID, "secret_updated.json",
+	callGetByName = retryCall{"GET by name", http.MethodGet, "/v1/secrets", "list_wrapped.json",
 		func(ctx context.Context, c *secrets.Client) error {
-			_, err := c.Secrets.Update(ctx, secretID, "hunter3")
+			_, err := c.Secrets.GetByName(ctx, "DB_PASSWORD")
 			return err
 		}}
-	callDelete = retryCall{"DELETE secret", http.MethodDelete, "/v1/secrets/" + secretID, "delete.json",
+	callAccess = retryCall{"GET accessControls", http.MethodGet, "/v1/secrets/" + secretID + "/accessControls", "access_controls.json",
+		func(ctx context.Context, c *secrets.Client) error {
+			_, err := c.Secrets.Access(ctx, secretID)
+			return err
+		}}
+	callUpdate = retryCall{"PATCH secret", http.MethodPatch, getPath, "secret_updated.json",
+		func(ctx context.Context, c *secrets.Client) error {
+			_, err := c.Secrets.Update(ctx, secretID, "hunter2-new")
+			return err
+		}}
+	callDelete = retryCall{"DELETE secret", http.MethodDelete, getPath, "delete.json",
 		func(ctx context.Context, c *secrets.Client) error { return c.Secrets.Delete(ctx, secretID) }}
 	callCreate = retryCall{"POST secrets", http.MethodPost, "/v1/secrets", "secret.json",
 		func(ctx context.Context, c *secrets.Client) error {
@@ -206,25 +217,6 @@ func TestRetry_TransportErrors(t *testing.T) {
 	}
 }
 
-// TestRetry_LastResponseAfterCutBody: a body cut on one attempt must not stand in for the answer of a
-// later attempt. The caller gets the last response's own status and message.
-func TestRetry_LastResponseAfterCutBody(t *testing.T) {
-	t.Parallel()
-	c, api := setup(t, secrets.WithRetryMax(1))
-	api.on(http.MethodGet, getPath, cutResponder(`{"secretID":"3f2b`, syscall.ECONNRESET).
-		Then(jsonResponder(503, `{"message":"busy"}`).HeaderSet(http.Header{"X-Request-Id": {"last"}})))
-
-	_, err := c.Secrets.Get(t.Context(), secretID)
-	var apiErr *secrets.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 503, apiErr.StatusCode)
-	assert.Equal(t, "busy", apiErr.Message)
-	assert.Equal(t, `{"message":"busy"}`, string(apiErr.Body))
-	assert.Equal(t, "last", apiErr.RequestID)
-	assert.Equal(t, 2, apiErr.Attempts)
-	assert.Equal(t, 2, api.GetTotalCallCount())
-}
-
 // TestRetry_RetryAfterHonoured shows that the wait follows Retry-After, in seconds and as an HTTP
 // date, rather than the backoff, but never goes below the minimum wait: "0", a date in the past or
 // one closer than the minimum wait the minimum (issue 11: a server answering "Retry-After: 0" must not
@@ -337,125 +329,128 @@ func TestRetry_RetryAfterAboveMaxWait(t *testing.T) {
 
 // TestRetry_Exhausted: when the retries run out, the caller gets the *APIError of the last response,
 // with Attempts = RetryMax+1, and never retryablehttp's "giving up after" error (for transport
-// errors: TestRetry_TransportErrors).
+// errors: TestRetry_TransportErrors). A body cut on one attempt does not stand in for the answer of a
+// later one.
 func TestRetry_Exhausted(t *testing.T) {
 	t.Parallel()
-	for _, retryMax := range []int{0, 1, 2, 4} {
-		t.Run(fmt.Sprint("RetryMax ", retryMax), func(t *testing.T) {
+	gateway := []int{502, 503, 500, 504}
+	cases := []struct {
+		rc       retryCall
+		statuses []int // answered in turn
+		retryMax int
+		cutFirst bool   // the first attempt's body breaks after a few bytes
+		text     string // the whole error, if given
+	}{
+		{rc: callGet, statuses: gateway, retryMax: 0}, {rc: callGet, statuses: gateway, retryMax: 1},
+		{rc: callGet, statuses: gateway, retryMax: 2}, {rc: callGet, statuses: gateway, retryMax: 4},
+		{rc: callGet, statuses: []int{503}, retryMax: 1, cutFirst: true},
+		{rc: callCreate, statuses: []int{429}, retryMax: 2, text: "secrets: POST /v1/secrets: 429 Too Many Requests: answer 3 (3 attempts, request id req-3)"},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprint(tc.rc.name, " RetryMax ", tc.retryMax), func(t *testing.T) {
 			t.Parallel()
-			c, api := setup(t, secrets.WithRetryMax(retryMax))
+			c, api := setup(t, secrets.WithRetryMax(tc.retryMax))
 			var n atomic.Int32
-			api.on(http.MethodGet, getPath, func(req *http.Request) (*http.Response, error) {
+			api.on(tc.rc.method, tc.rc.path, func(req *http.Request) (*http.Response, error) {
 				i := n.Add(1)
-				status := []int{502, 503, 500, 504}[int(i-1)%4]
-				resp := httpmock.NewStringResponse(status, fmt.Sprintf(`{"message":"answer %d"}`, i))
+				if tc.cutFirst && i == 1 {
+					return cutResponder(`{"secretID":"3f2b`, syscall.ECONNRESET)(req)
+				}
+				resp := httpmock.NewStringResponse(tc.statuses[int(i-1)%len(tc.statuses)], fmt.Sprintf(`{"message":"answer %d"}`, i))
 				resp.Header.Set("X-Request-Id", fmt.Sprint("req-", i))
 				return resp, nil
 			})
 
-			_, err := c.Secrets.Get(t.Context(), secretID)
+			err := tc.rc.call(t.Context(), c)
 
-			attempts := retryMax + 1
+			attempts := tc.retryMax + 1
 			assert.Equal(t, attempts, api.GetTotalCallCount())
 			var apiErr *secrets.APIError
 			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, []int{502, 503, 500, 504}[(attempts-1)%4], apiErr.StatusCode)
+			assert.Equal(t, tc.statuses[(attempts-1)%len(tc.statuses)], apiErr.StatusCode)
 			assert.Equal(t, fmt.Sprint("answer ", attempts), apiErr.Message)
+			assert.Equal(t, fmt.Sprintf(`{"message":"answer %d"}`, attempts), string(apiErr.Body))
 			assert.Equal(t, fmt.Sprint("req-", attempts), apiErr.RequestID)
 			assert.Equal(t, attempts, apiErr.Attempts)
 			assert.NotContains(t, err.Error(), "giving up")
 			if attempts > 1 {
 				assert.Contains(t, err.Error(), fmt.Sprintf("%d attempts", attempts))
 			}
+			if apiErr.StatusCode == http.StatusTooManyRequests {
+				assert.ErrorIs(t, err, secrets.ErrRateLimited)
+			}
+			if tc.text != "" {
+				assert.Equal(t, tc.text, err.Error())
+			}
 		})
 	}
-	t.Run("POST 429", func(t *testing.T) {
-		t.Parallel()
-		c, api := setup(t, secrets.WithRetryMax(2))
-		api.on(http.MethodPost, "/v1/secrets", httpmock.NewStringResponder(429, `{"message":"slow down"}`))
-		_, err := c.Secrets.Create(t.Context(), "DB_PASSWORD", "hunter2")
-		var apiErr *secrets.APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.ErrorIs(t, err, secrets.ErrRateLimited)
-		assert.Equal(t, 3, apiErr.Attempts)
-		assert.Equal(t, 3, api.GetTotalCallCount())
-		assert.Equal(t, "secrets: POST /v1/secrets: 429 Too Many Requests: slow down (3 attempts)", err.Error())
-	})
 }
 
 // TestRetry_Context: a context that is already done, that ends during a request, or that ends during
-// the wait between attempts, returns promptly with the context's error.
+// the wait between attempts, returns promptly with the context's error; a request that may have
+// reached the server is not repeated.
 func TestRetry_Context(t *testing.T) {
 	t.Parallel()
-	t.Run("cancelled before the call", func(t *testing.T) {
-		t.Parallel()
-		c, api := setup(t)
-		api.on(http.MethodGet, getPath, fixture(t, 200, "secret.json"))
-		ctx, cancel := context.WithCancel(t.Context())
-		cancel()
-		_, err := c.Secrets.Get(ctx, secretID)
-		assert.ErrorIs(t, err, context.Canceled)
-		var reqErr *secrets.RequestError
-		require.ErrorAs(t, err, &reqErr)
-		assert.Equal(t, 0, reqErr.Attempts)
-		assert.Equal(t, 0, api.GetTotalCallCount())
-		assert.Equal(t, "secrets: GET "+getPath+": context canceled", err.Error())
-	})
-	t.Run("cancelled during the request", func(t *testing.T) {
-		t.Parallel()
-		for _, rc := range []retryCall{callGet, callCreate} {
-			c, api := setup(t)
-			arrived := make(chan struct{})
-			api.on(rc.method, rc.path, func(req *http.Request) (*http.Response, error) {
-				close(arrived)
-				<-req.Context().Done()
-				return nil, req.Context().Err()
+	both := []retryCall{callGet, callCreate}
+	cases := []struct {
+		name     string
+		calls    []retryCall
+		opts     []secrets.Option
+		deadline time.Duration // the context's deadline, if it is what ends it
+		answer   func(cancel context.CancelFunc, rc retryCall) httpmock.Responder
+		want     error
+		attempts int
+	}{
+		{name: "cancelled before the call", calls: both, want: context.Canceled, attempts: 0,
+			answer: func(cancel context.CancelFunc, rc retryCall) httpmock.Responder { cancel(); return rc.okResponder(t) }},
+		{name: "cancelled during the request", calls: both, want: context.Canceled, attempts: 1,
+			answer: func(cancel context.CancelFunc, _ retryCall) httpmock.Responder {
+				return func(req *http.Request) (*http.Response, error) {
+					cancel()
+					<-req.Context().Done()
+					return nil, req.Context().Err()
+				}
+			}},
+		{name: "cancelled during backoff", calls: both, want: context.Canceled, attempts: 1,
+			opts: []secrets.Option{secrets.WithRetryWait(time.Millisecond, time.Minute)},
+			answer: func(cancel context.CancelFunc, _ retryCall) httpmock.Responder {
+				return func(req *http.Request) (*http.Response, error) {
+					time.AfterFunc(2*time.Millisecond, cancel) // the client is waiting 30s by then
+					return httpmock.NewStringResponder(429, "").HeaderSet(http.Header{"Retry-After": {"30"}})(req)
+				}
+			}},
+		{name: "deadline during backoff", calls: []retryCall{callGet}, want: context.DeadlineExceeded, attempts: 1,
+			opts:     []secrets.Option{secrets.WithRetryWait(time.Minute, time.Hour)},
+			deadline: 100 * time.Millisecond, // long enough to send the first attempt
+			answer:   func(context.CancelFunc, retryCall) httpmock.Responder { return httpmock.NewStringResponder(503, "") }},
+	}
+	for _, tc := range cases {
+		for _, rc := range tc.calls {
+			t.Run(tc.name+"/"+rc.name, func(t *testing.T) {
+				t.Parallel()
+				c, api := setup(t, tc.opts...)
+				ctx, cancel := context.WithTimeout(t.Context(), cmp.Or(tc.deadline, time.Hour))
+				defer cancel()
+				api.on(rc.method, rc.path, tc.answer(cancel, rc))
+
+				start := time.Now()
+				err := rc.call(ctx, c)
+
+				assert.Less(t, time.Since(start), 2*time.Second, "returned promptly")
+				assert.ErrorIs(t, err, tc.want)
+				if tc.want != context.Canceled {
+					assert.NotErrorIs(t, err, context.Canceled)
+				}
+				assert.Equal(t, tc.attempts, api.GetTotalCallCount())
+				var reqErr *secrets.RequestError
+				require.ErrorAs(t, err, &reqErr)
+				assert.Equal(t, tc.attempts, reqErr.Attempts, "a request that may have reached the server is not repeated")
+				if tc.attempts == 0 {
+					assert.Equal(t, "secrets: "+rc.method+" "+rc.path+": context canceled", err.Error())
+				}
 			})
-			ctx, cancel := context.WithCancel(t.Context())
-			go func() { <-arrived; cancel() }()
-			start := time.Now()
-			err := rc.call(ctx, c)
-			assert.Less(t, time.Since(start), 2*time.Second, rc.name)
-			assert.ErrorIs(t, err, context.Canceled, rc.name)
-			assert.Equal(t, 1, api.GetTotalCallCount(), rc.name)
-			var reqErr *secrets.RequestError
-			require.ErrorAs(t, err, &reqErr)
-			assert.Equal(t, 1, reqErr.Attempts, "%s: a request that may have reached the server is not repeated", rc.name)
 		}
-	})
-	t.Run("cancelled during backoff", func(t *testing.T) {
-		t.Parallel()
-		for _, rc := range []retryCall{callGet, callCreate} {
-			c, api := setup(t, secrets.WithRetryWait(time.Millisecond, time.Minute))
-			ctx, cancel := context.WithCancel(t.Context())
-			api.on(rc.method, rc.path, func(req *http.Request) (*http.Response, error) {
-				time.AfterFunc(2*time.Millisecond, cancel) // the client is waiting 30s by then
-				resp := httpmock.NewStringResponse(429, "")
-				resp.Header.Set("Retry-After", "30")
-				return resp, nil
-			})
-			start := time.Now()
-			err := rc.call(ctx, c)
-			assert.Less(t, time.Since(start), 5*time.Second, rc.name)
-			assert.ErrorIs(t, err, context.Canceled, rc.name)
-			assert.Equal(t, 1, api.GetTotalCallCount(), rc.name)
-			var reqErr *secrets.RequestError
-			require.ErrorAs(t, err, &reqErr)
-			assert.Equal(t, 1, reqErr.Attempts)
-			cancel()
-		}
-	})
-	t.Run("deadline during backoff", func(t *testing.T) {
-		t.Parallel()
-		c, api := setup(t, secrets.WithRetryWait(time.Minute, time.Hour))
-		api.on(http.MethodGet, getPath, httpmock.NewStringResponder(503, ""))
-		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond) // long enough to send the first attempt
-		defer cancel()
-		_, err := c.Secrets.Get(ctx, secretID)
-		assert.ErrorIs(t, err, context.DeadlineExceeded)
-		assert.False(t, errors.Is(err, context.Canceled))
-		assert.Equal(t, 1, api.GetTotalCallCount())
-	})
+	}
 }
 
 // nonZero drops the routes that were never called from httpmock's call counts.
