@@ -95,26 +95,41 @@ func keyPair() map[string]string {
 	return map[string]string{"AWS_ACCESS_KEY_ID": akid, "AWS_SECRET_KEY": secretKey}
 }
 
-func TestColdReadIsOneRequestForBothNames(t *testing.T) {
+// TestColdReadIsOneRequestForAllNames: the provider reads the names it is given, trimmed, with one
+// request, and a warm read makes none.
+func TestColdReadIsOneRequestForAllNames(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, time.Minute, keyPair())
-	p := f.provider(t)
+	for _, tc := range []struct {
+		name    string
+		seed    map[string]string
+		opts    []secretcreds.Option
+		session string // the session token read
+	}{
+		{"default names", keyPair(), nil, ""},
+		{"values trimmed", map[string]string{"AWS_ACCESS_KEY_ID": akid + "\n", "AWS_SECRET_KEY": " " + secretKey + "\r\n"}, nil, ""},
+		{"custom names", map[string]string{"PROD_AKID": akid, "PROD_SECRET": secretKey, "PROD_TOKEN": token}, []secretcreds.Option{
+			secretcreds.WithAccessKeyIDSecret("PROD_AKID"),
+			secretcreds.WithSecretAccessKeySecret("PROD_SECRET"),
+			secretcreds.WithSessionTokenSecret("PROD_TOKEN")}, token},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, time.Minute, tc.seed)
+			p := f.provider(t, tc.opts...)
 
-	creds := retrieve(t, p)
-	assert.Equal(t, akid, creds.AccessKeyID)
-	assert.Equal(t, secretKey, creds.SecretAccessKey)
-	assert.Empty(t, creds.SessionToken)
-	assert.Equal(t, secretcreds.ProviderName, creds.Source)
+			creds := retrieve(t, p)
+			assert.Equal(t, aws.Credentials{AccessKeyID: akid, SecretAccessKey: secretKey, SessionToken: tc.session,
+				Source: secretcreds.ProviderName, CanExpire: true, Expires: creds.Expires}, creds)
+			reqs := f.srv.Requests()
+			require.Len(t, reqs, 1, "one request reads every name")
+			assert.Equal(t, http.MethodGet, reqs[0].Method)
+			assert.Equal(t, "/v1/secrets", reqs[0].Path)
 
-	reqs := f.srv.Requests()
-	require.Len(t, reqs, 1, "one request reads both secrets")
-	assert.Equal(t, http.MethodGet, reqs[0].Method)
-	assert.Equal(t, "/v1/secrets", reqs[0].Path)
-
-	// Warm: no request at all.
-	again := retrieve(t, p)
-	assert.Equal(t, creds, again)
-	assert.Equal(t, 1, f.srv.RequestCount())
+			// Warm: no request at all.
+			assert.Equal(t, creds, retrieve(t, p))
+			assert.Equal(t, 1, f.srv.RequestCount())
+		})
+	}
 }
 
 func TestSessionTokenIsOptional(t *testing.T) {
@@ -133,29 +148,6 @@ func TestSessionTokenIsOptional(t *testing.T) {
 	assert.Equal(t, token, creds.SessionToken)
 	assert.Equal(t, akid, creds.AccessKeyID)
 	assert.Equal(t, 1, f.srv.RequestCount(), "the two cached names cost nothing, the token one request")
-}
-
-func TestCustomNames(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t, time.Minute, map[string]string{"PROD_AKID": akid, "PROD_SECRET": secretKey, "PROD_TOKEN": token})
-	p, err := secretcreds.New(f.cache,
-		secretcreds.WithAccessKeyIDSecret("PROD_AKID"),
-		secretcreds.WithSecretAccessKeySecret("PROD_SECRET"),
-		secretcreds.WithSessionTokenSecret("PROD_TOKEN"))
-	require.NoError(t, err)
-	creds := retrieve(t, p)
-	assert.Equal(t, aws.Credentials{AccessKeyID: akid, SecretAccessKey: secretKey, SessionToken: token,
-		Source: secretcreds.ProviderName, CanExpire: true, Expires: creds.Expires}, creds)
-	assert.Equal(t, 1, f.srv.RequestCount(), "three names, one request")
-}
-
-func TestValuesAreTrimmed(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t, time.Minute, map[string]string{"AWS_ACCESS_KEY_ID": akid + "\n", "AWS_SECRET_KEY": " " + secretKey + "\r\n"})
-	p := f.provider(t)
-	creds := retrieve(t, p)
-	assert.Equal(t, akid, creds.AccessKeyID)
-	assert.Equal(t, secretKey, creds.SecretAccessKey)
 }
 
 func TestExpiresFollowsTheCache(t *testing.T) {
@@ -263,92 +255,83 @@ func TestConcurrentColdRetrievesThroughTheAWSCacheShareOneRequest(t *testing.T) 
 
 func TestErrorsNameTheSecretNeverTheValue(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-
-	t.Run("not found", func(t *testing.T) {
-		t.Parallel()
-		f := newFixture(t, time.Minute, map[string]string{"AWS_ACCESS_KEY_ID": akid})
-		p := f.provider(t)
-		_, err := p.Retrieve(ctx)
-		require.Error(t, err)
-		assert.ErrorIs(t, err, secrets.ErrNotFound)
-		var se *secretcreds.SecretError
-		require.ErrorAs(t, err, &se)
-		assert.Equal(t, "AWS_SECRET_KEY", se.Secret)
-		assert.Contains(t, err.Error(), "secret AWS_SECRET_KEY not found")
-		assert.NotContains(t, err.Error(), "AWS_ACCESS_KEY_ID", "only the missing secret is blamed")
-		assert.NotContains(t, err.Error(), akid)
-		assert.Equal(t, 1, f.srv.RequestCount())
-	})
-
-	t.Run("both not found", func(t *testing.T) {
-		t.Parallel()
-		f := newFixture(t, time.Minute, nil)
-		p := f.provider(t)
-		_, err := p.Retrieve(ctx)
-		require.Error(t, err)
-		assert.Contains(t, err.Error(), "secret AWS_ACCESS_KEY_ID not found")
-		assert.Contains(t, err.Error(), "secret AWS_SECRET_KEY not found")
-	})
-
-	t.Run("withheld", func(t *testing.T) {
-		t.Parallel()
-		f := newFixture(t, time.Minute, keyPair())
-		p := f.foreignProvider(t, f.srv.AddUser("ada@example.com").Token) // a member with no role on the secrets
-		_, err := p.Retrieve(ctx)
-		require.Error(t, err)
-		assert.ErrorIs(t, err, secrets.ErrValueWithheld)
-		assert.Contains(t, err.Error(), "you may see secret AWS_ACCESS_KEY_ID but not read it; ask an Owner to grant you Reader")
-		assert.Contains(t, err.Error(), "you may see secret AWS_SECRET_KEY but not read it")
-	})
-
-	t.Run("empty", func(t *testing.T) {
-		t.Parallel()
-		f := newFixture(t, time.Minute, map[string]string{"AWS_ACCESS_KEY_ID": akid, "AWS_SECRET_KEY": " \n"})
-		p := f.provider(t)
-		_, err := p.Retrieve(ctx)
-		assert.ErrorIs(t, err, secretcreds.ErrEmptyValue)
-		assert.EqualError(t, err, "secretcreds: secret AWS_SECRET_KEY is empty: it should hold the AWS secret access key")
-	})
-
-	t.Run("server failure reported once", func(t *testing.T) {
-		t.Parallel()
-		f := newFixture(t, time.Minute, keyPair())
-		f.srv.FailNext(1, http.StatusInternalServerError, 0)
-		p := f.provider(t)
-		_, err := p.Retrieve(ctx)
-		require.Error(t, err)
-		var apiErr *secrets.APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, http.StatusInternalServerError, apiErr.StatusCode)
-		assert.Contains(t, err.Error(), "secretcreds: reading secret AWS_ACCESS_KEY_ID (the AWS access key ID): secrets: GET /v1/secrets: 500")
-		assert.NotContains(t, err.Error(), "AWS_SECRET_KEY", "one failed request, one message")
-		assert.NotContains(t, err.Error(), "\n")
-
-		// The failure is not remembered: the next call reads the pair.
-		creds := retrieve(t, p)
-		assert.Equal(t, akid, creds.AccessKeyID)
-	})
-
-	t.Run("bad token", func(t *testing.T) {
-		t.Parallel()
-		f := newFixture(t, time.Minute, keyPair())
-		_, err := f.foreignProvider(t, "not-a-key").Retrieve(ctx)
-		assert.ErrorIs(t, err, secrets.ErrUnauthorized)
-		assert.Contains(t, err.Error(), "reading secret AWS_ACCESS_KEY_ID: the Management API token was refused")
-		assert.NotContains(t, err.Error(), "not-a-key")
-	})
-
-	t.Run("through the AWS credential cache", func(t *testing.T) {
-		t.Parallel()
-		f := newFixture(t, time.Minute, map[string]string{"AWS_ACCESS_KEY_ID": akid})
-		p := f.provider(t)
-		_, err := aws.NewCredentialsCache(p).Retrieve(ctx)
-		assert.ErrorIs(t, err, secrets.ErrNotFound)
-		var se *secretcreds.SecretError
-		require.ErrorAs(t, err, &se)
-		assert.Equal(t, "AWS_SECRET_KEY", se.Secret)
-	})
+	onlyID := map[string]string{"AWS_ACCESS_KEY_ID": akid}
+	for _, tc := range []struct {
+		name     string
+		seed     map[string]string
+		provider func(*testing.T, *fixture) aws.CredentialsProvider // nil: f.provider(t)
+		is       error
+		secret   string   // the *SecretError's Secret, when one is checked
+		want     []string // in the message
+		not      []string // never in the message; nor is any value, in every row
+		requests int      // to the service, when checked
+		then     func(t *testing.T, err error, p aws.CredentialsProvider)
+	}{
+		{name: "not found", seed: onlyID, is: secrets.ErrNotFound, secret: "AWS_SECRET_KEY",
+			want: []string{"secret AWS_SECRET_KEY not found"}, not: []string{"AWS_ACCESS_KEY_ID"}, requests: 1}, // only the missing secret is blamed
+		{name: "both not found", is: secrets.ErrNotFound,
+			want: []string{"secret AWS_ACCESS_KEY_ID not found", "secret AWS_SECRET_KEY not found"}},
+		{name: "withheld", seed: keyPair(), is: secrets.ErrValueWithheld,
+			provider: func(t *testing.T, f *fixture) aws.CredentialsProvider {
+				return f.foreignProvider(t, f.srv.AddUser("ada@example.com").Token) // a member with no role on the secrets
+			},
+			want: []string{"you may see secret AWS_ACCESS_KEY_ID but not read it; ask an Owner to grant you Reader",
+				"you may see secret AWS_SECRET_KEY but not read it"}},
+		{name: "empty", seed: map[string]string{"AWS_ACCESS_KEY_ID": akid, "AWS_SECRET_KEY": " \n"}, is: secretcreds.ErrEmptyValue,
+			then: func(t *testing.T, err error, _ aws.CredentialsProvider) {
+				assert.EqualError(t, err, "secretcreds: secret AWS_SECRET_KEY is empty: it should hold the AWS secret access key")
+			}},
+		{name: "server failure reported once", seed: keyPair(),
+			provider: func(t *testing.T, f *fixture) aws.CredentialsProvider {
+				f.srv.FailNext(1, http.StatusInternalServerError, 0)
+				return f.provider(t)
+			},
+			want: []string{"secretcreds: reading secret AWS_ACCESS_KEY_ID (the AWS access key ID): secrets: GET /v1/secrets: 500"},
+			not:  []string{"AWS_SECRET_KEY", "\n"}, // one failed request, one message
+			then: func(t *testing.T, err error, p aws.CredentialsProvider) {
+				var apiErr *secrets.APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, http.StatusInternalServerError, apiErr.StatusCode)
+				// The failure is not remembered: the next call reads the pair.
+				assert.Equal(t, akid, retrieve(t, p).AccessKeyID)
+			}},
+		{name: "bad token", seed: keyPair(), is: secrets.ErrUnauthorized,
+			provider: func(t *testing.T, f *fixture) aws.CredentialsProvider { return f.foreignProvider(t, "not-a-key") },
+			want:     []string{"reading secret AWS_ACCESS_KEY_ID: the Management API token was refused"}, not: []string{"not-a-key"}},
+		{name: "through the AWS credential cache", seed: onlyID, is: secrets.ErrNotFound, secret: "AWS_SECRET_KEY",
+			provider: func(t *testing.T, f *fixture) aws.CredentialsProvider { return aws.NewCredentialsCache(f.provider(t)) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, time.Minute, tc.seed)
+			var p aws.CredentialsProvider = f.provider(t)
+			if tc.provider != nil {
+				p = tc.provider(t, f)
+			}
+			_, err := p.Retrieve(context.Background())
+			require.Error(t, err)
+			if tc.is != nil {
+				assert.ErrorIs(t, err, tc.is)
+			}
+			if tc.secret != "" {
+				var se *secretcreds.SecretError
+				require.ErrorAs(t, err, &se)
+				assert.Equal(t, tc.secret, se.Secret)
+			}
+			for _, want := range tc.want {
+				assert.Contains(t, err.Error(), want)
+			}
+			for _, not := range append(tc.not, akid, secretKey) {
+				assert.NotContains(t, err.Error(), not)
+			}
+			if tc.requests > 0 {
+				assert.Equal(t, tc.requests, f.srv.RequestCount())
+			}
+			if tc.then != nil {
+				tc.then(t, err, p)
+			}
+		})
+	}
 }
 
 func TestNewRejectsBadNames(t *testing.T) {
