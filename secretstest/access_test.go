@@ -103,29 +103,6 @@ func TestNonOwnersCannotWrite(t *testing.T) {
 	})
 }
 
-func TestOwnerThroughTeam(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t)
-	alice := e.srv.AddUser("alice@example.com")
-	bob := e.srv.AddUser("bob@example.com")
-	ops := e.srv.AddTeam("Ops", bob.ID)
-	sec := e.create(alice.Token, "TEAM_OWNED", "v1")
-	e.share(alice.Token, sec.SecretID, grant(teams(owner, ops.ID)))
-
-	updated := decode[wireSecret](t, e.do(bob.Token, http.MethodPatch, "/v1/secrets/"+sec.SecretID, map[string]string{"value": "v2"}), http.StatusOK)
-	assert.Equal(t, ptr("v2"), updated.Value)
-	assert.Equal(t, bob.ID, updated.LastUpdatedBy)
-
-	// Bob, an Owner through Ops, may revoke Alice: the team still owns the secret.
-	e.share(bob.Token, sec.SecretID, revoke(users(owner, alice.ID)))
-	assert.True(t, e.exists(sec.SecretID))
-	got := decode[wireSecret](t, e.do(alice.Token, http.MethodGet, "/v1/secrets/"+sec.SecretID, nil), http.StatusOK)
-	assert.Nil(t, got.Value, "alice lost her role")
-
-	assert.Equal(t, http.StatusOK, e.do(bob.Token, http.MethodDelete, "/v1/secrets/"+sec.SecretID, nil).status)
-	assert.False(t, e.exists(sec.SecretID))
-}
-
 // TestOwnershipDecidesExistence: a secret lives while an Owner grant is left (to a member, to a team
 // with members, or to the API key's identity when the key created it), whatever the history of its
 // grants. Each step must succeed; after it the secret exists, or not, through the API and in the
@@ -133,9 +110,10 @@ func TestOwnerThroughTeam(t *testing.T) {
 func TestOwnershipDecidesExistence(t *testing.T) {
 	t.Parallel()
 	type step struct {
-		as     string    // who shares: "key" or a member
+		as     string    // who acts: "key" or a member
 		change shareBody // by names
 		remove string    // a member removed instead of a share
+		delete bool      // a delete instead of a share
 		exists bool
 		why    string
 	}
@@ -148,6 +126,11 @@ func TestOwnershipDecidesExistence(t *testing.T) {
 			{as: "bob", change: revoke(users(owner, "alice")), exists: true, why: "a second Owner keeps it alive when the first leaves"},
 			{as: "bob", change: revoke(users(reader, "rita"), users(owner, "alice")), exists: true, why: "revoking a Reader, or an Owner binding that does not exist, deletes nothing"},
 			{as: "bob", change: revoke(users(owner, "bob")), why: "the last member Owner leaves; the API key's inherited ownership does not count"},
+		}},
+		{"a member of an Owner team", "alice", []step{
+			{as: "alice", change: grant(teams(owner, "ops")), exists: true},
+			{as: "bob", change: revoke(users(owner, "alice")), exists: true, why: "bob, an Owner through ops, may revoke alice: the team still owns it"},
+			{as: "bob", delete: true, why: "and may delete it"},
 		}},
 		{"an Owner team", "alice", []step{
 			{as: "alice", change: grant(teams(owner, "solo")), exists: true},
@@ -172,12 +155,15 @@ func TestOwnershipDecidesExistence(t *testing.T) {
 				u := e.srv.AddUser(name + "@example.com")
 				token[name], id[name] = u.Token, u.ID
 			}
-			id["solo"] = e.srv.AddTeam("Solo", id["alice"]).ID
+			id["solo"], id["ops"] = e.srv.AddTeam("Solo", id["alice"]).ID, e.srv.AddTeam("Ops", id["bob"]).ID
 			sec := e.create(token[tt.creator], "OWNED", "v")
 			for i, st := range tt.steps {
-				if st.remove != "" {
+				switch {
+				case st.remove != "":
 					e.srv.RemoveUser(id[st.remove])
-				} else {
+				case st.delete:
+					assert.Equal(t, http.StatusOK, e.do(token[st.as], http.MethodDelete, "/v1/secrets/"+sec.SecretID, nil).status)
+				default:
 					e.share(token[st.as], sec.SecretID, byID(st.change, id))
 				}
 				assert.Equal(t, st.exists, e.exists(sec.SecretID), "step %d: %s", i, st.why)
