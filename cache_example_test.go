@@ -13,15 +13,8 @@ import (
 
 func ExampleCache() {
 	ctx := context.Background()
-	srv := secretstest.NewServer() // in production: secrets.ManageWorkspaces("") or NewClient(...)
-	defer srv.Close()
-	client, err := secrets.NewClient(secrets.WithAPIKey(srv.APIKey()), secrets.WithBaseURL(srv.URL))
-	if err != nil {
-		log.Fatal(err)
-	}
-	if _, err := client.Secrets.Create(ctx, "DB_PASSWORD", "hunter2"); err != nil {
-		log.Fatal(err)
-	}
+	client, stop := cacheExampleClient("DB_PASSWORD", "hunter2") // in production: secrets.ManageWorkspaces("") or NewClient(...)
+	defer stop()
 
 	cache, err := secrets.NewCache(client,
 		secrets.WithTTL(5*time.Minute),          // pick up rotations within 5 minutes
@@ -47,17 +40,8 @@ func ExampleCache() {
 
 func ExampleCache_GetMany() {
 	ctx := context.Background()
-	srv := secretstest.NewServer()
-	defer srv.Close()
-	client, err := secrets.NewClient(secrets.WithAPIKey(srv.APIKey()), secrets.WithBaseURL(srv.URL))
-	if err != nil {
-		log.Fatal(err)
-	}
-	for name, value := range map[string]string{"S3_ACCESS_KEY_ID": "AKIAEXAMPLE", "S3_SECRET_ACCESS_KEY": "wJalrEXAMPLE"} {
-		if _, err := client.Secrets.Create(ctx, name, value); err != nil {
-			log.Fatal(err)
-		}
-	}
+	client, stop := cacheExampleClient("S3_ACCESS_KEY_ID", "AKIAEXAMPLE", "S3_SECRET_ACCESS_KEY", "wJalrEXAMPLE")
+	defer stop()
 	cache, err := secrets.NewCache(client)
 	if err != nil {
 		log.Fatal(err)
@@ -77,15 +61,8 @@ func ExampleCache_GetMany() {
 
 func ExampleWithRefreshAhead() {
 	ctx := context.Background()
-	srv := secretstest.NewServer()
-	defer srv.Close()
-	client, err := secrets.NewClient(secrets.WithAPIKey(srv.APIKey()), secrets.WithBaseURL(srv.URL))
-	if err != nil {
-		log.Fatal(err)
-	}
-	if _, err := client.Secrets.Create(ctx, "DB_PASSWORD", "hunter2"); err != nil {
-		log.Fatal(err)
-	}
+	client, stop := cacheExampleClient("DB_PASSWORD", "hunter2")
+	defer stop()
 
 	cache, err := secrets.NewCache(client,
 		secrets.WithTTL(5*time.Minute),
@@ -106,4 +83,20 @@ func ExampleWithRefreshAhead() {
 	// Output:
 	// 7
 	// secrets.Cache{TTL: 5m0s, TTLJitter: 0.1, NegativeTTL: 10s, StaleIfError: 1h0m0s, RefreshAhead: 30s, MaxEntries: 1000, Len: 1}
+}
+
+// cacheExampleClient returns a Client on an emulator holding the given secrets (name, value, name,
+// value…), and the function that stops the emulator.
+func cacheExampleClient(namesAndValues ...string) (*secrets.Client, func()) {
+	srv := secretstest.NewServer()
+	client, err := secrets.NewClient(secrets.WithAPIKey(srv.APIKey()), secrets.WithBaseURL(srv.URL))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i := 0; i+1 < len(namesAndValues); i += 2 {
+		if _, err := client.Secrets.Create(context.Background(), namesAndValues[i], namesAndValues[i+1]); err != nil {
+			log.Fatal(err)
+		}
+	}
+	return client, srv.Close
 }

@@ -92,7 +92,7 @@ func TestCacheRefreshAheadIsSharedWithAMiss(t *testing.T) {
 	release := src.hold()
 	t.Cleanup(release)
 	clock.Advance(cacheTTL - refreshWindow)
-	getNow(t, cache, "DB_PASSWORD", "first") // starts the refresh, held at the server
+	getNow(t, cache, "DB_PASSWORD", "first") // starts the refresh, held
 	src.waitArrival(t)
 	src.set("DB_PASSWORD", "second") // the held request has read "first" already
 	clock.Advance(refreshWindow)     // the value expires while its refresh is under way
@@ -213,7 +213,7 @@ func TestCacheRefreshAheadRespectsEviction(t *testing.T) {
 	release := src.holdName("A")
 	t.Cleanup(release)
 	clock.Advance(cacheTTL - refreshWindow)
-	getNow(t, cache, "A", "a") // A's refresh is held at the server
+	getNow(t, cache, "A", "a") // A's refresh is held
 	src.waitArrival(t)
 	getNow(t, cache, "B", "b") // evicts A
 	assert.Equal(t, 3, src.count())
@@ -444,7 +444,7 @@ func TestCacheRefreshAheadHitsDoNotAllocate(t *testing.T) {
 
 	t.Cleanup(src.hold())
 	clock.Advance(cacheTTL - refreshWindow)
-	hit() // starts the refresh, held at the server
+	hit() // starts the refresh, held
 	src.waitArrival(t)
 	assert.Zero(t, testing.AllocsPerRun(100, hit), "a refresh under way")
 	assert.Equal(t, 2, src.count())

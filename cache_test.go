@@ -430,7 +430,7 @@ func TestCacheWaiterStopsWhenItsContextEnds(t *testing.T) {
 		name    string
 		first   bool // the waiter that gives up is the one whose Get started the shared fetch
 		ctx     func() (context.Context, context.CancelFunc)
-		cancel  bool // cancel it once the request is at the server
+		cancel  bool // cancel it once the read is under way
 		wantErr error
 	}{
 		{name: "the caller that started the fetch is cancelled", first: true, ctx: withCancel, cancel: true, wantErr: context.Canceled},
@@ -481,7 +481,7 @@ func TestCacheWaiterStopsWhenItsContextEnds(t *testing.T) {
 			if tt.cancel {
 				cancel()
 			}
-			// The fetch is held at the server: only the waiter's own context can end its wait.
+			// The fetch is held: only the waiter's own context can end its wait.
 			select {
 			case err := <-quitterDone:
 				assert.ErrorIs(t, err, tt.wantErr)
