@@ -96,43 +96,6 @@ func TestErrors_StatusMapping(t *testing.T) {
 	assertSentinels(t, &secrets.APIError{StatusCode: http.StatusOK}) // no sentinel for a success
 }
 
-// TestErrors_EveryMethodNamesItsPath checks that the *APIError of each method names its own method
-// and path, without the query.
-func TestErrors_EveryMethodNamesItsPath(t *testing.T) {
-	t.Parallel()
-	for _, tc := range protocolCases(t) {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			c, api := setup(t, secrets.WithOrganizationID(testOrgID))
-			api.on(tc.method, tc.path, jsonResponder(http.StatusForbidden, `{"message":"no"}`))
-			_, err := tc.call(t.Context(), c)
-			var apiErr *secrets.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.ErrorIs(t, err, secrets.ErrForbidden)
-			assert.Equal(t, tc.method, apiErr.Method)
-			assert.Equal(t, tc.path, apiErr.Path)
-			assert.Equal(t, fmt.Sprintf("secrets: %s %s: 403 Forbidden: no", tc.method, tc.path), err.Error())
-		})
-	}
-}
-
-// TestErrors_LowercaseAndPrefixed checks the style of error strings the package builds itself.
-func TestErrors_LowercaseAndPrefixed(t *testing.T) {
-	t.Parallel()
-	c, _ := setup(t)
-	_, err1 := c.Secrets.Get(t.Context(), "")
-	_, err2 := c.Secrets.Create(t.Context(), "bad name", "v")
-	_, err3 := secrets.NewClient()
-	_, err4 := secrets.NewClient(secrets.WithAPIKey(testToken), secrets.WithRetryMax(-1))
-	for i, err := range []error{err1, err2, err3, err4} {
-		require.Error(t, err)
-		assert.True(t, strings.HasPrefix(err.Error(), "secrets: "), err.Error())
-		if i < 3 { // err4 starts with the option's name, an identifier
-			assert.Equal(t, strings.ToLower(err.Error()[:10]), err.Error()[:10])
-		}
-	}
-}
-
 // TestErrors_RequestError checks the shape of *RequestError: method, path, attempts, cause.
 func TestErrors_RequestError(t *testing.T) {
 	t.Parallel()

@@ -38,12 +38,19 @@ var matchings = map[string]matching{
 // lookupStandIn answers GET /v1/users?email= and GET /v1/teams?name= from fixed directories, by its
 // reading m, and counts requests.
 type lookupStandIn struct {
-	m     matching
-	users []map[string]string // userID, email
-	teams []map[string]string // teamID, name
+	m            matching
+	users, teams []string // e-mail addresses and team names; their IDs are lookupID's
 
 	mu    sync.Mutex
 	calls int
+}
+
+// directory is a stand-in whose directory of kind ("user" or "team") holds names.
+func directory(m matching, kind string, names ...string) *lookupStandIn {
+	if kind == "user" {
+		return &lookupStandIn{m: m, users: names}
+	}
+	return &lookupStandIn{m: m, teams: names}
 }
 
 // match reports whether entry matches the query q, or whether the service would refuse q (a 400).
@@ -68,20 +75,21 @@ func (f *lookupStandIn) match(q, entry string, foldCase bool) (ok, refuse bool) 
 	return re.MatchString(entry), false
 }
 
-func (f *lookupStandIn) responder(list []map[string]string, param, field string, foldCase bool) httpmock.Responder {
+// responder answers the entries of kind whose field matches the query parameter of the same name.
+func (f *lookupStandIn) responder(kind string, names []string, field string, foldCase bool) httpmock.Responder {
 	return func(req *http.Request) (*http.Response, error) {
 		f.mu.Lock()
 		f.calls++
 		f.mu.Unlock()
-		q := req.URL.Query().Get(param)
+		q := req.URL.Query().Get(field)
 		out := []map[string]string{}
-		for _, entry := range list {
-			ok, refuse := f.match(q, entry[field], foldCase)
+		for _, name := range names {
+			ok, refuse := f.match(q, name, foldCase)
 			if refuse {
 				return httpmock.NewStringResponse(http.StatusBadRequest, `{"message":"invalid regular expression"}`), nil
 			}
 			if ok {
-				out = append(out, entry)
+				out = append(out, map[string]string{kind + "ID": lookupID(kind, name), field: name})
 			}
 		}
 		return httpmock.NewJsonResponse(http.StatusOK, out)
@@ -91,25 +99,9 @@ func (f *lookupStandIn) responder(list []map[string]string, param, field string,
 func (f *lookupStandIn) client(t *testing.T) (*secrets.Client, *fakeAPI) {
 	t.Helper()
 	c, api := setup(t)
-	api.on(http.MethodGet, "/v1/users", f.responder(f.users, "email", "email", true))
-	api.on(http.MethodGet, "/v1/teams", f.responder(f.teams, "name", "name", false))
+	api.on(http.MethodGet, "/v1/users", f.responder("user", f.users, "email", true))
+	api.on(http.MethodGet, "/v1/teams", f.responder("team", f.teams, "name", false))
 	return c, api
-}
-
-func lookupUsers(emails ...string) []map[string]string {
-	var out []map[string]string
-	for _, e := range emails {
-		out = append(out, map[string]string{"userID": lookupID("u", e), "email": e})
-	}
-	return out
-}
-
-func lookupTeams(names ...string) []map[string]string {
-	var out []map[string]string
-	for _, n := range names {
-		out = append(out, map[string]string{"teamID": lookupID("t", n), "name": n})
-	}
-	return out
 }
 
 // The directories: each name next to the look-alikes a pattern or a substring would also find.
@@ -119,56 +111,59 @@ var (
 	allTeams = []string{"C++ (eu)", "C (eu)", "CC (eu)", "data.eng", "dataXeng", "ops", "ops-eu", "dev-ops", "[x]", "x", "a^b$", "ab", `back\slash`}
 )
 
+// lookups are the calls that find one identity (or secret) by name, and the path each asks.
+var lookups = map[string]struct {
+	path string
+	call func(ctx context.Context, c *secrets.Client, arg string) (any, error)
+}{
+	"secret": {"/v1/secrets", func(ctx context.Context, c *secrets.Client, arg string) (any, error) {
+		return ret(c.Secrets.GetByName(ctx, arg))
+	}},
+	"organization secret": {"/v1/secrets", func(ctx context.Context, c *secrets.Client, arg string) (any, error) {
+		org, err := c.Organizations.Current(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return ret(org.GetSecret(ctx, arg))
+	}},
+	"user": {"/v1/users", func(ctx context.Context, c *secrets.Client, arg string) (any, error) {
+		return ret(c.Organizations.UserByEmail(ctx, arg))
+	}},
+	"team": {"/v1/teams", func(ctx context.Context, c *secrets.Client, arg string) (any, error) {
+		return ret(c.Organizations.TeamByName(ctx, arg))
+	}},
+}
+
 // TestLookups_ExactUnderEveryMatching: under every reading of the service's matching, UserByEmail and
 // TeamByName find exactly the identity named, in at most two requests, and never a look-alike; when
 // only look-alikes exist, ErrNotFound.
 func TestLookups_ExactUnderEveryMatching(t *testing.T) {
 	t.Parallel()
-	kinds := []struct {
-		kind  string
-		names []string
-		dir   func(m matching, names []string) *lookupStandIn
-		find  func(ctx context.Context, c *secrets.Client, name string) (string, error)
-	}{
-		{"user", allUsers, func(m matching, names []string) *lookupStandIn {
-			return &lookupStandIn{m: m, users: lookupUsers(names...)}
-		}, func(ctx context.Context, c *secrets.Client, email string) (string, error) {
-			u, err := c.Organizations.UserByEmail(ctx, email)
-			if err != nil {
-				return "", err
-			}
-			return u.ID, nil
-		}},
-		{"team", allTeams, func(m matching, names []string) *lookupStandIn {
-			return &lookupStandIn{m: m, teams: lookupTeams(names...)}
-		}, func(ctx context.Context, c *secrets.Client, name string) (string, error) {
-			team, err := c.Organizations.TeamByName(ctx, name)
-			if err != nil {
-				return "", err
-			}
-			return team.ID, nil
-		}},
-	}
 	for mName, m := range matchings {
-		for _, k := range kinds {
-			for _, name := range k.names {
-				t.Run(mName+"/"+k.kind+" "+name, func(t *testing.T) {
+		for kind, names := range map[string][]string{"user": allUsers, "team": allTeams} {
+			for _, name := range names {
+				t.Run(mName+"/"+kind+" "+name, func(t *testing.T) {
 					t.Parallel()
 					asked := name
-					if k.kind == "user" { // an e-mail address in another case
+					if kind == "user" { // an e-mail address in another case
 						asked = strings.ToUpper(name[:1]) + name[1:]
 					}
-					f := k.dir(m, k.names)
+					f := directory(m, kind, names...)
 					c, _ := f.client(t)
-					id, err := k.find(t.Context(), c, asked)
+					found, err := lookups[kind].call(t.Context(), c, asked)
 					require.NoError(t, err)
-					assert.Equal(t, lookupID(k.kind[:1], name), id)
+					switch found := found.(type) {
+					case *secrets.UserInfo:
+						assert.Equal(t, lookupID(kind, name), found.ID)
+					case *secrets.TeamInfo:
+						assert.Equal(t, lookupID(kind, name), found.ID)
+					}
 					assert.LessOrEqual(t, f.calls, 2)
 
-					f = k.dir(m, without(k.names, name))
+					f = directory(m, kind, without(names, name)...)
 					c, _ = f.client(t)
-					_, err = k.find(t.Context(), c, name)
-					assertLookupError(t, err, k.kind, name, secrets.ErrNotFound)
+					_, err = lookups[kind].call(t.Context(), c, name)
+					assertLookupError(t, err, kind, name, secrets.ErrNotFound)
 					assert.LessOrEqual(t, f.calls, 2)
 				})
 			}
@@ -200,7 +195,7 @@ func TestLookups_RequestsSent(t *testing.T) {
 			if tt.missing {
 				teams = without(allTeams, tt.team)
 			}
-			f := &lookupStandIn{m: tt.m, teams: lookupTeams(teams...)}
+			f := &lookupStandIn{m: tt.m, teams: teams}
 			c, api := f.client(t)
 			_, _ = c.Organizations.TeamByName(t.Context(), tt.team)
 			var got []string
@@ -270,27 +265,6 @@ func TestLookups_Refusals(t *testing.T) {
 // value comes back nil; one request each.
 func TestLookups_ExactlyOneMatch(t *testing.T) {
 	t.Parallel()
-	kinds := map[string]struct {
-		path string
-		call func(ctx context.Context, c *secrets.Client, arg string) (any, error)
-	}{
-		"secret": {"/v1/secrets", func(ctx context.Context, c *secrets.Client, arg string) (any, error) {
-			return ret(c.Secrets.GetByName(ctx, arg))
-		}},
-		"organization secret": {"/v1/secrets", func(ctx context.Context, c *secrets.Client, arg string) (any, error) {
-			org, err := c.Organizations.Current(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return ret(org.GetSecret(ctx, arg))
-		}},
-		"user": {"/v1/users", func(ctx context.Context, c *secrets.Client, arg string) (any, error) {
-			return ret(c.Organizations.UserByEmail(ctx, arg))
-		}},
-		"team": {"/v1/teams", func(ctx context.Context, c *secrets.Client, arg string) (any, error) {
-			return ret(c.Organizations.TeamByName(ctx, arg))
-		}},
-	}
 	alice := &secrets.UserInfo{ID: aliceID, Email: "Alice@Example.com", FirstName: "Alice", LastName: "Liddell"}
 	file := func(name string) httpmock.Responder { return fixture(t, 200, name) }
 	twoOps := jsonResponder(200, `[{"teamID":"t1","name":"ops"},{"teamID":"t2","name":"ops"}]`)
@@ -331,7 +305,7 @@ func TestLookups_ExactlyOneMatch(t *testing.T) {
 		t.Run(tc.kind+"/"+tc.arg+"/"+fmt.Sprint(tc.err), func(t *testing.T) {
 			t.Parallel()
 			c, api := setup(t)
-			kind := kinds[tc.kind]
+			kind := lookups[tc.kind]
 			api.on(http.MethodGet, "/v1/organizations/current", fixture(t, 200, "organization.json"))
 			api.on(http.MethodGet, kind.path, tc.reply)
 			got, err := kind.call(t.Context(), c, tc.arg)
@@ -364,7 +338,7 @@ func TestShareByName_GrantsOnlyTheIdentityNamed(t *testing.T) {
 	for mName, m := range matchings {
 		t.Run(mName, func(t *testing.T) {
 			t.Parallel()
-			f := &lookupStandIn{m: m, users: lookupUsers(allUsers...), teams: lookupTeams(allTeams...)}
+			f := &lookupStandIn{m: m, users: allUsers, teams: allTeams}
 			c, api := f.client(t)
 			api.on(http.MethodPatch, accessPath, httpmock.NewStringResponder(200, ""))
 			require.NoError(t, c.Secrets.ShareByName(t.Context(), secretID, &secrets.ShareByNameRequest{
@@ -380,8 +354,8 @@ func TestShareByName_GrantsOnlyTheIdentityNamed(t *testing.T) {
 			}
 			require.NoError(t, json.Unmarshal(last.Body, &body))
 			require.Len(t, body.Grants, 1)
-			assert.Equal(t, []string{lookupID("u", "alice+ml@example.com"), lookupID("u", "data.eng@example.com")}, body.Grants[0].Users)
-			assert.Equal(t, []string{lookupID("t", "C++ (eu)"), lookupID("t", "data.eng"), lookupID("t", "ops")}, body.Grants[0].Teams)
+			assert.Equal(t, []string{lookupID("user", "alice+ml@example.com"), lookupID("user", "data.eng@example.com")}, body.Grants[0].Users)
+			assert.Equal(t, []string{lookupID("team", "C++ (eu)"), lookupID("team", "data.eng"), lookupID("team", "ops")}, body.Grants[0].Teams)
 		})
 	}
 }

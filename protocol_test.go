@@ -219,28 +219,29 @@ func protocolCases(t *testing.T) []protocolCase {
 }
 
 // TestProtocol_EveryMethod checks the one request of every method: method, path, query (with
-// organizationID merged in when configured), headers and body; and what the method makes of the answer.
+// organizationID merged in when configured), headers and body; what the method makes of the answer;
+// and the *APIError of a refusal.
 func TestProtocol_EveryMethod(t *testing.T) {
 	t.Parallel()
-	configs := []struct {
-		name      string
-		opts      []secrets.Option
-		org       string
-		userAgent string
+	ua := "go-secrets/" + secrets.Version
+	configs := []struct { // the user agent's suffix is trimmed and optional
+		name, org, userAgent string
+		opts                 []secrets.Option
 	}{
-		{name: "defaults", userAgent: "go-secrets/" + secrets.Version},
-		{
-			name:      "organization and user agent",
-			opts:      []secrets.Option{secrets.WithOrganizationID(testOrgID), secrets.WithUserAgent("my-app/1.2 (+ops)")},
-			org:       testOrgID,
-			userAgent: "go-secrets/" + secrets.Version + " my-app/1.2 (+ops)",
-		},
+		{"defaults", "", ua, nil},
+		{"organization and user agent", testOrgID, ua + " my-app/1.2 (+ops)",
+			[]secrets.Option{secrets.WithOrganizationID(testOrgID), secrets.WithUserAgent("my-app/1.2 (+ops)")}},
+		{"empty user agent", "", ua, []secrets.Option{secrets.WithUserAgent("")}},
+		{"blank user agent", "", ua, []secrets.Option{secrets.WithUserAgent("   ")}},
+		{"padded user agent", "", ua + " my-tool/2.0", []secrets.Option{secrets.WithUserAgent(" my-tool/2.0 ")}},
+		{"non-ASCII user agent", "", ua + " ünïcode/1", []secrets.Option{secrets.WithUserAgent("ünïcode/1")}},
 	}
 	for _, cfg := range configs {
 		for _, tc := range protocolCases(t) {
 			t.Run(cfg.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
 				c, api := setup(t, cfg.opts...)
+				assert.Equal(t, cfg.userAgent, c.Info().UserAgent)
 				api.on(tc.method, tc.path, tc.reply)
 
 				got, err := tc.call(t.Context(), c)
@@ -272,6 +273,17 @@ func TestProtocol_EveryMethod(t *testing.T) {
 					assertGoldenJSON(t, tc.bodyGolden, req.Body)
 					assert.NotContains(t, string(req.Body), "null")
 				}
+
+				// The same call refused: its *APIError names its own method and path, without the query.
+				c, api = setup(t, cfg.opts...)
+				api.on(tc.method, tc.path, jsonResponder(http.StatusForbidden, `{"message":"no"}`))
+				_, err = tc.call(t.Context(), c)
+				var apiErr *secrets.APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.ErrorIs(t, err, secrets.ErrForbidden)
+				assert.Equal(t, tc.method, apiErr.Method)
+				assert.Equal(t, tc.path, apiErr.Path)
+				assert.Equal(t, "secrets: "+tc.method+" "+tc.path+": 403 Forbidden: no", err.Error())
 			})
 		}
 	}
