@@ -18,15 +18,9 @@ import (
 	"github.com/helios-secrets/go-secrets/secretstest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	"github.com/helios-secrets/go-secrets/examples/database/internal/mysqlserver"
 )
-
-// TestMain fails the run when a test leaves a goroutine behind.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
 
 const appPassword = "s3cret-Pa55word"
 

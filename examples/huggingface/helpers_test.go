@@ -20,11 +20,6 @@ import (
 	"github.com/helios-secrets/go-secrets/secretstest"
 )
 
-// TestMain fails the run when a test leaves a goroutine behind.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
-
 const (
 	hfToken = "hf_TestToken0123456789abcdefghijklmnop" // what the stand-in Hub accepts
 	repoID  = "acme/tiny-llama"
@@ -185,4 +180,9 @@ func (f *fixture) checkAuthorization() {
 // lines splits output into its lines.
 func lines(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// TestMain fails the run when a test leaves a goroutine behind.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
 }

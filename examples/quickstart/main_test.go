@@ -12,11 +12,6 @@ import (
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
-// TestMain fails the run when a test leaves a goroutine behind.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
-
 // TestTourOnEmulator runs the whole quickstart as `go run ./examples/quickstart` does on a machine
 // without credentials, and checks that every step happened and no value was printed.
 func TestTourOnEmulator(t *testing.T) {
@@ -53,4 +48,9 @@ func TestTourOnEmulator(t *testing.T) {
 	}
 	assert.NotContains(t, text, firstValue)
 	assert.NotContains(t, text, "correct-horse")
+}
+
+// TestMain fails the run when a test leaves a goroutine behind.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
 }

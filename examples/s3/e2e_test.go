@@ -16,18 +16,12 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	secrets "github.com/helios-secrets/go-secrets"
 	"github.com/helios-secrets/go-secrets/secretstest"
 
 	"github.com/helios-secrets/go-secrets/examples/s3/internal/s3fake"
 )
-
-// TestMain fails the run when a test leaves a goroutine behind.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
 
 // The key pairs of the tests: the one in the secrets at first, and the one they are rotated to.
 const (

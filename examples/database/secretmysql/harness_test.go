@@ -18,11 +18,6 @@ import (
 	"github.com/helios-secrets/go-secrets/examples/database/internal/mysqlserver"
 )
 
-// TestMain fails the run when a test leaves a goroutine behind.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
-
 const (
 	user        = "app"
 	oldPassword = "old-Pa55word"
@@ -141,4 +136,9 @@ func newConn(t *testing.T, db *sql.DB) *sql.Conn {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = conn.Close() })
 	return conn
+}
+
+// TestMain fails the run when a test leaves a goroutine behind.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
 }

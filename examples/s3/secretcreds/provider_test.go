@@ -21,11 +21,6 @@ import (
 	"github.com/helios-secrets/go-secrets/examples/s3/secretcreds"
 )
 
-// TestMain fails the run when a test leaves a goroutine behind.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
-
 const (
 	akid      = "AKIAIOSFODNN7EXAMPLE"
 	secretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -434,4 +429,9 @@ func TestColdReadUnderEveryListBehaviour(t *testing.T) {
 			assert.Equal(t, tc.requests, srv.RequestCount(), "warm: no request")
 		})
 	}
+}
+
+// TestMain fails the run when a test leaves a goroutine behind.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
 }

@@ -12,11 +12,6 @@ import (
 	"go.uber.org/goleak"
 )
 
-// TestMain fails the run when a test leaves a goroutine behind.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
-
 func TestPasswordsAreChecked(t *testing.T) {
 	t.Parallel()
 	srv, err := Start(Options{})
@@ -45,4 +40,9 @@ func TestPasswordsAreChecked(t *testing.T) {
 	assert.NoError(t, open("second").PingContext(ctx))
 	var one int
 	assert.NoError(t, held.QueryRowContext(ctx, "SELECT 1").Scan(&one))
+}
+
+// TestMain fails the run when a test leaves a goroutine behind.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
 }

@@ -13,13 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 )
-
-// TestMain fails the run when a test leaves a goroutine behind.
-func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
-}
 
 func client(url string, creds aws.Credentials) *s3.Client {
 	return s3.New(s3.Options{
