@@ -30,7 +30,7 @@ func getNow(t *testing.T, cache *secrets.Cache, name, want string) {
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		t.Fatalf("Get(%s) waited for the server", name)
+		t.Fatalf("Get(%s) waited for the source", name)
 	}
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
@@ -48,7 +48,7 @@ func TestCacheRefreshAheadServesFromMemoryAndReplacesTheValue(t *testing.T) {
 	secrets.WaitForRefreshes(cache)
 	assert.Equal(t, 1, src.count(), "no refresh before the window")
 
-	// In the window, with the server holding every request: Gets return the value they hold, and
+	// In the window, with every read held: Gets return the value they hold, and
 	// only one refresh is sent, however many Gets see the value due.
 	release := src.hold()
 	t.Cleanup(release)
@@ -234,7 +234,7 @@ func TestCacheCloseEndsRefreshes(t *testing.T) {
 	getNow(t, cache, "A", "a")
 	getNow(t, cache, "B", "b")
 
-	t.Cleanup(src.hold()) // the server never answers: only Close can end the refresh
+	t.Cleanup(src.hold()) // the read never returns: only Close can end the refresh
 	clock.Advance(cacheTTL - refreshWindow)
 	getNow(t, cache, "A", "a")
 	src.waitArrival(t)
@@ -246,7 +246,7 @@ func TestCacheCloseEndsRefreshes(t *testing.T) {
 	select {
 	case <-closed:
 	case <-time.After(10 * time.Second):
-		t.Fatal("Close waited for the server")
+		t.Fatal("Close waited for the source")
 	}
 	cache.Close() // again: nothing to do
 
