@@ -24,18 +24,11 @@ type itLedger struct {
 	deleted map[string]bool   // name → acknowledged as deleted
 }
 
-func (l *itLedger) wrote(name, value string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.values[name] = value
-}
-
+func (l *itLedger) wrote(name, value string) { l.locked(func() { l.values[name] = value }) }
 func (l *itLedger) gone(name string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.values, name)
-	l.deleted[name] = true
+	l.locked(func() { delete(l.values, name); l.deleted[name] = true })
 }
+func (l *itLedger) locked(f func()) { l.mu.Lock(); defer l.mu.Unlock(); f() }
 
 // itSignal is a channel closed once, by its owner goroutine or by its deferred cleanup.
 type itSignal struct {
