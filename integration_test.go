@@ -1,7 +1,6 @@
 package secrets_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -43,7 +42,6 @@ func TestIntegration(t *testing.T) {
 		{"BulkReads", itBulkReads},
 		{"Organization", itOrganization},
 		{"Unauthorized", itUnauthorized},
-		{"CancelledCreate", itCancelledCreate},
 		{"Concurrency", itConcurrency},
 	}
 	// Offline scenarios: every call is refused before any request (each asserts that the server saw
@@ -852,35 +850,4 @@ func itUnauthorized(t *testing.T, prof secretstest.Profile) {
 	stored, _ := e.srv.Secret("DB_PASSWORD")
 	assert.Equal(t, "v", stored.Value)
 	assert.Len(t, e.srv.Secrets(), 1, "nothing was created")
-}
-
-// itCancelledCreate: a Create whose context ends once the request has reached a slow server fails
-// with context.Canceled after one attempt (a POST that may have been processed is never repeated),
-// and the emulator, which abandons a request whose client has gone, created nothing. (The retry policy
-// itself is retry_test.go's and TestFaultMatrix's.)
-func itCancelledCreate(t *testing.T, prof secretstest.Profile) {
-	e := newITEnv(t, prof)
-	_, ada := e.member("ada@example.com")
-	e.srv.SetLatency(time.Minute)
-	// The context ends once the request has reached the server (a fixed timeout could end it before,
-	// on a loaded machine, and the test would prove nothing).
-	ctx, cancel := context.WithCancel(e.ctx)
-	defer cancel()
-	base := e.srv.RequestCount()
-	go func() {
-		for e.srv.RequestCount() == base && ctx.Err() == nil {
-			time.Sleep(time.Millisecond)
-		}
-		cancel()
-	}()
-	_, err := ada.Secrets.Create(ctx, "TOO_SLOW", "v")
-	assert.ErrorIs(t, err, context.Canceled)
-	var re *secrets.RequestError
-	assert.ErrorAs(t, err, &re)
-	assert.Equal(t, 1, re.Attempts, "a POST that may have reached the server is not repeated")
-	// Once every handler has returned (Close waits for them), nothing was created.
-	e.srv.Close()
-	_, found := e.srv.Secret("TOO_SLOW")
-	assert.False(t, found)
-	assert.Equal(t, base+1, e.srv.RequestCount())
 }
