@@ -15,6 +15,14 @@ type fakeClock struct{ t time.Time }
 func (c *fakeClock) now() time.Time          { return c.t }
 func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
+// feed makes n writes of size bytes to p, every interval of the clock.
+func (c *fakeClock) feed(p *progress, n int, every time.Duration, size int) {
+	for range n {
+		c.advance(every)
+		p.add(size)
+	}
+}
+
 // newTestProgress is a progress writing to a buffer, on a terminal or not, timed by a fake clock.
 func newTestProgress(terminal bool) (*progress, *bytes.Buffer, *fakeClock) {
 	out := &bytes.Buffer{}
@@ -29,10 +37,7 @@ func TestProgressBarOnATerminal(t *testing.T) {
 	p.begin("model.safetensors", 0)
 	p.update(0, 10_000_000)
 	// 1,000 writes of 10 kB over 1 s: the bar redraws at most every 100ms.
-	for range 1000 {
-		clock.advance(time.Millisecond)
-		p.add(10_000)
-	}
+	clock.feed(p, 1000, time.Millisecond, 10_000)
 	draws := strings.Count(out.String(), "\r")
 	assert.GreaterOrEqual(t, draws, 10)
 	assert.LessOrEqual(t, draws, 12, "throttled to about 10 redraws a second")
@@ -101,10 +106,7 @@ func TestProgressPlain(t *testing.T) {
 	p, out, clock := newTestProgress(false)
 	p.begin("model.safetensors", 1_000_000)
 	p.update(1_000_000, 3_000_000)
-	for range 200 {
-		clock.advance(10 * time.Millisecond)
-		p.add(10_000)
-	}
+	clock.feed(p, 200, 10*time.Millisecond, 10_000)
 	p.fail()
 	assert.Empty(t, out.String(), "nothing until the file is done")
 	p.done("sha256 verified")
