@@ -2,6 +2,7 @@ package secrets_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/hex"
@@ -21,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -57,6 +59,9 @@ func canaryForms(marker string) []string {
 	return forms
 }
 
+// canaryTails are the last bytes of the canaries, raw and as JSON spells them: a leak of the end only.
+var canaryTails = []string{canaryToken[len(canaryToken)-8:], canaryValue[len(canaryValue)-8:], jsonEscape(canaryValue[len(canaryValue)-8:])}
+
 // canaryFind returns the form of a canary found in text, or "".
 func canaryFind(text string, extra ...string) string {
 	lower := strings.ToLower(text)
@@ -67,7 +72,7 @@ func canaryFind(text string, extra ...string) string {
 			}
 		}
 	}
-	for _, s := range extra {
+	for _, s := range append(canaryTails, extra...) {
 		if s != "" && strings.Contains(text, s) {
 			return s
 		}
@@ -94,9 +99,12 @@ func TestCanary_DetectorFindsLeaks(t *testing.T) {
 	assert.Empty(t, canaryFind(`secrets: GET /v1/secrets: 503 Service Unavailable: [REDACTED] (request id x)`))
 }
 
+// mustJSON is v in JSON; t may be nil where v cannot fail to encode.
 func mustJSON(t *testing.T, v any) string {
 	b, err := json.Marshal(v)
-	require.NoError(t, err)
+	if t != nil {
+		require.NoError(t, err)
+	}
 	return string(b)
 }
 
@@ -155,7 +163,7 @@ func (h canaryFanout) WithGroup(name string) slog.Handler {
 	return out
 }
 
-var canaryVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X"}
+var canaryVerbs = []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"}
 
 // inspect checks v printed with every verb, encoded as JSON, and logged (JSON and text).
 func (r *canaryRecorder) inspect(label string, v any) {
@@ -182,12 +190,17 @@ func (r *canaryRecorder) check(where, text string) {
 	}
 }
 
+// records returns the log records written so far.
+func (r *canaryRecorder) records() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.logs.String()
+}
+
 // verifyLogs checks the log records written so far, and that there are some.
 func (r *canaryRecorder) verifyLogs(wantRecords ...string) {
 	r.t.Helper()
-	r.mu.Lock()
-	out := r.logs.String()
-	r.mu.Unlock()
+	out := r.records()
 	r.check("log records", out)
 	for _, want := range wantRecords {
 		assert.Contains(r.t, out, want)
@@ -336,6 +349,18 @@ var canaryBadInputOps = []canaryOp{
 	{"SecretsService.Get", func(_ context.Context, f *canaryFixture) (any, error) { // a nil context
 		return f.c.Secrets.Get(nilContext(), f.id)
 	}},
+	// The value where an ID belongs: Update(ctx, value, id), its two strings swapped by mistake.
+	{"SecretsService.Update", func(ctx context.Context, f *canaryFixture) (any, error) {
+		return f.c.Secrets.Update(ctx, canaryValue, f.id)
+	}},
+	{"SecretsService.Get", func(ctx context.Context, f *canaryFixture) (any, error) { return f.c.Secrets.Get(ctx, canaryValue) }},
+	{"SecretsService.Delete", func(ctx context.Context, f *canaryFixture) (any, error) {
+		return nil, f.c.Secrets.Delete(ctx, canaryValue)
+	}},
+	{"SecretsService.Access", func(ctx context.Context, f *canaryFixture) (any, error) { return f.c.Secrets.Access(ctx, canaryValue) }},
+	{"SecretsService.Share", func(ctx context.Context, f *canaryFixture) (any, error) {
+		return nil, f.c.Secrets.Share(ctx, canaryValue, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID}}}})
+	}},
 }
 
 // nilContext hides a nil context from vet: passing one is the misuse under test.
@@ -377,6 +402,8 @@ func inspectErrorParts(rec *canaryRecorder, label string, err error) {
 	if errors.As(err, &apiErr) {
 		rec.inspect(label+" *APIError", apiErr)
 		rec.inspect(label+" APIError.Body", string(apiErr.Body))
+		rec.inspect(label+" APIError.Message", apiErr.Message)
+		rec.inspect(label+" APIError.RequestID", apiErr.RequestID)
 	}
 	if errors.As(err, &reqErr) {
 		rec.inspect(label+" *RequestError", reqErr)
@@ -620,7 +647,7 @@ func canaryRawServer(h http.HandlerFunc) func(t *testing.T) (string, *http.Clien
 }
 
 // TestCanary_InvalidInput: arguments refused before any request, the canary value among them where a
-// name belongs, or as a value over the limit.
+// name or an ID belongs, or as a value over the limit.
 func TestCanary_InvalidInput(t *testing.T) {
 	t.Parallel()
 	srv := secretstest.NewServer(secretstest.WithAPIKey(canaryToken))
@@ -638,97 +665,158 @@ func TestCanary_InvalidInput(t *testing.T) {
 	rec.verifyLogs()
 }
 
+// canaryHeldEcho is how a server whose refreshes fail quotes the values a Cache holds: body builds
+// the 503's body from those values and the Authorization header.
+type canaryHeldEcho struct {
+	name        string
+	held        string // the value held; canaryQuotedValue when ""
+	contentType string
+	body        func(quoted []string, auth string) string
+	requestID   bool     // the first value quoted in X-Request-Id too
+	message     string   // what the error's Message must contain, when set
+	wantID      string   // the error's RequestID, when set
+	extra       []string // how the encoding spells the marker
+}
+
+func (e canaryHeldEcho) value() string { return cmp.Or(e.held, canaryQuotedValue) }
+
+// canaryQuoteStored quotes the stored values and the token in a JSON message and the request ID.
+var canaryQuoteStored = canaryHeldEcho{name: "message and request ID", held: canaryValue, contentType: "application/json",
+	body: func(quoted []string, auth string) string {
+		return mustJSON(nil, map[string]string{"message": "cannot decrypt " + strings.Join(quoted, " and ") + " for " + auth})
+	},
+	requestID: true, message: "cannot decrypt [REDACTED] for Bearer [REDACTED]", wantID: "req [REDACTED]"}
+
+// canaryHeldEchoes: the stored values quoted by the server's message and request ID; HTML-escaped,
+// .NET-escaped, Go-quoted or JSON-escaped twice in a page, whole or cut mid-value; in a message the
+// SDK normalizes (white space, control characters) or cuts at its limit; in plain text.
+func canaryHeldEchoes() []canaryHeldEcho {
+	cases := []canaryHeldEcho{canaryQuoteStored}
+	for _, encName := range []string{"html named", "html numeric", ".NET \\uXXXX", "go %q", "json twice"} {
+		encode := echoEncoders[encName]
+		for _, cut := range []bool{false, true} {
+			cases = append(cases, canaryHeldEcho{name: fmt.Sprint(encName, " cut=", cut), contentType: "text/html",
+				extra: []string{encode(canaryQuotedMarker)}, body: func(quoted []string, _ string) string {
+					body := "<html><p>cannot decrypt " + encode(quoted[0]) + "</p></html>"
+					if cut {
+						body = body[:strings.Index(body, encode(quoted[0]))+len(encode(canaryQuotedMarker))+4]
+					}
+					return body
+				}})
+		}
+	}
+	message := func(prefix, suffix string) func([]string, string) string {
+		return func(quoted []string, _ string) string {
+			return mustJSON(nil, map[string]string{"message": prefix + quoted[0] + suffix})
+		}
+	}
+	return append(cases,
+		canaryHeldEcho{name: "normalized message", contentType: "application/json", body: message("cannot decrypt ", " now")},
+		canaryHeldEcho{name: "message cut at its limit", contentType: "application/json", body: message(strings.Repeat("x", 505), "")},
+		canaryHeldEcho{name: "plain text", contentType: "application/json",
+			body: func(quoted []string, _ string) string { return "cannot decrypt " + quoted[0] + " now" }})
+}
+
 // TestCanary_CacheMasksTheValueItHolds: a Cache holds the value it read; when a refresh fails with an
-// error that quotes that value (a server quoting the stored secret), neither the error returned nor
-// the stale-value Warn record shows it. (A plain Client call cannot mask a value it never saw:
-// SECURITY.md says so.)
+// error that quotes that value (a server quoting the stored secret), in any encoding, neither the
+// error returned nor the stale-value Warn record shows it. (A plain Client call cannot mask a value
+// it never saw: SECURITY.md says so.)
 func TestCanary_CacheMasksTheValueItHolds(t *testing.T) {
 	t.Parallel()
-	for _, stale := range []bool{false, true} {
-		t.Run(fmt.Sprint("stale-if-error ", stale), func(t *testing.T) {
-			t.Parallel()
-			srv, failing := canaryStoredValueServer(t)
-			clientLogs := newCanaryRecorder(t) // the client cannot mask the value: its records are checked for the token only
-			cacheLogs := newCanaryRecorder(t)
-			c, err := secrets.NewClient(secrets.WithAPIKey(canaryToken), secrets.WithBaseURL(srv.URL), secrets.WithHTTPClient(srv.Client()),
-				secrets.WithLogger(clientLogs.logger), secrets.WithRetryMax(0))
-			require.NoError(t, err)
-			clock := newFakeClock(cacheStart)
-			opts := []secrets.CacheOption{secrets.WithCacheLogger(cacheLogs.logger), secrets.WithCacheClock(clock.Now), secrets.WithTTL(time.Minute)}
-			if stale {
-				opts = append(opts, secrets.WithStaleIfError(time.Hour))
-			}
-			cache, err := secrets.NewCache(c, opts...)
-			require.NoError(t, err)
-
-			got, err := cache.GetMany(t.Context(), "DB_PASSWORD", "OTHER")
-			require.NoError(t, err)
-			require.Equal(t, canaryValue, got["DB_PASSWORD"])
-
-			failing.Store(true)
-			clock.Advance(2 * time.Minute)
-			_, errGet := cache.Get(t.Context(), "DB_PASSWORD")
-			_, errLookup := cache.Lookup(t.Context(), "OTHER")
-			clock.Advance(10 * time.Minute)
-			_, errMany := cache.GetMany(t.Context(), "DB_PASSWORD", "OTHER")
-			if stale {
-				assert.NoError(t, errGet)
-				assert.NoError(t, errLookup)
-				assert.NoError(t, errMany)
-				cacheLogs.verifyLogs("cache serving a stale value", "[REDACTED]")
-			} else {
-				var apiErr *secrets.APIError
-				require.ErrorAs(t, errGet, &apiErr)
-				assert.Equal(t, 503, apiErr.StatusCode)
-				assert.Contains(t, apiErr.Message, "cannot decrypt [REDACTED] for Bearer [REDACTED]")
-				assert.Equal(t, "req [REDACTED]", apiErr.RequestID)
-			}
-			for name, err := range map[string]error{"Get": errGet, "Lookup": errLookup, "GetMany": errMany} {
-				if err != nil {
-					cacheLogs.inspect(name+" error", err)
-					inspectErrorParts(cacheLogs, name, err)
+	for _, echo := range canaryHeldEchoes() {
+		for _, stale := range []bool{false, true} {
+			t.Run(fmt.Sprint(echo.name, "/stale-if-error ", stale), func(t *testing.T) {
+				t.Parallel()
+				srv, failing := canaryHoldingServer(t, echo)
+				clientLogs := newCanaryRecorder(t) // the client cannot mask the value: its records are checked for the token only
+				cacheLogs := newCanaryRecorder(t, echo.extra...)
+				c, err := secrets.NewClient(secrets.WithAPIKey(canaryToken), secrets.WithBaseURL(srv.URL), secrets.WithHTTPClient(srv.Client()),
+					secrets.WithLogger(clientLogs.logger), secrets.WithRetryMax(0))
+				require.NoError(t, err)
+				clock := newFakeClock(cacheStart)
+				opts := []secrets.CacheOption{secrets.WithCacheLogger(cacheLogs.logger), secrets.WithCacheClock(clock.Now), secrets.WithTTL(time.Minute)}
+				if stale {
+					opts = append(opts, secrets.WithStaleIfError(time.Hour))
 				}
-			}
-			cacheLogs.inspect("*Cache", cache)
-			cacheLogs.verifyLogs()
-			// The client's own records hold the value the server quoted, which it never had: only the
-			// token is checked there.
-			clientLogs.mu.Lock()
-			out := clientLogs.logs.String()
-			clientLogs.mu.Unlock()
-			assert.NotContains(t, out, "CnryTok")
-		})
+				cache, err := secrets.NewCache(c, opts...)
+				require.NoError(t, err)
+
+				got, err := cache.GetMany(t.Context(), "DB_PASSWORD", "OTHER")
+				require.NoError(t, err)
+				require.Equal(t, echo.value(), got["DB_PASSWORD"])
+
+				failing.Store(true)
+				clock.Advance(2 * time.Minute)
+				_, errGet := cache.Get(t.Context(), "DB_PASSWORD")
+				_, errLookup := cache.Lookup(t.Context(), "OTHER")
+				clock.Advance(10 * time.Minute)
+				_, errMany := cache.GetMany(t.Context(), "DB_PASSWORD", "OTHER")
+				if stale {
+					assert.NoError(t, errGet)
+					assert.NoError(t, errLookup)
+					assert.NoError(t, errMany)
+					cacheLogs.verifyLogs("cache serving a stale value")
+					if echo.message != "" { // the record quotes the message, masked
+						cacheLogs.verifyLogs("[REDACTED]")
+					}
+				} else {
+					apiErr := itAPIError(t, errGet, http.StatusServiceUnavailable)
+					assert.Contains(t, apiErr.Message, echo.message)
+					if echo.wantID != "" {
+						assert.Equal(t, echo.wantID, apiErr.RequestID)
+					}
+				}
+				for name, err := range map[string]error{"Get": errGet, "Lookup": errLookup, "GetMany": errMany} {
+					if err != nil {
+						cacheLogs.inspect(name+" error", err)
+						inspectErrorParts(cacheLogs, name, err)
+					}
+				}
+				cacheLogs.inspect("*Cache", cache)
+				cacheLogs.verifyLogs()
+				// The client's own records hold the value the server quoted, which it never had: only the
+				// token is checked there.
+				assert.NotContains(t, clientLogs.records(), "CnryTok")
+			})
+		}
 	}
 }
 
-// canaryStoredValueServer serves two secrets holding the canary value until failing is set; then it
-// answers 503 with a message quoting the stored values of the secrets asked for, as a server quoting
-// the stored secret would.
+// canaryStoredValueServer is canaryHoldingServer quoting the canary value in a message and the
+// request ID.
 func canaryStoredValueServer(t *testing.T) (*httptest.Server, *atomic.Bool) {
+	return canaryHoldingServer(t, canaryQuoteStored)
+}
+
+// canaryHoldingServer serves two secrets holding echo.held until failing is set; then it answers 503
+// with echo's body quoting the stored values of the secrets asked for (all of them for a list), as a
+// server quoting the stored secret would.
+func canaryHoldingServer(t *testing.T, echo canaryHeldEcho) (*httptest.Server, *atomic.Bool) {
 	var failing atomic.Bool
+	held := echo.value()
 	stored := []map[string]string{
-		{"secretID": secretID, "name": "DB_PASSWORD", "value": canaryValue},
-		{"secretID": aliceID, "name": "OTHER", "value": "other-" + canaryValue},
+		{"secretID": secretID, "name": "DB_PASSWORD", "value": held},
+		{"secretID": aliceID, "name": "OTHER", "value": "other-" + held},
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		auth := r.Header.Get("Authorization")
-		if failing.Load() {
-			// Quote the stored values of the secrets asked for (all of them for a list).
-			var quoted []string
-			for _, s := range stored {
-				if name := r.URL.Query().Get("name"); name == "" || name == s["name"] {
-					quoted = append(quoted, s["value"])
-				}
-			}
-			w.Header().Set("X-Request-Id", "req "+quoted[0])
-			w.Header().Set("Retry-After", "3600")
-			msg, _ := json.Marshal(map[string]string{"message": "cannot decrypt " + strings.Join(quoted, " and ") + " for " + auth})
-			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = w.Write(msg)
+		if !failing.Load() {
+			_ = json.NewEncoder(w).Encode(map[string]any{"secrets": stored})
 			return
 		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"secrets": stored})
+		var quoted []string
+		for _, s := range stored {
+			if name := r.URL.Query().Get("name"); name == "" || name == s["name"] {
+				quoted = append(quoted, s["value"])
+			}
+		}
+		if echo.requestID {
+			w.Header().Set("X-Request-Id", "req "+quoted[0])
+		}
+		w.Header().Set("Retry-After", "3600")
+		w.Header().Set("Content-Type", echo.contentType)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, echo.body(quoted, r.Header.Get("Authorization")))
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &failing
@@ -883,32 +971,76 @@ func TestCanary_UnparsableRedirectEchoingTheRequest(t *testing.T) {
 	rec.verifyLogs()
 }
 
-// TestCanary_ValueSwappedForAnID: Update(ctx, value, id), with its two strings swapped by mistake,
-// and the other calls given a value where the ID belongs. The value must not show in the error, the
-// log records or the request line.
-func TestCanary_ValueSwappedForAnID(t *testing.T) {
+// TestCanary_Formatting: the types that carry a token or a value print (every verb), log (slog's
+// JSON and text handlers, in groups and containers) and encode as JSON without them, alone, through
+// pointers or in slices, maps and structs, and show where they hid one.
+func TestCanary_Formatting(t *testing.T) {
 	t.Parallel()
-	srv := secretstest.NewServer(secretstest.WithAPIKey(canaryToken))
-	t.Cleanup(srv.Close)
-	sec := srv.AddSecret("DB_PASSWORD", "v", "")
 	rec := newCanaryRecorder(t)
-	f := canaryClient(t, rec, srv.URL, srv.Client())
-	calls := map[string]func(ctx context.Context) error{
-		"Update": func(ctx context.Context) error { _, err := f.c.Secrets.Update(ctx, canaryValue, sec.ID); return err },
-		"Get":    func(ctx context.Context) error { _, err := f.c.Secrets.Get(ctx, canaryValue); return err },
-		"Delete": func(ctx context.Context) error { return f.c.Secrets.Delete(ctx, canaryValue) },
-		"Access": func(ctx context.Context) error { _, err := f.c.Secrets.Access(ctx, canaryValue); return err },
-		"Share": func(ctx context.Context) error {
-			return f.c.Secrets.Share(ctx, canaryValue, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID}}}})
-		},
+	c, api := setup(t, secrets.WithAPIKey(canaryToken), secrets.WithOrganizationID(testOrgID))
+	api.on(http.MethodGet, "/v1/organizations/current", fixture(t, 200, "organization.json"))
+	org, err := c.Organizations.Current(t.Context())
+	require.NoError(t, err)
+	deleted := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	s := secrets.Secret{ID: secretID, Name: "DB_PASSWORD", Value: strp(canaryValue), CreatedBy: "u1", DeletedAt: &deleted}
+	entry := secrets.CacheEntry{Name: "DB_PASSWORD", Value: canaryValue}
+	subjects := map[string]any{
+		"Client": *c, "*Client": c, "ClientInfo": c.Info(), "Secret": s, "*Secret": &s, "[]*Secret": []*secrets.Secret{&s, &s},
+		"[]Secret": []secrets.Secret{s}, "map": map[string]*secrets.Secret{"a": &s}, "map of values": map[string]secrets.Secret{"k": s},
+		"struct": struct{ S *secrets.Secret }{&s}, "CacheEntry": entry, "[]CacheEntry": []secrets.CacheEntry{entry},
+		"*APIError":    &secrets.APIError{StatusCode: 400, Method: "POST", Path: "/v1/secrets", Message: "bad", Body: []byte(`{"message":"bad"}`)},
+		"Organization": *org, "*Org": org, "*Secrets": c.Secrets, "Secrets": *c.Secrets, "*Orgs": c.Organizations, "Orgs": *c.Organizations,
 	}
-	for name, call := range calls {
-		err := call(t.Context())
-		require.Error(t, err, name)
-		rec.inspect(name, err)
+	for name, v := range subjects {
+		rec.inspect(name, v)
 	}
-	rec.verifyLogs()
-	for _, r := range srv.Requests() {
-		rec.check("request line", r.Method+" "+r.Path+"?"+r.RawQuery)
+	rec.logger.Info("grouped", slog.Group("g", slog.Any("secret", &s), slog.Any("client", c)))
+	rec.logger.Info("nil", "secret", (*secrets.Secret)(nil), "client", (*secrets.Client)(nil))
+	rec.verifyLogs(`"g":{"secret":{`, `g.secret.value=[REDACTED]`, `"value":"[REDACTED]"`, "Value: [REDACTED]", "secret=<nil>")
+	assert.NotContains(t, rec.records(), "panic", "a nil pointer logs as <nil>")
+
+	assert.Equal(t, fmt.Sprintf("secrets.Client{BaseURL: %q, Token: [REDACTED], OrganizationID: %q}", testBaseURL+"/v1", testOrgID), fmt.Sprint(c))
+	assert.Contains(t, fmt.Sprint(s), "Value: [REDACTED]")
+	assert.Contains(t, fmt.Sprint(secrets.Secret{Name: "X"}), "Value: <withheld>")
+	assert.Equal(t, "<nil>", fmt.Sprintf("%v", (*secrets.Secret)(nil)))
+	out := mustJSON(t, []any{s, &s, entry})
+	assert.Contains(t, out, `"value":"[REDACTED]"`)
+	assert.Contains(t, out, `"deletedAt":"2024-05-06T07:08:09Z"`)
+	assert.NotContains(t, mustJSON(t, secrets.Secret{ID: secretID, Name: "DB_PASSWORD"}), `"value"`, "a withheld value stays absent")
+}
+
+// TestCanary_LoggerRecords: WithLogger's debug records name method, path, status and attempts, and
+// never the token, the value or a body (the fixture's value, hunter2), even when the server echoes
+// them.
+func TestCanary_LoggerRecords(t *testing.T) {
+	t.Parallel()
+	rec := newCanaryRecorder(t, "hunter2")
+	c, api := setup(t, secrets.WithAPIKey(canaryToken), secrets.WithLogger(rec.logger), secrets.WithRetryMax(1))
+	api.on(http.MethodPost, "/v1/secrets", httpmock.NewStringResponder(429, "value "+canaryValue+" token "+canaryToken))
+	api.on(http.MethodGet, getPath, fixture(t, 200, "secret.json"))
+
+	_, err := c.Secrets.Create(t.Context(), "ECHO", canaryValue)
+	require.Error(t, err)
+	_, err = c.Secrets.Get(t.Context(), secretID)
+	require.NoError(t, err)
+	rec.verifyLogs(`"msg":"secrets: retrying request"`, `"path":"/v1/secrets"`, `"status":429`, `"attempts":2`, `"status":200`)
+}
+
+// assertNoSecret fails when text holds any secret, or a recognisable piece of one (its first and last
+// 8 bytes), raw or JSON-escaped.
+func assertNoSecret(t *testing.T, text, where string, secretsToHide ...string) {
+	t.Helper()
+	for _, s := range secretsToHide {
+		pieces := []string{s}
+		if len(s) > 16 {
+			pieces = append(pieces, s[:8], s[len(s)-8:])
+		}
+		for _, p := range pieces {
+			for _, form := range []string{p, jsonEscape(p)} {
+				if !assert.NotContains(t, text, form, "%s shows a secret", where) {
+					return
+				}
+			}
+		}
 	}
 }

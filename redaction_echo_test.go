@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,21 +22,22 @@ import (
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
-// quotedValue holds what encoders escape: quotes, <, >, &, ', +, /, a backslash, non-ASCII, an astral
-// character, U+2028 and a control character. quotedMarker is its start, which no output may show in
-// any encoding.
+// The canary's echo tables: servers that quote back what they were sent (the value of a Create or
+// Update, the token) or what a Cache holds, in every encoding servers and proxies use, in every
+// place of an answer, cut or whole. The canary recorder checks every error, its parts and the log
+// records, for the markers and for the marker as each encoding spells it.
+
+// canaryQuotedValue holds what encoders escape: quotes, <, >, &, ', +, /, a backslash, non-ASCII, an
+// astral character, U+2028 and a control character. canaryQuotedMarker is its start.
 const (
-	quotedMarker = "EchoVal_7f3a"
-	quotedValue  = quotedMarker + "\"<&>'+/\\ü🔑\u2028\x01end"
+	canaryQuotedMarker = "CnryVal_7f3a"
+	canaryQuotedValue  = canaryQuotedMarker + "\"<&>'+/\\ü🔑\u2028\x01end"
 )
 
 // echoEncoders are the ways servers and proxies quote a value (issue 11, section 3).
 var echoEncoders = map[string]func(string) string{
-	"json": func(s string) string { b, _ := json.Marshal(s); return string(b[1 : len(b)-1]) },
-	"php \\/": func(s string) string {
-		b, _ := json.Marshal(s)
-		return strings.ReplaceAll(string(b[1:len(b)-1]), "/", `\/`)
-	},
+	"json":    jsonEscape,
+	"php \\/": func(s string) string { return strings.ReplaceAll(jsonEscape(s), "/", `\/`) },
 	".NET \\uXXXX": func(s string) string {
 		var b strings.Builder
 		for _, r := range s {
@@ -52,10 +51,8 @@ var echoEncoders = map[string]func(string) string{
 		}
 		return b.String()
 	},
-	"node raw U+2028": func(s string) string {
-		return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\x01", `\u0001`).Replace(s)
-	},
-	"html named": html.EscapeString,
+	"node raw U+2028": func(s string) string { return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\x01", `\u0001`).Replace(s) },
+	"html named":      html.EscapeString,
 	"html numeric": func(s string) string {
 		var b strings.Builder
 		for _, r := range s {
@@ -63,67 +60,58 @@ var echoEncoders = map[string]func(string) string{
 		}
 		return b.String()
 	},
-	"go %q": func(s string) string { q := strconv.Quote(s); return q[1 : len(q)-1] },
-	"json twice": func(s string) string {
-		b, _ := json.Marshal(s)
-		b, _ = json.Marshal(string(b))
-		return string(b[3 : len(b)-3])
-	},
+	"go %q":      func(s string) string { q := strconv.Quote(s); return q[1 : len(q)-1] },
+	"json twice": func(s string) string { return jsonEscape(jsonEscape(s)) },
 }
 
-// echoLeak returns what of the value text shows, or "".
-func echoLeak(text string, encode func(string) string) string {
-	for _, form := range []string{quotedMarker, encode(quotedMarker), quotedMarker[:7]} {
-		if strings.Contains(text, form) {
-			return form
+// jsonEscape is s as it stands between the quotes of a JSON string.
+func jsonEscape(s string) string { b, _ := json.Marshal(s); return string(b[1 : len(b)-1]) }
+
+// echoJSON is {"message": text} as encoding/json writes it (escapeHTML or not), or, with ascii set,
+// with every non-ASCII character as \u escapes whose hex digits follow the format ascii.
+func echoJSON(text string, escapeHTML bool, ascii string) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(escapeHTML)
+	_ = enc.Encode(map[string]string{"message": text})
+	out := strings.TrimSpace(buf.String())
+	if ascii == "" {
+		return out
+	}
+	var b strings.Builder
+	for _, r := range out {
+		switch {
+		case r < 0x80:
+			b.WriteRune(r)
+		case r > 0xffff:
+			r -= 0x10000
+			fmt.Fprintf(&b, ascii+ascii, 0xd800+(r>>10), 0xdc00+(r&0x3ff))
+		default:
+			fmt.Fprintf(&b, ascii, r)
 		}
 	}
-	return ""
+	return b.String()
 }
 
-// echoLogs is a logger whose JSON and text records are kept for inspection.
-type echoLogs struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// echoCase is a server answering every Create and Update with status and a body quoting the value
+// and the token it received.
+type echoCase struct {
+	name        string
+	status      int
+	contentType string
+	body        func(value, token string) string
+	requestID   func(value, token string) string // the X-Request-Id header; none when nil or ""
+	cut         func(body, value string) int     // the connection drops after this many bytes
+	value       string                           // sent; canaryQuotedValue when ""
+	message     string                           // the Message wanted, when set
+	wantID      string                           // the RequestID wanted, when set
+	extra       []string                         // how the encoding spells the marker
 }
 
-func (l *echoLogs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *echoLogs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *echoLogs) loggers() (*slog.Logger, *slog.Logger) {
-	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
-	return slog.New(slog.NewJSONHandler(l, opts)), slog.New(slog.NewTextHandler(l, opts))
-}
-
-// assertNoEcho checks every text the SDK makes of err, and the log records, for the value.
-func assertNoEcho(t *testing.T, err error, logs string, encode func(string) string) {
-	t.Helper()
-	require.Error(t, err)
-	texts := map[string]string{"Error()": err.Error(), "%+v": fmt.Sprintf("%+v", err), "%#v": fmt.Sprintf("%#v", err), "logs": logs}
-	var apiErr *secrets.APIError
-	if assert.ErrorAs(t, err, &apiErr) {
-		texts["Message"], texts["Body"], texts["RequestID"] = apiErr.Message, string(apiErr.Body), apiErr.RequestID
-	}
-	for where, text := range texts {
-		assert.Empty(t, echoLeak(text, encode), "%s shows the value: %s", where, text)
-	}
-}
-
-// TestRedaction_EscapedEchoesOfTheValueSent: a server that quotes the value a Create or Update sent,
-// in any encoding, outside the message field, in an HTML page or in plain text, or in a body the
-// connection cut mid-value, with any error status, has it masked in Error(), Message, Body, fmt
-// output and log records.
-func TestRedaction_EscapedEchoesOfTheValueSent(t *testing.T) {
-	t.Parallel()
+// echoCases are the value sent quoted by every encoder, in a JSON field, an HTML page, plain text
+// or a JSON body cut mid-value, with every error status; then the token and the value quoted in
+// messages, the request ID and bodies cut at the limit.
+func echoCases() []echoCase {
 	styles := map[string]func(echo string) (contentType, body string){
 		"json detail": func(e string) (string, string) {
 			return "application/json", `{"code":"E42","detail":"got ` + e + ` here"}`
@@ -134,68 +122,119 @@ func TestRedaction_EscapedEchoesOfTheValueSent(t *testing.T) {
 		"plain text": func(e string) (string, string) { return "text/plain", "got " + e + " here" },
 		"json cut":   func(e string) (string, string) { return "application/json", `{"detail":"got ` + e + ` here"}` },
 	}
+	var cases []echoCase
 	for encName, encode := range echoEncoders {
 		for styleName, style := range styles {
-			t.Run(encName+"/"+styleName, func(t *testing.T) {
-				t.Parallel()
-				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					var sent struct{ Value string }
-					_ = json.NewDecoder(r.Body).Decode(&sent)
-					status, _ := strconv.Atoi(r.Header.Get("X-Test-Status"))
-					contentType, body := style(encode(sent.Value))
-					w.Header().Set("Content-Type", contentType)
-					if id := encode(sent.Value); !strings.ContainsFunc(id, func(r rune) bool { return r < ' ' || r > '~' }) {
-						w.Header().Set("X-Request-Id", "req "+id) // a header holds printable ASCII only
+			contentType, _ := style("")
+			tc := echoCase{contentType: contentType, extra: []string{encode(canaryQuotedMarker)},
+				body: func(v, _ string) string { _, b := style(encode(v)); return b },
+				requestID: func(v, _ string) string {
+					if id := encode(v); !strings.ContainsFunc(id, func(r rune) bool { return r < ' ' || r > '~' }) {
+						return "req " + id // a header holds printable ASCII only
 					}
-					if styleName == "json cut" { // the connection drops after the value's first bytes
-						cut := strings.Index(body, encode(sent.Value)) + len(encode(quotedMarker+`"<&`))
-						w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-						w.WriteHeader(status)
-						_, _ = io.WriteString(w, body[:cut])
-						return
-					}
-					w.WriteHeader(status)
-					_, _ = io.WriteString(w, body)
-				}))
-				t.Cleanup(srv.Close)
-				var logs echoLogs
-				jsonLog, textLog := logs.loggers()
-				for _, status := range []int{400, 409, 413, 422, 500, 503} {
-					for _, logger := range []*slog.Logger{jsonLog, textLog} {
-						c, err := secrets.NewClient(secrets.WithAPIKey("tok_echo_0123456789"), secrets.WithBaseURL(srv.URL),
-							secrets.WithHTTPClient(&http.Client{Transport: statusHeader{srv.Client().Transport, status}}),
-							secrets.WithRetryMax(0), secrets.WithLogger(logger))
-						require.NoError(t, err)
-						_, err = c.Secrets.Create(t.Context(), "DB_PASSWORD", quotedValue)
-						assertNoEcho(t, err, logs.String(), encode)
-						var apiErr *secrets.APIError
-						if assert.ErrorAs(t, err, &apiErr) {
-							assert.Equal(t, status, apiErr.StatusCode)
-						}
-						_, err = c.Secrets.Update(t.Context(), "0b0f6d35-5a3c-4c59-9f53-2c5e0d6b9a11", quotedValue)
-						assertNoEcho(t, err, logs.String(), encode)
-					}
+					return ""
+				}}
+			if styleName == "json cut" { // after the value's first bytes
+				tc.cut = func(body, v string) int {
+					return strings.Index(body, encode(v)) + len(encode(canaryQuotedMarker+`"<&`))
 				}
-			})
+			}
+			for _, status := range []int{400, 409, 413, 422, 500, 503} {
+				tc.name, tc.status = fmt.Sprint(encName, "/", styleName, "/", status), status
+				cases = append(cases, tc)
+			}
 		}
+	}
+	msg := func(escapeHTML bool, ascii string) func(v, tok string) string {
+		return func(v, tok string) string {
+			return echoJSON("value "+v+" with token "+tok+" refused", escapeHTML, ascii)
+		}
+	}
+	const refused = "value [REDACTED] with token [REDACTED] refused"
+	longValue := strings.Repeat("CnryVal0", 15_000) // 120 kB: longer than the error body limit
+	return append(cases,
+		echoCase{name: "token and value in text", body: func(v, tok string) string { return "bad value " + v + " for " + tok },
+			message: "bad value [REDACTED] for [REDACTED]"},
+		echoCase{name: "JSON", body: msg(true, ""), message: refused},
+		echoCase{name: "JSON without HTML escaping", body: msg(false, ""), message: refused},
+		echoCase{name: "ASCII-only JSON, lower-case hex", body: msg(false, `\u%04x`), message: refused},
+		echoCase{name: "ASCII-only JSON, upper-case hex", body: msg(false, `\u%04X`), message: refused},
+		echoCase{name: "ASCII-only JSON, HTML escaped", body: msg(true, `\u%04x`), message: refused},
+		echoCase{name: "token in the request ID", body: func(string, string) string { return `{"message":"no"}` },
+			requestID: func(_, tok string) string { return "id-" + tok }, message: "no", wantID: "id-[REDACTED]"},
+		echoCase{name: "cut at the limit in the middle of the value", value: longValue,
+			body: func(v, _ string) string { return `{"message":"bad value ` + v + `"}` }},
+		echoCase{name: "cut at the limit in the middle of the token", value: "v-8c7b6a5d", body: func(_, tok string) string {
+			return `{"message":"` + strings.Repeat(".", secrets.MaxErrorBody-20) + ` token ` + tok + `"}`
+		}},
+	)
+}
+
+// echoResponder answers as tc says, quoting the value and the token of the request.
+func echoResponder(tc echoCase) func(*http.Request) (*http.Response, error) {
+	return func(req *http.Request) (*http.Response, error) {
+		var sent struct{ Value string }
+		_ = json.NewDecoder(req.Body).Decode(&sent)
+		token := strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
+		body := tc.body(sent.Value, token)
+		header := http.Header{}
+		if tc.contentType != "" {
+			header.Set("Content-Type", tc.contentType)
+		}
+		if tc.requestID != nil && tc.requestID(sent.Value, token) != "" {
+			header.Set("X-Request-Id", tc.requestID(sent.Value, token))
+		}
+		var rc io.ReadCloser = io.NopCloser(strings.NewReader(body))
+		if tc.cut != nil {
+			rc = &failingBody{data: []byte(body[:tc.cut(body, sent.Value)]), err: io.ErrUnexpectedEOF}
+		}
+		return &http.Response{StatusCode: tc.status, Status: http.StatusText(tc.status), Header: header, Body: rc,
+			ContentLength: int64(len(body)), Request: req}, nil
 	}
 }
 
-// statusHeader tells the test server which status to answer with.
-type statusHeader struct {
-	next   http.RoundTripper
-	status int
+// TestCanary_ServerEchoesWhatWasSent: a server that quotes the value a Create or Update sent, or the
+// token, in any encoding, in the message, another field, an HTML page, plain text, the request ID,
+// or a body the connection cut mid-value or the SDK cut at its limit, with any error status, has
+// them masked in the error, its Message, Body and RequestID, its fmt, JSON and slog renderings and
+// the log records (JSON and text).
+func TestCanary_ServerEchoesWhatWasSent(t *testing.T) {
+	t.Parallel()
+	for _, tc := range echoCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if tc.status == 0 {
+				tc.status = http.StatusBadRequest
+			}
+			if tc.value == "" {
+				tc.value = canaryQuotedValue
+			}
+			rec := newCanaryRecorder(t, tc.extra...)
+			c, api := setup(t, secrets.WithAPIKey(canaryToken), secrets.WithLogger(rec.logger), secrets.WithRetryMax(0))
+			api.on(http.MethodPost, "/v1/secrets", echoResponder(tc))
+			api.on(http.MethodPatch, getPath, echoResponder(tc))
+
+			_, errCreate := c.Secrets.Create(t.Context(), "DB_PASSWORD", tc.value)
+			_, errUpdate := c.Secrets.Update(t.Context(), secretID, tc.value)
+			for name, err := range map[string]error{"Create": errCreate, "Update": errUpdate} {
+				apiErr := itAPIError(t, err, tc.status)
+				if tc.message != "" {
+					assert.Equal(t, tc.message, apiErr.Message, name)
+				}
+				if tc.wantID != "" {
+					assert.Equal(t, tc.wantID, apiErr.RequestID, name)
+				}
+				rec.inspect(name+" error", err)
+				inspectErrorParts(rec, name, err)
+			}
+			rec.verifyLogs(`"msg":"secrets: request"`)
+		})
+	}
 }
 
-func (s statusHeader) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("X-Test-Status", strconv.Itoa(s.status))
-	return s.next.RoundTrip(r)
-}
-
-// TestRedaction_TransportQuotesTheValue: net/http quotes a malformed header line with %q (\x01, \"
+// TestCanary_TransportQuotesTheValue: net/http quotes a malformed header line with %q (\x01, \"
 // and \u escapes); a server that echoes the value there has it masked in the *RequestError.
-func TestRedaction_TransportQuotesTheValue(t *testing.T) {
+func TestCanary_TransportQuotesTheValue(t *testing.T) {
 	t.Parallel()
 	var wg sync.WaitGroup
 	t.Cleanup(wg.Wait) // after the listener is closed: cleanups run last-in first-out
@@ -210,8 +249,7 @@ func TestRedaction_TransportQuotesTheValue(t *testing.T) {
 			if err != nil {
 				return
 			}
-			req, err := http.ReadRequest(bufio.NewReader(conn))
-			if err == nil {
+			if req, err := http.ReadRequest(bufio.NewReader(conn)); err == nil {
 				var sent struct{ Value string }
 				_ = json.NewDecoder(req.Body).Decode(&sent)
 				line := strings.NewReplacer("\r", "", "\n", "", ":", "").Replace(sent.Value)
@@ -220,106 +258,16 @@ func TestRedaction_TransportQuotesTheValue(t *testing.T) {
 			_ = conn.Close()
 		}
 	}()
-	var logs echoLogs
-	logger, _ := logs.loggers()
-	c, err := secrets.NewClient(secrets.WithAPIKey("tok_echo_0123456789"), secrets.WithBaseURL("http://"+ln.Addr().String()),
-		secrets.WithRetryMax(0), secrets.WithLogger(logger), secrets.WithTimeout(5*time.Second))
+	rec := newCanaryRecorder(t, echoEncoders["go %q"](canaryQuotedMarker))
+	c, err := secrets.NewClient(secrets.WithAPIKey(canaryToken), secrets.WithBaseURL("http://"+ln.Addr().String()),
+		secrets.WithRetryMax(0), secrets.WithLogger(rec.logger), secrets.WithTimeout(5*time.Second))
 	require.NoError(t, err)
-	_, err = c.Secrets.Create(t.Context(), "DB_PASSWORD", quotedValue)
+	_, err = c.Secrets.Create(t.Context(), "DB_PASSWORD", canaryQuotedValue)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "malformed MIME header")
 	var reqErr *secrets.RequestError
 	require.ErrorAs(t, err, &reqErr)
-	goQuote := echoEncoders["go %q"]
-	for where, text := range map[string]string{"Error()": err.Error(), "%+v": fmt.Sprintf("%+v", err), "logs": logs.String()} {
-		assert.Empty(t, echoLeak(text, goQuote), "%s shows the value: %s", where, text)
-	}
-}
-
-// TestRedaction_CacheMasksEscapedEchoesOfWhatItHolds: a failed refresh whose body quotes the held
-// value (HTML-escaped, .NET-escaped, cut mid-value) reaches neither the error nor the stale-value
-// Warn record.
-func TestRedaction_CacheMasksEscapedEchoesOfWhatItHolds(t *testing.T) {
-	t.Parallel()
-	for _, encName := range []string{"html named", "html numeric", ".NET \\uXXXX", "go %q", "json twice"} {
-		encode := echoEncoders[encName]
-		for _, cut := range []bool{false, true} {
-			t.Run(fmt.Sprint(encName, " cut=", cut), func(t *testing.T) {
-				t.Parallel()
-				body := "<html><p>cannot decrypt " + encode(quotedValue) + "</p></html>"
-				if cut {
-					body = body[:strings.Index(body, encode(quotedValue))+len(encode(quotedMarker))+4]
-				}
-				assertCacheHidesEcho(t, "text/html", body, encode)
-			})
-		}
-	}
-}
-
-// TestRedaction_CacheMasksEchoesInTheMessage: the error's Message is the server's message with white
-// space and control characters normalized (quotedValue holds U+2028 and \x01) and cut at a length
-// limit; the held value is masked there too, not only as the body spells it.
-func TestRedaction_CacheMasksEchoesInTheMessage(t *testing.T) {
-	t.Parallel()
-	message := func(text string) string { b, _ := json.Marshal(map[string]string{"message": text}); return string(b) }
-	bodies := map[string]string{
-		"normalized":               message("cannot decrypt " + quotedValue + " now"),
-		"cut at the message limit": message(strings.Repeat("x", 505) + quotedValue),
-		"plain text":               "cannot decrypt " + quotedValue + " now",
-	}
-	for name, body := range bodies {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			assertCacheHidesEcho(t, "application/json", body, func(s string) string { return s })
-		})
-	}
-}
-
-// assertCacheHidesEcho reads quotedValue into a Cache, then has its refresh fail with a 503 whose
-// body is failBody, with and without WithStaleIfError: neither the error nor the Warn record may
-// show the value in the encoding encode gives.
-func assertCacheHidesEcho(t *testing.T, contentType, failBody string, encode func(string) string) {
-	t.Helper()
-	var failing sync.Map
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if _, ok := failing.Load("on"); !ok {
-			_ = json.NewEncoder(w).Encode(map[string]any{"secrets": []map[string]string{
-				{"secretID": "0b0f6d35-5a3c-4c59-9f53-2c5e0d6b9a11", "name": "DB_PASSWORD", "value": quotedValue},
-			}})
-			return
-		}
-		w.Header().Set("Content-Type", contentType)
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = io.WriteString(w, failBody)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := secrets.NewClient(secrets.WithAPIKey("tok_echo_0123456789"), secrets.WithBaseURL(srv.URL),
-		secrets.WithHTTPClient(srv.Client()), secrets.WithRetryMax(0))
-	require.NoError(t, err)
-	var logs echoLogs
-	logger, _ := logs.loggers()
-	clock := newFakeClock(cacheStart)
-	for _, stale := range []bool{false, true} {
-		failing.Delete("on")
-		opts := []secrets.CacheOption{secrets.WithCacheLogger(logger), secrets.WithCacheClock(clock.Now), secrets.WithTTL(time.Minute)}
-		if stale {
-			opts = append(opts, secrets.WithStaleIfError(time.Hour))
-		}
-		cache, err := secrets.NewCache(c, opts...)
-		require.NoError(t, err)
-		got, err := cache.Get(t.Context(), "DB_PASSWORD")
-		require.NoError(t, err)
-		require.Equal(t, quotedValue, got)
-		failing.Store("on", true)
-		clock.Advance(2 * time.Minute)
-		_, err = cache.Get(t.Context(), "DB_PASSWORD")
-		if stale {
-			require.NoError(t, err)
-			assert.Contains(t, logs.String(), "stale")
-			assert.Empty(t, echoLeak(logs.String(), encode), "the Warn record shows the value: %s", logs.String())
-			continue
-		}
-		assertNoEcho(t, err, logs.String(), encode)
-	}
+	rec.inspect("error", err)
+	inspectErrorParts(rec, "error", err)
+	rec.verifyLogs()
 }
