@@ -49,45 +49,89 @@ func authorizations(f *fakeAPI) []string {
 	return out
 }
 
-// envClient builds a Client that follows env, on a fresh fakeAPI that answers GET /v1/secrets/{id}.
-func rotatingEnvClient(t *testing.T, env *liveEnv, opts ...secrets.Option) (*secrets.Client, *fakeAPI) {
-	t.Helper()
-	f := newFakeAPI(t)
-	f.on(http.MethodGet, "/v1/secrets/"+secretID, fixture(t, 200, "secret.json"))
-	c, err := secrets.NewClient(append([]secrets.Option{secrets.WithEnvFunc(env.get), secrets.WithBaseURL(testBaseURL),
-		secrets.WithHTTPClient(f.httpClient()), fastRetries()}, opts...)...)
-	require.NoError(t, err)
-	return c, f
-}
-
-// TestTokenRotation_Environment: a Client whose token came from the environment sends, on each
-// request, the token the environment holds then, from whichever variable holds it.
-func TestTokenRotation_Environment(t *testing.T) {
+// TestTokenRotation: a Client whose token comes from the environment (from whichever variable holds
+// it) or from a TokenSource sends, on each attempt, the token of that moment: rotated between calls,
+// between the retries of one call that then succeeds, and between retries that all fail, where the
+// error shows every token the call sent masked.
+func TestTokenRotation(t *testing.T) {
 	t.Parallel()
-	jwt1 := makeJWT(t, map[string]any{"sub": "u", "exp": time.Now().Add(time.Hour).Unix()})
-	jwt2 := makeJWT(t, map[string]any{"sub": "u", "exp": time.Now().Add(2 * time.Hour).Unix()})
-	jwt3 := makeJWT(t, map[string]any{"sub": "u", "exp": time.Now().Add(3 * time.Hour).Unix()})
-	for _, variable := range []string{secrets.EnvManagementToken, secrets.EnvHost, secrets.EnvURL} {
-		t.Run(variable, func(t *testing.T) {
-			t.Parallel()
-			wrap := func(token string) string {
-				if variable == secrets.EnvManagementToken {
-					return token
+	jwts := make([]string, 3)
+	for i := range jwts {
+		jwts[i] = makeJWT(t, map[string]any{"sub": "u", "exp": time.Now().Add(time.Duration(i+1) * time.Hour).Unix()})
+	}
+	ok := fixture(t, 200, "secret.json")
+	points := map[string]struct {
+		answer func(n int, f *fakeAPI, req *http.Request) (*http.Response, error) // attempt n (from 1)
+		calls  []string                                                           // the tokens set before each call
+		want   []string                                                           // the tokens sent
+	}{
+		"between calls": {calls: []string{jwts[0], jwts[0], jwts[1], jwts[2]}, want: []string{jwts[0], jwts[0], jwts[1], jwts[2]}},
+		"between retries": {calls: jwts[:1], want: jwts, answer: func(n int, _ *fakeAPI, req *http.Request) (*http.Response, error) {
+			if n == 3 {
+				return ok(req)
+			}
+			return httpmock.NewStringResponse(map[int]int{1: http.StatusServiceUnavailable, 2: http.StatusBadGateway}[n],
+				map[int]string{1: `{"message":"busy"}`}[n]), nil
+		}},
+		"between failing retries": {calls: jwts[:1], want: jwts, answer: func(_ int, f *fakeAPI, _ *http.Request) (*http.Response, error) {
+			echo := `{"message":"rejected ` + strings.Join(authorizations(f), ", ") + `"}`
+			return httpmock.NewStringResponse(http.StatusServiceUnavailable, echo), nil
+		}},
+	}
+	for _, variable := range []string{secrets.EnvManagementToken, secrets.EnvHost, secrets.EnvURL, "WithTokenSource"} {
+		for pointName, point := range points {
+			t.Run(variable+" "+pointName, func(t *testing.T) {
+				t.Parallel()
+				wrap := func(token string) string { return token }
+				if variable == secrets.EnvHost || variable == secrets.EnvURL {
+					wrap = func(token string) string { return "admin:" + token + "@svc-1.example.com:3306/db" }
 				}
-				return "admin:" + token + "@svc-1.example.com:3306/db"
-			}
-			env := newLiveEnv(map[string]string{variable: wrap(jwt1)})
-			c, f := rotatingEnvClient(t, env)
-			for _, token := range []string{jwt1, jwt1, jwt2, jwt3} {
-				env.set(variable, wrap(token))
-				_, err := c.Secrets.Get(t.Context(), secretID)
-				require.NoError(t, err)
-				info := c.Info()
-				assert.True(t, info.TokenIsJWT)
-				assert.Contains(t, info.TokenSource, variable)
-			}
-			assert.Equal(t, []string{jwt1, jwt1, jwt2, jwt3}, authorizations(f))
-		})
+				env := newLiveEnv(map[string]string{variable: wrap(point.calls[0])})
+				var asked atomic.Int32
+				opt := secrets.WithEnvFunc(env.get)
+				if variable == "WithTokenSource" {
+					opt = secrets.WithTokenSource(secrets.TokenSourceFunc(func(context.Context) (string, error) {
+						asked.Add(1)
+						return env.get(variable), nil
+					}))
+				}
+				c, f := setup(t, opt, secrets.WithRetryMax(2))
+				var n atomic.Int32
+				f.on(http.MethodGet, getPath, func(req *http.Request) (*http.Response, error) {
+					if point.answer == nil {
+						return ok(req)
+					}
+					i := int(n.Add(1))
+					if i < len(point.want) { // rotated while the server fails
+						env.set(variable, wrap(point.want[i]))
+					}
+					return point.answer(i, f, req)
+				})
+				var err error
+				for _, token := range point.calls {
+					env.set(variable, wrap(token))
+					_, err = c.Secrets.Get(t.Context(), secretID)
+					info := c.Info()
+					assert.True(t, info.TokenIsJWT)
+					assert.Contains(t, info.TokenSource, variable)
+				}
+				assert.Equal(t, point.want, authorizations(f))
+				if variable == "WithTokenSource" {
+					assert.Equal(t, len(point.want), int(asked.Load()), "asked before each attempt")
+				}
+				if pointName != "between failing retries" {
+					require.NoError(t, err)
+					return
+				}
+				apiErr := itAPIError(t, err, http.StatusServiceUnavailable)
+				assert.Equal(t, 3, apiErr.Attempts)
+				assert.Contains(t, apiErr.Message, "rejected")
+				for _, token := range authorizations(f) {
+					assert.NotContains(t, err.Error(), token)
+					assert.NotContains(t, string(apiErr.Body), token)
+				}
+			})
+		}
 	}
 }
 
@@ -96,10 +140,8 @@ func TestTokenRotation_Environment(t *testing.T) {
 func TestTokenRotation_EnvironmentCache(t *testing.T) {
 	t.Parallel()
 	env := newLiveEnv(map[string]string{secrets.EnvManagementToken: "key-before"})
-	f := newFakeAPI(t)
+	c, f := setup(t, secrets.WithEnvFunc(env.get))
 	f.on(http.MethodGet, "/v1/secrets", fixture(t, 200, "list_wrapped.json"))
-	c, err := secrets.NewClient(secrets.WithEnvFunc(env.get), secrets.WithBaseURL(testBaseURL), secrets.WithHTTPClient(f.httpClient()))
-	require.NoError(t, err)
 	cache, err := secrets.NewCache(c)
 	require.NoError(t, err)
 	v, err := cache.Get(t.Context(), "DB_PASSWORD")
@@ -118,18 +160,17 @@ func TestTokenRotation_EnvironmentCache(t *testing.T) {
 // quoting a token; a fresh token makes the Client work again.
 func TestTokenRotation_EnvironmentFailures(t *testing.T) {
 	t.Parallel()
-	now := time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC)
-	var clock atomic.Int64
-	clock.Store(now.UnixNano())
-	expiring := makeJWT(t, map[string]any{"sub": "u", "exp": now.Add(time.Minute).Unix()})
-	fresh := makeJWT(t, map[string]any{"sub": "u", "exp": now.Add(time.Hour).Unix()})
+	clock := newFakeClock(time.Date(2030, 1, 1, 12, 0, 0, 0, time.UTC))
+	expiring := makeJWT(t, map[string]any{"sub": "u", "exp": clock.Now().Add(time.Minute).Unix()})
+	fresh := makeJWT(t, map[string]any{"sub": "u", "exp": clock.Now().Add(time.Hour).Unix()})
 
 	env := newLiveEnv(map[string]string{secrets.EnvURL: "admin:" + expiring + "@host:3306"})
-	c, f := rotatingEnvClient(t, env, secrets.WithClock(func() time.Time { return time.Unix(0, clock.Load()) }))
+	c, f := setup(t, secrets.WithEnvFunc(env.get), secrets.WithClock(clock.Now))
+	f.on(http.MethodGet, getPath, fixture(t, 200, "secret.json"))
 	_, err := c.Secrets.Get(t.Context(), secretID)
 	require.NoError(t, err)
 
-	clock.Store(now.Add(time.Minute).UnixNano())
+	clock.Advance(time.Minute)
 	_, err = c.Secrets.Get(t.Context(), secretID)
 	assertSentinels(t, err, secrets.ErrTokenExpired, secrets.ErrUnauthorized)
 	assert.Contains(t, err.Error(), secrets.EnvURL)
@@ -153,58 +194,6 @@ func TestTokenRotation_EnvironmentFailures(t *testing.T) {
 	_, err = c.Secrets.Get(t.Context(), secretID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{expiring, fresh}, authorizations(f))
-}
-
-// TestTokenRotation_DuringRetries: each retry carries the token of its own moment, from the
-// environment or from a TokenSource, and an error quoting any token the call sent shows it masked.
-func TestTokenRotation_DuringRetries(t *testing.T) {
-	t.Parallel()
-	t.Run("environment", func(t *testing.T) {
-		t.Parallel()
-		env := newLiveEnv(map[string]string{secrets.EnvManagementToken: "env-key-1"})
-		f := newFakeAPI(t)
-		var n atomic.Int32
-		f.on(http.MethodGet, "/v1/secrets/"+secretID, func(req *http.Request) (*http.Response, error) {
-			switch n.Add(1) {
-			case 1:
-				env.set(secrets.EnvManagementToken, "env-key-2") // rotated while the server fails
-				return httpmock.NewStringResponse(http.StatusServiceUnavailable, `{"message":"busy"}`), nil
-			case 2:
-				env.set(secrets.EnvManagementToken, "env-key-3")
-				return httpmock.NewStringResponse(http.StatusBadGateway, ""), nil
-			}
-			return fixture(t, 200, "secret.json")(req)
-		})
-		c, err := secrets.NewClient(secrets.WithEnvFunc(env.get), secrets.WithBaseURL(testBaseURL),
-			secrets.WithHTTPClient(f.httpClient()), fastRetries())
-		require.NoError(t, err)
-		_, err = c.Secrets.Get(t.Context(), secretID)
-		require.NoError(t, err)
-		assert.Equal(t, []string{"env-key-1", "env-key-2", "env-key-3"}, authorizations(f))
-	})
-	t.Run("token source, every token masked", func(t *testing.T) {
-		t.Parallel()
-		var calls atomic.Int32
-		src := secrets.TokenSourceFunc(func(context.Context) (string, error) {
-			return fmt.Sprintf("src-token-%d", calls.Add(1)), nil
-		})
-		c, f := setup(t, secrets.WithTokenSource(src), secrets.WithRetryMax(2))
-		f.on(http.MethodGet, "/v1/secrets/"+secretID, func(req *http.Request) (*http.Response, error) {
-			echo := `{"message":"rejected ` + strings.Join(authorizations(f), ", ") + `"}`
-			return httpmock.NewStringResponse(http.StatusServiceUnavailable, echo), nil
-		})
-		_, err := c.Secrets.Get(t.Context(), secretID)
-		var apiErr *secrets.APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, 3, apiErr.Attempts)
-		assert.Equal(t, []string{"src-token-1", "src-token-2", "src-token-3"}, authorizations(f))
-		for _, token := range authorizations(f) {
-			assert.NotContains(t, err.Error(), token)
-			assert.NotContains(t, string(apiErr.Body), token)
-		}
-		assert.Contains(t, apiErr.Message, "rejected")
-		assert.Equal(t, int32(3), calls.Load(), "asked before each attempt")
-	})
 }
 
 // TestTokenSource_Errors: a TokenSource that fails, or gives a token that cannot be sent, fails the
@@ -365,7 +354,8 @@ func TestTokenRotation_Concurrent(t *testing.T) {
 	tokens := []string{"rot-a", "rot-b", "rot-c", "rot-d"}
 	var tick atomic.Int32
 	env := newLiveEnv(map[string]string{secrets.EnvManagementToken: tokens[0]})
-	envClient, envAPI := rotatingEnvClient(t, env)
+	envClient, envAPI := setup(t, secrets.WithEnvFunc(env.get))
+	envAPI.on(http.MethodGet, getPath, fixture(t, 200, "secret.json"))
 	srcClient, srcAPI := setup(t, secrets.WithTokenSource(secrets.TokenSourceFunc(func(context.Context) (string, error) {
 		return tokens[int(tick.Load())%len(tokens)], nil
 	})))
@@ -416,8 +406,7 @@ func TestTokenRotation_Concurrent(t *testing.T) {
 // that identity's rights.
 func TestTokenRotation_NotebookAgainstTheEmulator(t *testing.T) {
 	t.Parallel()
-	srv := secretstest.NewServer()
-	t.Cleanup(srv.Close)
+	srv := newITEnv(t, secretstest.Profile{}).srv
 	alice, bob := srv.AddUser("alice@example.com"), srv.AddUser("bob@example.com")
 	srv.AddSecret("ALICE_ONLY", "alice-value", alice.ID)
 	srv.AddSecret("BOB_ONLY", "bob-value", bob.ID)
