@@ -12,7 +12,6 @@ import (
 	"io"
 	"log"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -583,38 +582,16 @@ func TestCanary_NetworkFailures(t *testing.T) {
 		opts  []secrets.Option
 	}{
 		{"refused", func(t *testing.T) (string, *http.Client) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			require.NoError(t, err)
-			addr := ln.Addr().String()
-			require.NoError(t, ln.Close())
 			tr := &http.Transport{}
 			t.Cleanup(tr.CloseIdleConnections)
-			return "http://" + addr, &http.Client{Transport: tr}
+			return "http://" + closedLoopbackPort(t), &http.Client{Transport: tr}
 		}, nil},
-		{"closed without an answer", canaryRawServer(func(w http.ResponseWriter, _ *http.Request) {
-			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
-				_ = conn.Close()
-			}
-		}), nil},
-		{"reset mid-body", canaryRawServer(func(w http.ResponseWriter, r *http.Request) {
+		{"closed without an answer", canaryRawServer(func(_ int, w http.ResponseWriter, _ *http.Request) { breakConn(w, "", false) }), nil},
+		{"reset mid-body", canaryRawServer(func(_ int, w http.ResponseWriter, r *http.Request) {
 			auth := r.Header.Get("Authorization")
-			conn, buf, err := http.NewResponseController(w).Hijack()
-			if err != nil {
-				return
-			}
-			_, _ = fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nX-Request-Id: %s\r\n\r\n{\"secrets\":[{\"name\":\"%s", auth, auth)
-			_ = buf.Flush()
-			if tcp, ok := conn.(*net.TCPConn); ok {
-				_ = tcp.SetLinger(0)
-			}
-			_ = conn.Close()
+			breakConn(w, fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nX-Request-Id: %s\r\n\r\n{\"secrets\":[{\"name\":\"%s", auth, auth), true)
 		}), nil},
-		{"no answer within WithTimeout", canaryRawServer(func(_ http.ResponseWriter, r *http.Request) {
-			// The server sees the client go away only once it has read the body.
-			_, _ = io.Copy(io.Discard, r.Body)
-			<-r.Context().Done()
-		}),
-			[]secrets.Option{secrets.WithTimeout(30 * time.Millisecond), secrets.WithRetryMax(0)}},
+		{"no answer within WithTimeout", canaryRawServer(hang), []secrets.Option{secrets.WithTimeout(30 * time.Millisecond), secrets.WithRetryMax(0)}},
 		{"untrusted certificate", func(t *testing.T) (string, *http.Client) {
 			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { canaryEcho(w, r, 200, "json") }))
 			srv.Config.ErrorLog = log.New(io.Discard, "", 0) // handshake failures are the point here
@@ -638,11 +615,11 @@ func TestCanary_NetworkFailures(t *testing.T) {
 	}
 }
 
-func canaryRawServer(h http.HandlerFunc) func(t *testing.T) (string, *http.Client) {
+// canaryRawServer serves h on the broken-wire harness (harness_raw_test.go).
+func canaryRawServer(h rawHandler) func(t *testing.T) (string, *http.Client) {
 	return func(t *testing.T) (string, *http.Client) {
-		srv := httptest.NewServer(h)
-		t.Cleanup(srv.Close)
-		return srv.URL, srv.Client()
+		srv := newRawServer(t, h)
+		return srv.URL, srv.client(t)
 	}
 }
 

@@ -1,17 +1,14 @@
 package secrets_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"html"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unicode/utf16"
@@ -236,33 +233,15 @@ func TestCanary_ServerEchoesWhatWasSent(t *testing.T) {
 // and \u escapes); a server that echoes the value there has it masked in the *RequestError.
 func TestCanary_TransportQuotesTheValue(t *testing.T) {
 	t.Parallel()
-	var wg sync.WaitGroup
-	t.Cleanup(wg.Wait) // after the listener is closed: cleanups run last-in first-out
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = ln.Close() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			if req, err := http.ReadRequest(bufio.NewReader(conn)); err == nil {
-				var sent struct{ Value string }
-				_ = json.NewDecoder(req.Body).Decode(&sent)
-				line := strings.NewReplacer("\r", "", "\n", "", ":", "").Replace(sent.Value)
-				_, _ = io.WriteString(conn, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nbad "+line+"\r\n\r\n")
-			}
-			_ = conn.Close()
-		}
-	}()
+	srv := newRawServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		var sent struct{ Value string }
+		_ = json.NewDecoder(r.Body).Decode(&sent)
+		line := strings.NewReplacer("\r", "", "\n", "", ":", "").Replace(sent.Value)
+		breakConn(w, "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nbad "+line+"\r\n\r\n", false)
+	})
 	rec := newCanaryRecorder(t, echoEncoders["go %q"](canaryQuotedMarker))
-	c, err := secrets.NewClient(secrets.WithAPIKey(canaryToken), secrets.WithBaseURL("http://"+ln.Addr().String()),
-		secrets.WithRetryMax(0), secrets.WithLogger(rec.logger), secrets.WithTimeout(5*time.Second))
-	require.NoError(t, err)
-	_, err = c.Secrets.Create(t.Context(), "DB_PASSWORD", canaryQuotedValue)
+	c := srv.newClient(t, secrets.WithAPIKey(canaryToken), secrets.WithRetryMax(0), secrets.WithLogger(rec.logger), secrets.WithTimeout(5*time.Second))
+	_, err := c.Secrets.Create(t.Context(), "DB_PASSWORD", canaryQuotedValue)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "malformed MIME header")
 	var reqErr *secrets.RequestError
