@@ -503,36 +503,6 @@ func TestCanary_Success(t *testing.T) {
 	assert.False(t, ok, "Delete ran")
 }
 
-// TestCanary_ServerErrorsEcho runs every operation against servers that answer each request with an
-// error quoting what they received (token, body with the value, URL) in the message, the body and
-// headers, in JSON, text and HTML; and against 200s whose body is not what the call expects.
-func TestCanary_ServerErrorsEcho(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		status int
-		style  string
-	}{
-		{400, "json"}, {401, "text"}, {403, "json"}, {404, "nested"}, {409, "json"}, {413, "text"},
-		{422, "html"}, {429, "json"}, {500, "text"}, {502, "html"}, {503, "json"}, {504, "error"},
-		{200, "badjson"}, {200, "wrongtype"},
-	}
-	for _, tc := range cases {
-		t.Run(fmt.Sprint(tc.status, " ", tc.style), func(t *testing.T) {
-			t.Parallel()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				canaryEcho(w, r, tc.status, tc.style)
-			}))
-			t.Cleanup(srv.Close)
-			rec := newCanaryRecorder(t)
-			f := canaryClient(t, rec, srv.URL, srv.Client())
-			require.NotNil(t, f.org)
-			failures := runCanaryOps(t, rec, f, canaryOps)
-			assert.GreaterOrEqual(t, failures, len(canaryOps)-6, "the operations that make requests fail")
-			rec.verifyLogs(`"msg":"secrets: request"`, `msg="secrets: request"`)
-		})
-	}
-}
-
 // canaryEcho answers GET /v1/organizations/current normally (so that Organization.GetSecret can run)
 // and everything else with status, quoting the request.
 func canaryEcho(w http.ResponseWriter, r *http.Request, status int, style string) {
@@ -572,15 +542,33 @@ func canaryEcho(w http.ResponseWriter, r *http.Request, status int, style string
 	_, _ = w.Write(out)
 }
 
-// TestCanary_NetworkFailures runs every operation with no usable response: nothing listening,
-// connections closed or reset, a server that never answers, a certificate the client does not trust.
-func TestCanary_NetworkFailures(t *testing.T) {
+// TestCanary_FailingServers runs every operation against servers that answer each request with an
+// error quoting what they received (token, body with the value, URL) in the message, the body and
+// headers, in JSON, text and HTML; against 200s whose body is not what the call expects; and with no
+// usable response: nothing listening, connections closed or reset, a server that never answers, a
+// certificate the client does not trust.
+func TestCanary_FailingServers(t *testing.T) {
 	t.Parallel()
-	cases := []struct {
+	type failing struct {
 		name  string
 		serve func(t *testing.T) (string, *http.Client)
 		opts  []secrets.Option
+	}
+	var cases []failing
+	for _, echo := range []struct {
+		status int
+		style  string
 	}{
+		{400, "json"}, {401, "text"}, {403, "json"}, {404, "nested"}, {409, "json"}, {413, "text"},
+		{422, "html"}, {429, "json"}, {500, "text"}, {502, "html"}, {503, "json"}, {504, "error"},
+		{200, "badjson"}, {200, "wrongtype"},
+	} {
+		cases = append(cases, failing{fmt.Sprint(echo.status, " ", echo.style), canaryRawServer(func(_ int, w http.ResponseWriter, r *http.Request) {
+			canaryEcho(w, r, echo.status, echo.style)
+		}), nil})
+	}
+	echoing := len(cases)
+	cases = append(cases, []failing{
 		{"refused", func(t *testing.T) (string, *http.Client) {
 			tr := &http.Transport{}
 			t.Cleanup(tr.CloseIdleConnections)
@@ -601,13 +589,16 @@ func TestCanary_NetworkFailures(t *testing.T) {
 			t.Cleanup(tr.CloseIdleConnections)
 			return srv.URL, &http.Client{Transport: tr}
 		}, nil},
-	}
-	for _, tc := range cases {
+	}...)
+	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			baseURL, hc := tc.serve(t)
 			rec := newCanaryRecorder(t)
 			f := canaryClient(t, rec, baseURL, hc, tc.opts...)
+			if i < echoing {
+				require.NotNil(t, f.org, "the echoing servers answer Current")
+			}
 			failures := runCanaryOps(t, rec, f, canaryOps)
 			assert.GreaterOrEqual(t, failures, len(canaryOps)-6, "the operations that make requests fail")
 			rec.verifyLogs(`"msg":"secrets: request"`, `msg="secrets: request"`)

@@ -56,8 +56,11 @@ func authorizations(f *fakeAPI) []string {
 func TestTokenRotation(t *testing.T) {
 	t.Parallel()
 	jwts := make([]string, 3)
+	exps := map[string]time.Time{}
 	for i := range jwts {
-		jwts[i] = makeJWT(t, map[string]any{"sub": "u", "exp": time.Now().Add(time.Duration(i+1) * time.Hour).Unix()})
+		exp := time.Now().Add(time.Duration(i+1) * time.Hour).Truncate(time.Second)
+		jwts[i] = makeJWT(t, map[string]any{"sub": "u", "exp": exp.Unix()})
+		exps[jwts[i]] = exp
 	}
 	ok := fixture(t, 200, "secret.json")
 	points := map[string]struct {
@@ -96,6 +99,10 @@ func TestTokenRotation(t *testing.T) {
 					}))
 				}
 				c, f := setup(t, opt, secrets.WithRetryMax(2))
+				if variable == "WithTokenSource" { // NewClient does not call the source: Info knows only the source
+					assert.Zero(t, asked.Load())
+					assert.Equal(t, secrets.ClientInfo{BaseURL: testBaseURL + "/v1", TokenSource: "WithTokenSource", UserAgent: c.Info().UserAgent}, c.Info())
+				}
 				var n atomic.Int32
 				f.on(http.MethodGet, getPath, func(req *http.Request) (*http.Response, error) {
 					if point.answer == nil {
@@ -111,9 +118,11 @@ func TestTokenRotation(t *testing.T) {
 				for _, token := range point.calls {
 					env.set(variable, wrap(token))
 					_, err = c.Secrets.Get(t.Context(), secretID)
-					info := c.Info()
+					info := c.Info() // the kind and expiry of the latest token
 					assert.True(t, info.TokenIsJWT)
 					assert.Contains(t, info.TokenSource, variable)
+					assert.True(t, exps[authorizations(f)[len(authorizations(f))-1]].Equal(info.TokenExpiry))
+					assert.NotContains(t, fmt.Sprintf("%v %+v %#v", c, info, c), token)
 				}
 				assert.Equal(t, point.want, authorizations(f))
 				if variable == "WithTokenSource" {
@@ -321,30 +330,6 @@ func TestTokenOptions_LastOneWins(t *testing.T) {
 
 	_, err := secrets.NewClient(secrets.WithTokenSource(nil))
 	assert.ErrorIs(t, err, secrets.ErrInvalidArgument)
-}
-
-// TestTokenSource_Info: before the first request Info knows only the source; after it, the kind and
-// expiry of the latest token. NewClient does not call the source.
-func TestTokenSource_Info(t *testing.T) {
-	t.Parallel()
-	exp := time.Now().Add(time.Hour).Truncate(time.Second)
-	token := makeJWT(t, map[string]any{"sub": "u", "exp": exp.Unix()})
-	var calls atomic.Int32
-	c, f := setup(t, secrets.WithTokenSource(secrets.TokenSourceFunc(func(context.Context) (string, error) {
-		calls.Add(1)
-		return token, nil
-	})))
-	f.on(http.MethodGet, "/v1/secrets/"+secretID, fixture(t, 200, "secret.json"))
-	assert.Equal(t, int32(0), calls.Load())
-	info := c.Info()
-	assert.Equal(t, "WithTokenSource", info.TokenSource)
-	assert.False(t, info.TokenIsJWT)
-	_, err := c.Secrets.Get(t.Context(), secretID)
-	require.NoError(t, err)
-	info = c.Info()
-	assert.True(t, info.TokenIsJWT)
-	assert.True(t, exp.Equal(info.TokenExpiry))
-	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", c, info, c), token)
 }
 
 // TestTokenRotation_Concurrent: requests from many goroutines while the environment and a source
