@@ -345,9 +345,7 @@ var canaryBadInputOps = []canaryOp{
 		_, err := f.cache.GetMany(ctx, "DB_PASSWORD", canaryValue)
 		return nil, err
 	}},
-	{"SecretsService.Get", func(_ context.Context, f *canaryFixture) (any, error) { // a nil context
-		return f.c.Secrets.Get(nilContext(), f.id)
-	}},
+	{"SecretsService.Get", func(_ context.Context, f *canaryFixture) (any, error) { return f.c.Secrets.Get(nilContext(), f.id) }}, // a nil context
 	// The value where an ID belongs: Update(ctx, value, id), its two strings swapped by mistake.
 	{"SecretsService.Update", func(ctx context.Context, f *canaryFixture) (any, error) {
 		return f.c.Secrets.Update(ctx, canaryValue, f.id)
