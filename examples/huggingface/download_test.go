@@ -187,56 +187,51 @@ func TestServerErrorsAreRetried(t *testing.T) {
 	assert.NoFileExists(t, f.path("tokenizer_config.json"))
 }
 
-func TestSizeMismatchIsNotRenamedIntoPlace(t *testing.T) {
+// TestMismatchIsNotRenamedIntoPlace: a download whose size or sha256 is not the one the Hub announced
+// never takes the file's name; the partial file is kept only when it may be resumed.
+func TestMismatchIsNotRenamedIntoPlace(t *testing.T) {
 	t.Parallel()
-	size := int64(len(fileData(t, weights)))
+	data := fileData(t, weights)
+	size := int64(len(data))
+	noRetry := []string{"-retries", "0"}
 	for _, tc := range []struct {
-		name       string
-		linkedSize int64
-		chunked    bool // the CDN sends no Content-Length: the mismatch shows only at the end
-		wantErr    string
-		keepsPart  bool
+		name string
+		edit func(*hubtest.Server)
+		args []string
+		want []string // in the error
+		part string   // the .part file: "kept" (the whole body), "removed", or "" (not checked)
 	}{
-		{"announced size differs from Content-Length", size + 1000, false,
-			fmt.Sprintf("size mismatch: the Hub announced %d bytes (X-Linked-Size), the download server sends %d", size+1000, size), false},
-		{"body shorter than announced", size + 1000, true,
-			fmt.Sprintf("the download ended after %d of the %d bytes announced", size, size+1000), true},
-		{"body longer than announced", size - 1000, true,
-			fmt.Sprintf("the server sent more than the %d bytes announced; removed", size-1000), false},
+		{"announced size differs from Content-Length", func(h *hubtest.Server) { h.SetLinkedSize(weights, size+1000) }, noRetry,
+			[]string{fmt.Sprintf("size mismatch: the Hub announced %d bytes (X-Linked-Size), the download server sends %d", size+1000, size)}, ""},
+		// Chunked: the CDN sends no Content-Length, so the mismatch shows only at the end.
+		{"body shorter than announced", func(h *hubtest.Server) { h.SetLinkedSize(weights, size+1000); h.SetChunked(weights) }, noRetry,
+			[]string{fmt.Sprintf("the download ended after %d of the %d bytes announced", size, size+1000)}, "kept"},
+		{"body longer than announced", func(h *hubtest.Server) { h.SetLinkedSize(weights, size-1000); h.SetChunked(weights) }, noRetry,
+			[]string{fmt.Sprintf("the server sent more than the %d bytes announced; removed", size-1000)}, "removed"},
+		// A corrupt partial file is removed, not resumed.
+		{"sha256 differs from the announced one", func(h *hubtest.Server) { h.SetCorrupt(weights) }, nil,
+			[]string{"model.safetensors: sha256 mismatch: the file has ", "the Hub announced " + hubtest.SHA256(data) + " (X-Linked-Etag)"}, "removed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			f.hub.SetLinkedSize(weights, tc.linkedSize)
-			if tc.chunked {
-				f.hub.SetChunked(weights)
-			}
-			err := f.run("-files", weights, "-retries", "0")
+			tc.edit(f.hub)
+			err := f.run(append([]string{"-files", weights}, tc.args...)...)
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), tc.wantErr)
+			for _, want := range tc.want {
+				assert.Contains(t, err.Error(), want)
+			}
 			assert.NoFileExists(t, f.path(weights))
-			if tc.keepsPart {
+			switch tc.part {
+			case "kept":
 				fi, err := os.Stat(f.path(weights) + partSuffix)
 				require.NoError(t, err)
 				assert.Equal(t, size, fi.Size())
-			} else if !strings.Contains(tc.wantErr, "size mismatch") {
+			case "removed":
 				assert.NoFileExists(t, f.path(weights)+partSuffix)
 			}
 		})
 	}
-}
-
-func TestSHA256MismatchIsNotRenamedIntoPlace(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	f.hub.SetCorrupt(weights)
-
-	err := f.run("-files", weights)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "model.safetensors: sha256 mismatch: the file has ")
-	assert.Contains(t, err.Error(), "the Hub announced "+hubtest.SHA256(fileData(t, weights))+" (X-Linked-Etag)")
-	assert.NoFileExists(t, f.path(weights))
-	assert.NoFileExists(t, f.path(weights)+partSuffix, "a corrupt partial file is removed, not resumed")
 }
 
 func TestWrongTokenIsExplainedWithoutTheToken(t *testing.T) {
