@@ -17,8 +17,9 @@ import (
 
 // invalidNames breaks the naming rule: non-empty, ASCII letters, digits and '_' only.
 var invalidNames = []string{
-	"", "DB-PASSWORD", "DB PASSWORD", " DB_PASSWORD", "DB_PASSWORD\n", "tab\there", "db.password", "db/password",
-	"../etc", "a?b=c&d", "%2F", "PASSWÖRD", "KEY_🔑", "KEY\x00", strings.Repeat("A", 10_000) + "-",
+	"", "DB-PASSWORD", "DB PASSWORD", " DB_PASSWORD", " LEADING", "DB_PASSWORD\n", "TRAILING\n", "tab\there", "db.password",
+	"db/password", "a/b", "../etc", "a?b=c&d", "%2F", "PASSWÖRD", "KEY_🔑", "KEY\x00", strings.Repeat("A", 1000) + "-",
+	strings.Repeat("A", 10_000) + "-",
 	"sk-live-9f8e7d6c5b4a", // a value passed as a name
 }
 
@@ -210,6 +211,9 @@ func badArgs(t *testing.T) []badArg {
 
 	// A nil context, or an Organization not from Current, is an argument error, not a panic.
 	for _, pc := range protocolCases(t) {
+		if strings.Contains(pc.name, "/") {
+			continue // one row per method
+		}
 		rows = append(rows, badArg{name: "nil context/" + pc.name, sentinels: []error{secrets.ErrInvalidArgument},
 			call: func(e argEnv) error {
 				var nilCtx context.Context
