@@ -319,15 +319,20 @@ func fmEmulator(inject func(*secretstest.Server)) func(t *testing.T) fmTarget {
 	}
 }
 
-// fmRaw starts a raw server (harness_raw_test.go) running h; it never receives another token.
+// fmRaw starts a raw server (harness_raw_test.go) running h.
 func fmRaw(h rawHandler, opts ...rawOption) func(t *testing.T) fmTarget {
 	return func(t *testing.T) fmTarget {
 		srv := newRawServer(t, h, opts...)
-		return fmTarget{baseURL: srv.URL, hc: srv.client(t), requests: srv.requests, check: func(t *testing.T, _ error) {
-			for _, hit := range srv.recorded() {
-				assert.Contains(t, []string{"", "Bearer " + testToken}, hit.Auth)
-			}
-		}}
+		return fmTarget{baseURL: srv.URL, hc: srv.client(t), requests: srv.requests, check: func(t *testing.T, _ error) { fmNoOtherToken(t, srv) }}
+	}
+}
+
+// fmNoOtherToken checks that the servers of a row never received a token but the client's.
+func fmNoOtherToken(t *testing.T, servers ...*rawServer) {
+	for _, srv := range servers {
+		for _, hit := range srv.recorded() {
+			assert.Contains(t, []string{"", "Bearer " + testToken}, hit.Auth)
+		}
 	}
 }
 
@@ -394,6 +399,7 @@ func fmRedirectSameHost(t *testing.T) fmTarget {
 		fmWriteList(w)
 	})
 	return fmTarget{baseURL: srv.URL, hc: srv.client(t), requests: srv.requests, check: func(t *testing.T, _ error) {
+		fmNoOtherToken(t, srv)
 		hits := srv.recorded()
 		require.Len(t, hits, 2)
 		assert.Equal(t, "Bearer "+testToken, hits[1].Auth, "the token stays on its host")
@@ -420,6 +426,7 @@ func fmRedirectOtherHost(fromTLS bool, code ...int) func(t *testing.T) fmTarget 
 		return fmTarget{baseURL: origin.URL, hc: origin.client(t),
 			requests: func() int { return origin.requests() + target.requests() },
 			check: func(t *testing.T, _ error) {
+				fmNoOtherToken(t, origin, target)
 				assert.Zero(t, target.conns.Load(), "nothing reaches the other host")
 			}}
 	}
