@@ -202,6 +202,13 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
+// locked runs f with the server's lock held.
+func (s *Server) locked(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f()
+}
+
 // FailNext makes the next n requests to the Hub answer status (with Retry-After: 0).
 func (s *Server) FailNext(n, status int) {
 	s.mu.Lock()
@@ -213,11 +220,7 @@ func (s *Server) FailNext(n, status int) {
 
 // CutNext makes the next response with the body of file send after bytes of it, then drop the
 // connection: the client sees the body end early.
-func (s *Server) CutNext(file string, after int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cuts[file] = after
-}
+func (s *Server) CutNext(file string, after int64) { s.locked(func() { s.cuts[file] = after }) }
 
 // StallNext makes the next response with the body of file send after bytes of it, then send nothing
 // more until the client goes away. The channel is closed once the bytes are sent.
@@ -231,31 +234,17 @@ func (s *Server) StallNext(file string, after int64) <-chan struct{} {
 
 // SetLinkedSize makes the Hub announce size as the X-Linked-Size of the LFS file file.
 func (s *Server) SetLinkedSize(file string, size int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.linkedSizes[file] = size
+	s.locked(func() { s.linkedSizes[file] = size })
 }
 
 // SetChunked makes responses with the body of file omit Content-Length (chunked encoding).
-func (s *Server) SetChunked(file string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.chunked[file] = true
-}
+func (s *Server) SetChunked(file string) { s.locked(func() { s.chunked[file] = true }) }
 
 // SetCorrupt makes responses with the body of file serve it with one byte changed (same size).
-func (s *Server) SetCorrupt(file string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.corrupt[file] = true
-}
+func (s *Server) SetCorrupt(file string) { s.locked(func() { s.corrupt[file] = true }) }
 
 // SetIgnoreRange makes both servers ignore Range headers and always send whole files (200).
-func (s *Server) SetIgnoreRange(ignore bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.ignoreRange = ignore
-}
+func (s *Server) SetIgnoreRange(ignore bool) { s.locked(func() { s.ignoreRange = ignore }) }
 
 func (s *Server) record(server string, r *http.Request) {
 	rec := Request{
