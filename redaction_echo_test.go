@@ -3,6 +3,7 @@ package secrets_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -171,7 +172,9 @@ func echoCases() []echoCase {
 func echoResponder(tc echoCase) func(*http.Request) (*http.Response, error) {
 	return func(req *http.Request) (*http.Response, error) {
 		var sent struct{ Value string }
-		_ = json.NewDecoder(req.Body).Decode(&sent)
+		if err := json.NewDecoder(req.Body).Decode(&sent); err != nil || sent.Value != tc.value {
+			return nil, errors.New("the request does not carry the value: nothing to echo") // fails itAPIError
+		}
 		token := strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
 		body := tc.body(sent.Value, token)
 		header := http.Header{}
