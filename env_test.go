@@ -186,6 +186,8 @@ func TestEnv_OptionsOrder(t *testing.T) {
 	envToken := map[string]string{secrets.EnvManagementToken: "env-token-123",
 		secrets.EnvManagementBaseURL: "https://api.eu.example", secrets.EnvOrganization: testOrgID}
 	getenv := func(k string) string { return envToken[k] }
+	everyVar := map[string]string{secrets.EnvManagementToken: "env-token-123", secrets.EnvManagementBaseURL: "https://api.eu.example",
+		secrets.EnvManagementVersion: "v2", secrets.EnvOrganization: testOrgID, secrets.EnvURL: "admin:" + makeJWT(t, map[string]any{"sub": "x"}) + "@host:3306"}
 	tests := []struct {
 		name        string
 		vars        map[string]string
@@ -208,12 +210,9 @@ func TestEnv_OptionsOrder(t *testing.T) {
 		{"ManageWorkspaces key and options", envToken, func(mock secrets.Option) (*secrets.Client, error) {
 			return secrets.ManageWorkspaces("workspace-key", secrets.WithOrganizationID(otherOrgID), secrets.WithBaseURL(testBaseURL), mock)
 		}, testBaseURL + "/v1/secrets/" + secretID + "?organizationID=" + otherOrgID, "workspace-key", "WithAPIKey"},
-		{"no WithEnv", map[string]string{secrets.EnvManagementToken: "env-token-123", secrets.EnvManagementBaseURL: "https://api.eu.example",
-			secrets.EnvManagementVersion: "v2", secrets.EnvOrganization: testOrgID, secrets.EnvURL: "admin:" + makeJWT(t, map[string]any{"sub": "x"}) + "@host:3306"},
-			func(mock secrets.Option) (*secrets.Client, error) {
-				return secrets.NewClient(secrets.WithAPIKey("explicit-key"), mock)
-			},
-			"https://api.singlestore.com/v1/secrets/" + secretID, "explicit-key", "WithAPIKey"},
+		{"no WithEnv", everyVar, func(mock secrets.Option) (*secrets.Client, error) {
+			return secrets.NewClient(secrets.WithAPIKey("explicit-key"), mock)
+		}, "https://api.singlestore.com/v1/secrets/" + secretID, "explicit-key", "WithAPIKey"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,13 +222,14 @@ func TestEnv_OptionsOrder(t *testing.T) {
 			require.NoError(t, err)
 			assertSentTo(t, c, envGet(t, c, api), tt.url, tt.token, "")
 			assert.Equal(t, tt.tokenSource, c.Info().TokenSource)
-			if tt.name == "no WithEnv" {
-				c, err := secrets.NewClient()
-				assert.Nil(t, c)
-				assert.ErrorIs(t, err, secrets.ErrNoCredentials)
-			}
 		})
 	}
+	t.Run("no options at all", func(t *testing.T) {
+		setEnv(t, everyVar)
+		c, err := secrets.NewClient()
+		assert.Nil(t, c)
+		assert.ErrorIs(t, err, secrets.ErrNoCredentials, "the environment's token is not read without WithEnv")
+	})
 }
 
 // TestEnv_ManageWorkspacesFollowsRotation: a long-lived ManageWorkspaces("") client reads the process
