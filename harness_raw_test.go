@@ -3,6 +3,7 @@ package secrets_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -41,19 +42,16 @@ type rawServer struct {
 	hits  []rawHit
 }
 
-// rawOption configures a rawServer before it starts.
-type rawOption func(*rawConfig)
-
-type rawConfig struct {
-	tls bool
-	ln  net.Listener
-}
+// rawOption configures a rawServer's httptest server before it starts.
+type rawOption func(*httptest.Server)
 
 // rawTLS serves https, with httptest's certificate (which rawServer.client trusts).
-func rawTLS(c *rawConfig) { c.tls = true }
+func rawTLS(s *httptest.Server) { s.TLS = &tls.Config{} }
 
 // rawOn serves on ln instead of a fresh 127.0.0.1 port.
-func rawOn(ln net.Listener) rawOption { return func(c *rawConfig) { c.ln = ln } }
+func rawOn(ln net.Listener) rawOption {
+	return func(s *httptest.Server) { _ = s.Listener.Close(); s.Listener = ln }
+}
 
 // newRawServer starts a rawServer running h, closed when the test ends.
 func newRawServer(t *testing.T, h rawHandler, opts ...rawOption) *rawServer {
@@ -73,15 +71,10 @@ func newRawServer(t *testing.T, h rawHandler, opts ...rawOption) *rawServer {
 			s.conns.Add(1)
 		}
 	}
-	var cfg rawConfig
 	for _, o := range opts {
-		o(&cfg)
+		o(s.Server)
 	}
-	if cfg.ln != nil {
-		_ = s.Listener.Close()
-		s.Listener = cfg.ln
-	}
-	if cfg.tls {
+	if s.TLS != nil {
 		s.StartTLS()
 	} else {
 		s.Start()

@@ -271,10 +271,7 @@ func newWrProxy(t *testing.T, srv *secretstest.Server) *wrProxy {
 	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		var status int
 		if _, scanErr := fmt.Sscanf(err.Error(), "replaced with %d", &status); scanErr != nil {
-			// The emulator dropped or cut the connection: pass that on as it came.
-			if conn, _, hijackErr := http.NewResponseController(w).Hijack(); hijackErr == nil {
-				_ = conn.Close()
-			}
+			breakConn(w, "", false) // the emulator dropped or cut the connection: pass that on as it came
 			return
 		}
 		w.Header().Set("Content-Type", "text/html")
