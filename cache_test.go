@@ -114,20 +114,22 @@ func TestNewCacheValidatesOptions(t *testing.T) {
 		{name: "refresh-ahead as long as the default TTL", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(5 * time.Minute)}},
 		{name: "refresh-ahead, then a shorter TTL", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(time.Minute), secrets.WithTTL(time.Second)}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			c, err := secrets.NewCache(tt.client, tt.opts...)
-			if tt.valid {
-				require.NoError(t, err)
-				assert.NotNil(t, c)
-				assert.Zero(t, c.Len())
-				return
-			}
-			assert.ErrorIs(t, err, secrets.ErrInvalidArgument)
-			assert.Nil(t, c)
-		})
-	}
+	t.Run("options", func(t *testing.T) { // a group: the check below waits for its parallel rows
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				t.Parallel()
+				c, err := secrets.NewCache(tt.client, tt.opts...)
+				if tt.valid {
+					require.NoError(t, err)
+					assert.NotNil(t, c)
+					assert.Zero(t, c.Len())
+					return
+				}
+				assert.ErrorIs(t, err, secrets.ErrInvalidArgument)
+				assert.Nil(t, c)
+			})
+		}
+	})
 	assert.Zero(t, api.GetTotalCallCount(), "building a cache makes no request")
 }
 

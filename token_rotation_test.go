@@ -316,6 +316,9 @@ func TestTokenOptions_LastOneWins(t *testing.T) {
 		"env, then key":           {[]secrets.Option{withToken, secrets.WithAPIKey("from-key")}, "from-key", "WithAPIKey"},
 		"key, then env with none": {[]secrets.Option{secrets.WithAPIKey("from-key"), noToken}, "from-key", "WithAPIKey"},
 	}
+	_, err := secrets.NewClient(secrets.WithTokenSource(nil))
+	assert.ErrorIs(t, err, secrets.ErrInvalidArgument)
+
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -327,9 +330,6 @@ func TestTokenOptions_LastOneWins(t *testing.T) {
 			assert.Equal(t, tc.source, c.Info().TokenSource)
 		})
 	}
-
-	_, err := secrets.NewClient(secrets.WithTokenSource(nil))
-	assert.ErrorIs(t, err, secrets.ErrInvalidArgument)
 }
 
 // TestTokenRotation_Concurrent: requests from many goroutines while the environment and a source

@@ -133,6 +133,14 @@ var decodeListCases = []struct {
 
 func TestDecodeSecretList(t *testing.T) {
 	t.Parallel()
+	list, err := wire.DecodeSecretList([]byte(`[` + listOne + `,` + listTwo + `]`))
+	require.NoError(t, err)
+	require.NotNil(t, list[0].Value)
+	assert.Equal(t, "v", *list[0].Value)
+	assert.Nil(t, list[1].Value, "missing value stays nil")
+	assert.True(t, list[0].CreatedAt.Equal(ref))
+	assert.True(t, list[1].CreatedAt.IsZero())
+
 	for _, tc := range decodeListCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -149,13 +157,6 @@ func TestDecodeSecretList(t *testing.T) {
 			assert.Equal(t, tc.ids, ids)
 		})
 	}
-	list, err := wire.DecodeSecretList([]byte(`[` + listOne + `,` + listTwo + `]`))
-	require.NoError(t, err)
-	require.NotNil(t, list[0].Value)
-	assert.Equal(t, "v", *list[0].Value)
-	assert.Nil(t, list[1].Value, "missing value stays nil")
-	assert.True(t, list[0].CreatedAt.Equal(ref))
-	assert.True(t, list[1].CreatedAt.IsZero())
 }
 
 func TestRequestBodies(t *testing.T) {

@@ -332,6 +332,11 @@ func TestNewConnectorRejectsBadArguments(t *testing.T) {
 	badTLS := good.Clone()
 	badTLS.TLS, badTLS.TLSConfig = nil, "carrier-pigeon" // no TLS configuration registered under that name
 
+	c, err := NewConnector(cache, good, nil, WithPasswordSecret("SINGLESTORE_PASSWORD"))
+	require.NoError(t, err)
+	assert.Equal(t, "SINGLESTORE_PASSWORD", c.secret)
+	assert.Empty(t, good.Passwd)
+
 	for _, tc := range []struct {
 		name  string
 		cache *secrets.Cache
@@ -357,8 +362,4 @@ func TestNewConnectorRejectsBadArguments(t *testing.T) {
 			assert.NotContains(t, err.Error(), "hunter2")
 		})
 	}
-	c, err := NewConnector(cache, good, nil, WithPasswordSecret("SINGLESTORE_PASSWORD"))
-	require.NoError(t, err)
-	assert.Equal(t, "SINGLESTORE_PASSWORD", c.secret)
-	assert.Empty(t, good.Passwd)
 }

@@ -92,6 +92,19 @@ func TestWorkspaceOwnTLS(t *testing.T) {
 // *tls.Config, is refused rather than written as something else.
 func TestWorkspaceFieldsAreNotDSNSyntax(t *testing.T) {
 	t.Parallel()
+	colon := Workspace{Host: "h", User: "app:not-a-password"}
+	cfg, err := colon.Config()
+	require.NoError(t, err)
+	assert.Equal(t, colon.User, cfg.User)
+	assert.Empty(t, cfg.Passwd)
+	_, err = colon.DSN()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "use Config")
+
+	_, err = Workspace{Host: "h", User: "u", TLS: &tls.Config{MinVersion: tls.VersionTLS13}}.DSN()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "use Config")
+
 	for _, w := range []Workspace{
 		{Host: "h", User: "a@b", Database: "d@e"},
 		{Host: "h", User: "u)/?tls=false&allowAllFiles=true&x=(", Database: "d?tls=false"},
@@ -114,16 +127,4 @@ func TestWorkspaceFieldsAreNotDSNSyntax(t *testing.T) {
 			}
 		})
 	}
-	colon := Workspace{Host: "h", User: "app:not-a-password"}
-	cfg, err := colon.Config()
-	require.NoError(t, err)
-	assert.Equal(t, colon.User, cfg.User)
-	assert.Empty(t, cfg.Passwd)
-	_, err = colon.DSN()
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "use Config")
-
-	_, err = Workspace{Host: "h", User: "u", TLS: &tls.Config{MinVersion: tls.VersionTLS13}}.DSN()
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "use Config")
 }
