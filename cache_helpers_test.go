@@ -4,99 +4,13 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	secrets "github.com/helios-secrets/go-secrets"
 )
-
-// apiStub is GET /v1/secrets on 127.0.0.1, answered from a bulkStandIn (wrapped lists with values),
-// that counts and records what reaches it: for the notebook tests, whose Client is built from the
-// environment (the cache's own tests use fakeSource, below, behind the Cache's seam).
-type apiStub struct {
-	srv      *httptest.Server
-	requests atomic.Int64
-	list     bulkStandIn
-
-	mu   sync.Mutex
-	gate chan struct{} // non-nil: requests wait until it is closed
-	log  []stubRequest
-}
-
-type stubRequest struct {
-	Method, Path, RawQuery, Authorization string
-}
-
-func newAPIStub(t testing.TB) *apiStub {
-	t.Helper()
-	s := &apiStub{}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.srv.Close)
-	return s
-}
-
-// set adds or replaces a readable secret.
-func (s *apiStub) set(name, value string) { s.put(name, strp(value)) }
-
-// withhold adds or replaces a secret whose value the caller may not read.
-func (s *apiStub) withhold(name string) { s.put(name, nil) }
-
-func (s *apiStub) put(name string, value *string) {
-	s.list.mu.Lock()
-	defer s.list.mu.Unlock()
-	for i := range s.list.entries {
-		if s.list.entries[i].name == name {
-			s.list.entries[i].value = value
-			return
-		}
-	}
-	s.list.entries = append(s.list.entries, bulkEntry{id: "id-" + name, name: name, value: value})
-}
-
-// hold makes requests wait until the returned function is called (which the test must call).
-func (s *apiStub) hold() (release func()) {
-	gate := make(chan struct{})
-	s.mu.Lock()
-	s.gate = gate
-	s.mu.Unlock()
-	return sync.OnceFunc(func() { close(gate) })
-}
-
-func (s *apiStub) count() int { return int(s.requests.Load()) }
-
-func (s *apiStub) recorded() []stubRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]stubRequest(nil), s.log...)
-}
-
-func (s *apiStub) serve(w http.ResponseWriter, r *http.Request) {
-	s.requests.Add(1)
-	s.mu.Lock()
-	s.log = append(s.log, stubRequest{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization")})
-	gate := s.gate
-	s.mu.Unlock()
-	if gate != nil {
-		select {
-		case <-gate:
-		case <-r.Context().Done():
-			return
-		}
-	}
-	w.Header().Set("Content-Type", "application/json")
-	if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/secrets") {
-		w.WriteHeader(http.StatusNotFound)
-		_, _ = w.Write([]byte(`{"message":"no such route"}`))
-		return
-	}
-	resp, _ := s.list.serve(r)
-	w.WriteHeader(resp.StatusCode)
-	_, _ = io.Copy(w, resp.Body)
-}
 
 // fakeSource stands in for the two calls a Cache makes of SecretsService, GetByName and GetMany,
 // behind its seam (NewCacheOn): the tests of the cache's own logic count the calls, hold them at a

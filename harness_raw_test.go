@@ -25,8 +25,8 @@ import (
 
 // rawHit is one request a rawServer received.
 type rawHit struct {
-	Method, Path, Host, Auth string
-	Body                     []byte
+	Method, Path, Query, Host, Auth string
+	Body                            []byte
 }
 
 // rawHandler answers the nth request (from 1) a rawServer received.
@@ -61,7 +61,7 @@ func newRawServer(t *testing.T, h rawHandler, opts ...rawOption) *rawServer {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		s.mu.Lock()
-		s.hits = append(s.hits, rawHit{r.Method, r.URL.Path, r.Host, r.Header.Get("Authorization"), body})
+		s.hits = append(s.hits, rawHit{r.Method, r.URL.Path, r.URL.RawQuery, r.Host, r.Header.Get("Authorization"), body})
 		n := len(s.hits)
 		s.mu.Unlock()
 		h(n, w, r)

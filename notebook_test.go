@@ -22,10 +22,8 @@ import (
 // or its error: the sentinels, what the message names, no credential or value quoted, and no request
 // when it fails before one.
 func TestGetSecret(t *testing.T) {
-	stub := newAPIStub(t)
-	stub.set("OPENAI_API_KEY", "sk-value")
-	stub.set("EMPTY", "")
-	stub.withhold("WITHHELD")
+	srv := newRawServer(t, (&bulkStandIn{entries: []bulkEntry{
+		{"id-o", "OPENAI_API_KEY", strp("sk-value")}, {"id-e", "EMPTY", strp("")}, {"id-w", "WITHHELD", nil}}}).handle)
 	validJWT := makeJWT(t, map[string]any{"sub": "user-1", "exp": time.Now().Add(time.Hour).Unix()})
 	noExpJWT := makeJWT(t, map[string]any{"sub": "user-2"})
 	expiredJWT := makeJWT(t, map[string]any{"sub": "user-1", "exp": time.Now().Add(-time.Minute).Unix()})
@@ -34,14 +32,14 @@ func TestGetSecret(t *testing.T) {
 
 	tests := []struct {
 		name   string
-		env    map[string]string // the stub's URL is put before any EnvManagementBaseURL given
+		env    map[string]string // the server's URL is put before any EnvManagementBaseURL given
 		secret string            // "" for OPENAI_API_KEY
 		// success: the value and the request (Authorization, then path and query if not the defaults)
 		value             string
 		auth, path, query string
 		wantErr           []error
 		wantInMsg         []string
-		noStub            bool // the base URL is the row's own
+		noServer          bool // the base URL is the row's own
 		wantRequests      int  // of a failure
 	}{
 		{name: "management token", env: map[string]string{tok: "org-api-key"}, value: "sk-value", auth: "org-api-key"},
@@ -67,7 +65,7 @@ func TestGetSecret(t *testing.T) {
 			wantErr: expired, wantInMsg: []string{conn, "expired"}},
 		{name: "expired JWT in the token variable", env: map[string]string{tok: expiredJWT},
 			wantErr: expired, wantInMsg: []string{tok, "expired"}},
-		{name: "plain http to a remote host", env: map[string]string{tok: "k", secrets.EnvManagementBaseURL: "http://api.example.com"}, noStub: true,
+		{name: "plain http to a remote host", env: map[string]string{tok: "k", secrets.EnvManagementBaseURL: "http://api.example.com"}, noServer: true,
 			wantErr: []error{secrets.ErrInvalidArgument}, wantInMsg: []string{secrets.EnvManagementBaseURL}},
 		{name: "bad version", env: map[string]string{tok: "k", secrets.EnvManagementVersion: "v1/../x y"},
 			wantErr: []error{secrets.ErrInvalidArgument}, wantInMsg: []string{secrets.EnvManagementVersion}},
@@ -80,22 +78,21 @@ func TestGetSecret(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			env := maps.Clone(tt.env)
-			if !tt.noStub {
-				env[secrets.EnvManagementBaseURL] = stub.srv.URL + env[secrets.EnvManagementBaseURL] // the stub, plus any prefix
+			if !tt.noServer {
+				env[secrets.EnvManagementBaseURL] = srv.URL + env[secrets.EnvManagementBaseURL] // the server, plus any prefix
 			}
 			setEnv(t, env)
 			name := cmp.Or(tt.secret, "OPENAI_API_KEY")
-			before := len(stub.recorded())
+			before := srv.requests()
 
 			got, err := secrets.GetSecret(context.Background(), name)
-			reqs := stub.recorded()[before:]
+			reqs := srv.recorded()[before:]
 			if tt.wantErr == nil {
 				require.NoError(t, err)
 				assert.Equal(t, tt.value, got)
 				require.Len(t, reqs, 1, "one request per call")
-				want := stubRequest{Method: http.MethodGet, Path: cmp.Or(tt.path, "/v1/secrets"),
-					RawQuery: cmp.Or(tt.query, "name=OPENAI_API_KEY"), Authorization: "Bearer " + tt.auth}
-				assert.Equal(t, want, reqs[0])
+				assert.Equal(t, []string{http.MethodGet, cmp.Or(tt.path, "/v1/secrets"), cmp.Or(tt.query, "name=OPENAI_API_KEY"), "Bearer " + tt.auth},
+					[]string{reqs[0].Method, reqs[0].Path, reqs[0].Query, reqs[0].Auth})
 				return
 			}
 			require.Error(t, err)
@@ -115,35 +112,32 @@ func TestGetSecret(t *testing.T) {
 }
 
 func TestGetSecretReadsTheEnvironmentOnEveryCall(t *testing.T) {
-	stub := newAPIStub(t)
-	stub.set("DB_PASSWORD", "hunter2")
+	srv := newRawServer(t, (&bulkStandIn{entries: []bulkEntry{{"id-d", "DB_PASSWORD", strp("hunter2")}}}).handle)
 	ctx := context.Background()
 
 	tokens := []string{"token-one", "token-two", makeJWT(t, map[string]any{"sub": "user-3", "exp": time.Now().Add(time.Hour).Unix()})}
 	for _, token := range tokens {
-		setEnv(t, map[string]string{secrets.EnvManagementToken: token, secrets.EnvManagementBaseURL: stub.srv.URL})
+		setEnv(t, map[string]string{secrets.EnvManagementToken: token, secrets.EnvManagementBaseURL: srv.URL})
 		got, err := secrets.GetSecret(ctx, "DB_PASSWORD")
 		require.NoError(t, err)
 		assert.Equal(t, "hunter2", got)
 	}
-	reqs := stub.recorded()
+	reqs := srv.recorded()
 	require.Len(t, reqs, len(tokens), "one request per call")
 	for i, token := range tokens {
-		assert.Equal(t, "Bearer "+token, reqs[i].Authorization)
+		assert.Equal(t, "Bearer "+token, reqs[i].Auth)
 	}
 
 	// Unsetting the token takes effect at once too.
-	setEnv(t, map[string]string{secrets.EnvManagementBaseURL: stub.srv.URL})
+	setEnv(t, map[string]string{secrets.EnvManagementBaseURL: srv.URL})
 	_, err := secrets.GetSecret(ctx, "DB_PASSWORD")
 	assert.ErrorIs(t, err, secrets.ErrNoCredentials)
-	assert.Len(t, stub.recorded(), len(tokens))
+	assert.Len(t, srv.recorded(), len(tokens))
 }
 
 func TestGetSecretHonoursTheContext(t *testing.T) {
-	stub := newAPIStub(t)
-	stub.set("DB_PASSWORD", "hunter2")
-	setEnv(t, map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementBaseURL: stub.srv.URL})
-	t.Cleanup(stub.hold())
+	srv := newRawServer(t, hang)
+	setEnv(t, map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementBaseURL: srv.URL})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
 	defer cancel()
@@ -153,21 +147,19 @@ func TestGetSecretHonoursTheContext(t *testing.T) {
 }
 
 func TestGetSecrets(t *testing.T) {
-	stub := newAPIStub(t)
-	stub.set("S3_ACCESS_KEY", "AKIAEXAMPLE")
-	stub.set("S3_SECRET_KEY", "wJalrXUtnFEMI")
-	stub.set("UNASKED", "not-for-you")
-	stub.withhold("HIDDEN")
-	setEnv(t, map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementBaseURL: stub.srv.URL,
+	srv := newRawServer(t, (&bulkStandIn{entries: []bulkEntry{{"id-a", "S3_ACCESS_KEY", strp("AKIAEXAMPLE")},
+		{"id-s", "S3_SECRET_KEY", strp("wJalrXUtnFEMI")}, {"id-u", "UNASKED", strp("not-for-you")}, {"id-h", "HIDDEN", nil}}}).handle)
+	setEnv(t, map[string]string{secrets.EnvManagementToken: "k", secrets.EnvManagementBaseURL: srv.URL,
 		secrets.EnvOrganization: testOrgID})
 	ctx := context.Background()
 
 	got, err := secrets.GetSecrets(ctx, "S3_ACCESS_KEY", "S3_SECRET_KEY")
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"S3_ACCESS_KEY": "AKIAEXAMPLE", "S3_SECRET_KEY": "wJalrXUtnFEMI"}, got)
-	require.Equal(t, 1, stub.count())
-	assert.Equal(t, stubRequest{Method: http.MethodGet, Path: "/v1/secrets", RawQuery: "organizationID=" + testOrgID,
-		Authorization: "Bearer k"}, stub.recorded()[0])
+	require.Equal(t, 1, srv.requests())
+	first := srv.recorded()[0]
+	assert.Equal(t, []string{http.MethodGet, "/v1/secrets", "organizationID=" + testOrgID, "Bearer k"},
+		[]string{first.Method, first.Path, first.Query, first.Auth})
 
 	got, err = secrets.GetSecrets(ctx, "S3_ACCESS_KEY", "HIDDEN", "MISSING")
 	assert.Equal(t, map[string]string{"S3_ACCESS_KEY": "AKIAEXAMPLE"}, got)
@@ -176,19 +168,19 @@ func TestGetSecrets(t *testing.T) {
 	assert.ErrorIs(t, err, secrets.ErrValueWithheld)
 	assert.ErrorIs(t, err, secrets.ErrNotFound)
 	assert.Equal(t, `secrets: could not read 2 secrets: "HIDDEN": value withheld; "MISSING": not found`, err.Error())
-	require.Equal(t, 3, stub.count(), "the list, then HIDDEN by name: a list may leave values out")
-	assert.Equal(t, "name=HIDDEN&organizationID="+testOrgID, stub.recorded()[2].RawQuery)
+	require.Equal(t, 3, srv.requests(), "the list, then HIDDEN by name: a list may leave values out")
+	assert.Equal(t, "name=HIDDEN&organizationID="+testOrgID, srv.recorded()[2].Query)
 
 	got, err = secrets.GetSecrets(ctx, "S3_ACCESS_KEY", "bad name")
 	assert.ErrorIs(t, err, secrets.ErrInvalidName)
 	assert.Nil(t, got)
-	assert.Equal(t, 3, stub.count())
+	assert.Equal(t, 3, srv.requests())
 
-	setEnv(t, map[string]string{secrets.EnvManagementBaseURL: stub.srv.URL})
+	setEnv(t, map[string]string{secrets.EnvManagementBaseURL: srv.URL})
 	got, err = secrets.GetSecrets(ctx, "S3_ACCESS_KEY")
 	assert.ErrorIs(t, err, secrets.ErrNoCredentials)
 	assert.Nil(t, got)
-	assert.Equal(t, 3, stub.count())
+	assert.Equal(t, 3, srv.requests())
 	assert.False(t, strings.Contains(err.Error(), "WithAPIKey"), "the helpers take no options")
 }
 
