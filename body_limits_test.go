@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -163,5 +164,23 @@ func TestBody_ErrorBodiesAreCut(t *testing.T) {
 				assert.LessOrEqual(t, b.read.Load(), int64(secrets.MaxErrorBody))
 			}
 		})
+	}
+}
+
+// TestBody_ErrorBodyCutInsideTheValue: when the cut at MaxErrorBody falls inside an echo of the value
+// sent, even the value's first one to three bytes before the cut are masked (a text that was not cut
+// keeps a trailing fragment that short: it is masked from 4 bytes on).
+func TestBody_ErrorBodyCutInsideTheValue(t *testing.T) {
+	t.Parallel()
+	const value = "Zq9-secret-value"
+	for k := 1; k < len(value); k++ {
+		c, api := setup(t, secrets.WithRetryMax(0))
+		api.on(http.MethodPost, "/v1/secrets",
+			httpmock.NewStringResponder(400, strings.Repeat(".", secrets.MaxErrorBody-k)+value+" was refused"))
+		_, err := c.Secrets.Create(t.Context(), "NAME", value)
+		var apiErr *secrets.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.False(t, strings.HasSuffix(string(apiErr.Body), "."+value[:k]), "cut after %d bytes of the value", k)
+		assert.NotContains(t, err.Error(), "."+value[:k], "cut after %d bytes of the value", k)
 	}
 }

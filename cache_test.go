@@ -1,11 +1,9 @@
 package secrets_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
@@ -52,29 +50,6 @@ func newCacheOn(t *testing.T, src *fakeSource, client *secrets.Client, opts ...s
 	return c
 }
 
-// cacheLogBuffer is a bytes.Buffer that a logger may write to from several goroutines.
-type cacheLogBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *cacheLogBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *cacheLogBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
-func newBufferLogger() (*slog.Logger, *cacheLogBuffer) {
-	buf := &cacheLogBuffer{}
-	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
-}
-
 func TestNewCacheValidatesOptions(t *testing.T) {
 	t.Parallel()
 	client, api := setup(t)
@@ -84,6 +59,7 @@ func TestNewCacheValidatesOptions(t *testing.T) {
 		client *secrets.Client
 		opts   []secrets.CacheOption
 		valid  bool
+		cites  string // of an invalid row: what its error names
 	}{
 		{name: "defaults", client: client, valid: true},
 		{name: "nil option is skipped", client: client, opts: []secrets.CacheOption{nil}, valid: true},
@@ -91,28 +67,30 @@ func TestNewCacheValidatesOptions(t *testing.T) {
 		{name: "nil logger turns logging off", client: client, opts: []secrets.CacheOption{secrets.WithCacheLogger(nil)}, valid: true},
 		{name: "all set", client: client, opts: []secrets.CacheOption{secrets.WithTTL(time.Second), secrets.WithNegativeTTL(time.Second),
 			secrets.WithStaleIfError(time.Hour), secrets.WithMaxEntries(1), secrets.WithFetchTimeout(time.Second)}, valid: true},
-		{name: "nil client"},
-		{name: "zero TTL", client: client, opts: []secrets.CacheOption{secrets.WithTTL(0)}},
-		{name: "negative TTL", client: client, opts: []secrets.CacheOption{secrets.WithTTL(-time.Second)}},
-		{name: "negative negative TTL", client: client, opts: []secrets.CacheOption{secrets.WithNegativeTTL(-time.Second)}},
-		{name: "negative stale bound", client: client, opts: []secrets.CacheOption{secrets.WithStaleIfError(-time.Second)}},
-		{name: "zero max entries", client: client, opts: []secrets.CacheOption{secrets.WithMaxEntries(0)}},
-		{name: "huge max entries", client: client, opts: []secrets.CacheOption{secrets.WithMaxEntries(1 << 30)}},
-		{name: "zero fetch timeout", client: client, opts: []secrets.CacheOption{secrets.WithFetchTimeout(0)}},
-		{name: "nil clock", client: client, opts: []secrets.CacheOption{secrets.WithCacheClock(nil)}},
+		{name: "nil client", cites: "NewCache"},
+		{name: "zero TTL", client: client, opts: []secrets.CacheOption{secrets.WithTTL(0)}, cites: "WithTTL"},
+		{name: "negative TTL", client: client, opts: []secrets.CacheOption{secrets.WithTTL(-time.Second)}, cites: "WithTTL"},
+		{name: "negative negative TTL", client: client, opts: []secrets.CacheOption{secrets.WithNegativeTTL(-time.Second)}, cites: "WithNegativeTTL"},
+		{name: "negative stale bound", client: client, opts: []secrets.CacheOption{secrets.WithStaleIfError(-time.Second)}, cites: "WithStaleIfError"},
+		{name: "zero max entries", client: client, opts: []secrets.CacheOption{secrets.WithMaxEntries(0)}, cites: "WithMaxEntries"},
+		{name: "huge max entries", client: client, opts: []secrets.CacheOption{secrets.WithMaxEntries(1 << 30)}, cites: "WithMaxEntries"},
+		{name: "max entries at its bound", client: client, opts: []secrets.CacheOption{secrets.WithMaxEntries(1 << 24)}, valid: true},
+		{name: "max entries just past its bound", client: client, opts: []secrets.CacheOption{secrets.WithMaxEntries(1<<24 + 1)}, cites: "WithMaxEntries"},
+		{name: "zero fetch timeout", client: client, opts: []secrets.CacheOption{secrets.WithFetchTimeout(0)}, cites: "WithFetchTimeout"},
+		{name: "nil clock", client: client, opts: []secrets.CacheOption{secrets.WithCacheClock(nil)}, cites: "withCacheClock"},
 		{name: "jitter off", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(0)}, valid: true},
 		{name: "jitter at its bound", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(0.5)}, valid: true},
-		{name: "negative jitter", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(-0.01)}},
-		{name: "jitter over the bound", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(0.51)}},
-		{name: "jitter NaN", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(math.NaN())}},
-		{name: "jitter infinite", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(math.Inf(1))}},
-		{name: "nil random source", client: client, opts: []secrets.CacheOption{secrets.WithCacheRandom(nil)}},
+		{name: "negative jitter", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(-0.01)}, cites: "WithTTLJitter"},
+		{name: "jitter over the bound", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(0.51)}, cites: "WithTTLJitter"},
+		{name: "jitter NaN", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(math.NaN())}, cites: "WithTTLJitter"},
+		{name: "jitter infinite", client: client, opts: []secrets.CacheOption{secrets.WithTTLJitter(math.Inf(1))}, cites: "WithTTLJitter"},
+		{name: "nil random source", client: client, opts: []secrets.CacheOption{secrets.WithCacheRandom(nil)}, cites: "withCacheRandom"},
 		{name: "refresh-ahead off", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(0)}, valid: true},
 		{name: "refresh-ahead just under the default TTL", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(5*time.Minute - 1)}, valid: true},
 		{name: "refresh-ahead, then a longer TTL", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(time.Hour), secrets.WithTTL(2 * time.Hour)}, valid: true},
-		{name: "negative refresh-ahead", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(-time.Second)}},
-		{name: "refresh-ahead as long as the default TTL", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(5 * time.Minute)}},
-		{name: "refresh-ahead, then a shorter TTL", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(time.Minute), secrets.WithTTL(time.Second)}},
+		{name: "negative refresh-ahead", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(-time.Second)}, cites: "WithRefreshAhead"},
+		{name: "refresh-ahead as long as the default TTL", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(5 * time.Minute)}, cites: "WithRefreshAhead"},
+		{name: "refresh-ahead, then a shorter TTL", client: client, opts: []secrets.CacheOption{secrets.WithRefreshAhead(time.Minute), secrets.WithTTL(time.Second)}, cites: "not shorter than the TTL"},
 	}
 	t.Run("options", func(t *testing.T) { // a group: the check below waits for its parallel rows
 		for _, tt := range tests {
@@ -126,6 +104,7 @@ func TestNewCacheValidatesOptions(t *testing.T) {
 					return
 				}
 				assert.ErrorIs(t, err, secrets.ErrInvalidArgument)
+				assert.Contains(t, err.Error(), tt.cites)
 				assert.Nil(t, c)
 			})
 		}

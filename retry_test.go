@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -118,7 +119,8 @@ func TestRetry_StatusTable(t *testing.T) {
 	for _, tc := range rows {
 		t.Run(fmt.Sprintf("%s %d then %d", tc.rc.name, tc.status, tc.then), func(t *testing.T) {
 			t.Parallel()
-			c, api := setup(t)
+			logger, logs := newBufferLogger()
+			c, api := setup(t, secrets.WithLogger(logger))
 			second := tc.rc.okResponder(t)
 			if tc.then != 0 {
 				second = httpmock.NewStringResponder(tc.then, `{"message":"second"}`)
@@ -128,6 +130,9 @@ func TestRetry_StatusTable(t *testing.T) {
 			err := tc.rc.call(t.Context(), c)
 
 			assert.Equal(t, map[string]int{tc.rc.method + " " + tc.rc.path: tc.calls}, nonZero(api.GetCallCountInfo()), "attempts")
+			retried := strings.Count(logs.String(), `msg="secrets: retrying request"`)
+			assert.Equal(t, tc.calls-1, retried, "one debug record per retry, none for the first attempt")
+			assert.Equal(t, tc.calls == 2, strings.Contains(logs.String(), "attempt=2"), "the retry is attempt 2: %s", logs)
 			if tc.calls == 2 && tc.sentinel == nil {
 				require.NoError(t, err)
 				return
