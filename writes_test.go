@@ -2,6 +2,7 @@ package secrets_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -69,6 +70,8 @@ func TestWrites_CreateIsNeverDuplicated(t *testing.T) {
 		wrCheckOutcome(t, f, err, env.count(http.MethodPost, "/v1/secrets"))
 		if err == nil {
 			assert.Equal(t, "ORDERS_DB", s.Name)
+		} else {
+			assert.Nil(t, s)
 		}
 		assert.Len(t, env.named("ORDERS_DB"), map[bool]int{true: 1, false: 0}[f.applied], "secrets named ORDERS_DB")
 
@@ -180,6 +183,8 @@ func wrCheckOutcome(t *testing.T, f wrFault, err error, sent int) {
 		var reqErr *secrets.RequestError
 		require.ErrorAs(t, err, &reqErr)
 		assert.Equal(t, 1, reqErr.Attempts, "not retried")
+		var apiErr *secrets.APIError
+		assert.False(t, errors.As(err, &apiErr), "no answer is no *APIError: %v", err)
 	case "*APIError":
 		var apiErr *secrets.APIError
 		require.ErrorAs(t, err, &apiErr)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -97,6 +98,31 @@ func TestJSONShapes(t *testing.T) {
 			}
 			assert.NotContains(t, got.stdout, tt.hidden)
 		})
+	}
+}
+
+// TestCreateAndListJSONAgree: the secret create --json prints is the one list --json shows: the same
+// id, and the same times, which are RFC 3339 strings, never null.
+func TestCreateAndListJSONAgree(t *testing.T) {
+	t.Parallel()
+	_, environ := newEmulator(t)
+	created := invoke(t, environ, "value-1234", "create", "MADE", "--json")
+	require.Zero(t, created.code, created.stderr)
+	listed := invoke(t, environ, "", "list", "--json")
+	require.Zero(t, listed.code, listed.stderr)
+	var doc any
+	require.NoError(t, json.Unmarshal([]byte(created.stdout), &doc))
+	made := jsonObject(t, doc, "")
+	require.NoError(t, json.Unmarshal([]byte(listed.stdout), &doc))
+	inList := jsonObject(t, doc, "secrets.0")
+	for _, key := range []string{"id", "name", "createdAt", "updatedAt"} {
+		assert.Equal(t, made[key], inList[key], key)
+	}
+	for _, key := range []string{"createdAt", "updatedAt"} {
+		at, ok := inList[key].(string)
+		require.True(t, ok, "%s is %v", key, inList[key])
+		_, err := time.Parse(time.RFC3339, at)
+		assert.NoError(t, err, key)
 	}
 }
 
