@@ -1,7 +1,5 @@
 package secrets
 
-import "context"
-
 // WithCacheClock replaces the Cache's clock, so that tests of TTLs move a fake clock instead of
 // sleeping. It exists only in this package's tests.
 var WithCacheClock = withCacheClock
@@ -17,10 +15,7 @@ func WaitForRefreshes(c *Cache) { c.refreshes.Wait() }
 
 // NewCacheOn is NewCache reading through src (a fake of SecretsService's GetByName and GetMany)
 // instead of c.Secrets; c still gives the logger. It exists only in this package's tests.
-func NewCacheOn(src interface {
-	GetByName(ctx context.Context, name string) (*Secret, error)
-	GetMany(ctx context.Context, names ...string) (map[string]*Secret, error)
-}, c *Client, opts ...CacheOption) (*Cache, error) {
+func NewCacheOn(src cacheSource, c *Client, opts ...CacheOption) (*Cache, error) {
 	cache, err := NewCache(c, opts...)
 	if err == nil {
 		cache.source = src
