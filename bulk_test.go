@@ -236,9 +236,7 @@ func TestSecretsGetManyWhenAReadByNameFails(t *testing.T) {
 				var bulk *secrets.BulkError
 				require.ErrorAs(t, err, &bulk)
 				require.Len(t, bulk.Errors, 1)
-				var ae *secrets.APIError
-				require.ErrorAs(t, bulk.Errors["B"], &ae)
-				assert.Equal(t, status, ae.StatusCode)
+				requireAPIError(t, bulk.Errors["B"], status)
 				assert.NotContains(t, err.Error(), "value-")
 			})
 		}

@@ -153,7 +153,8 @@ func TestCacheServesValueForTTLThenRefreshes(t *testing.T) {
 
 // cacheFailure is what can go wrong with the reads of a name the cache holds (DB_PASSWORD): a
 // transient failure, which WithStaleIfError rides out, or an authoritative answer, which drops the
-// value. A new failure joins TestCacheStaleIfError and the refresh-ahead tests by adding a row.
+// value. A new failure joins TestCacheStaleIfError and
+// TestCacheRefreshAheadFailureNeverSurfacesWhileFresh by adding a row.
 type cacheFailure struct {
 	name      string
 	fail      error             // every read fails with it; nil: change says what changed
@@ -276,9 +277,7 @@ func TestCacheStaleIfErrorIsBounded(t *testing.T) {
 		clock.Advance(start.Add(step.at).Sub(clock.Now()))
 		got, err := cache.Get(ctx, "API_KEY")
 		if step.wantErr {
-			var apiErr *secrets.APIError
-			require.ErrorAs(t, err, &apiErr, "at %s", step.at)
-			assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
+			requireAPIError(t, err, http.StatusServiceUnavailable)
 			assert.Empty(t, got)
 		} else {
 			require.NoError(t, err, "at %s", step.at)
@@ -755,9 +754,7 @@ func TestCacheGetManyWhenTheRequestFails(t *testing.T) {
 			assert.Equal(t, 2, src.count(), "one request for the three")
 			var bulk *secrets.BulkError
 			require.ErrorAs(t, err, &bulk)
-			var apiErr *secrets.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, http.StatusBadGateway, apiErr.StatusCode)
+			requireAPIError(t, err, http.StatusBadGateway)
 			assert.NotContains(t, err.Error(), "value-")
 			if staleFor == 0 {
 				assert.Empty(t, got)

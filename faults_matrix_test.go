@@ -32,8 +32,8 @@ const (
 type fmTarget struct {
 	baseURL  string
 	hc       *http.Client
-	requests func() int                    // requests received, by every server of the row
-	check    func(t *testing.T, err error) // extra assertions after the call
+	requests func() int         // requests received, by every server of the row
+	check    func(t *testing.T) // extra assertions after the call
 }
 
 // fmWant is the expected outcome of a row.
@@ -228,7 +228,7 @@ func TestFaultMatrix(t *testing.T) {
 					assertNoSecret(t, err.Error(), "error", testToken, fmValue)
 					assert.NotContains(t, err.Error(), target.baseURL+"/v1", "the URL is not repeated")
 				}
-				target.check(t, err)
+				target.check(t)
 				measured[i] = elapsed
 			})
 		}
@@ -312,7 +312,7 @@ func fmEmulator(inject func(*secretstest.Server)) func(t *testing.T) fmTarget {
 		t.Cleanup(srv.Close)
 		srv.AddSecret(fmName, fmValue, "")
 		inject(srv)
-		return fmTarget{baseURL: srv.URL, hc: srv.Client(), requests: srv.RequestCount, check: func(t *testing.T, _ error) {
+		return fmTarget{baseURL: srv.URL, hc: srv.Client(), requests: srv.RequestCount, check: func(t *testing.T) {
 			// What the client was told is what the emulator holds: never a second copy.
 			assert.LessOrEqual(t, len(srv.Secrets()), 2)
 		}}
@@ -323,7 +323,7 @@ func fmEmulator(inject func(*secretstest.Server)) func(t *testing.T) fmTarget {
 func fmRaw(h rawHandler, opts ...rawOption) func(t *testing.T) fmTarget {
 	return func(t *testing.T) fmTarget {
 		srv := newRawServer(t, h, opts...)
-		return fmTarget{baseURL: srv.URL, hc: srv.client(t), requests: srv.requests, check: func(t *testing.T, _ error) { fmNoOtherToken(t, srv) }}
+		return fmTarget{baseURL: srv.URL, hc: srv.client(t), requests: srv.requests, check: func(t *testing.T) { fmNoOtherToken(t, srv) }}
 	}
 }
 
@@ -398,7 +398,7 @@ func fmRedirectSameHost(t *testing.T) fmTarget {
 		}
 		fmWriteList(w)
 	})
-	return fmTarget{baseURL: srv.URL, hc: srv.client(t), requests: srv.requests, check: func(t *testing.T, _ error) {
+	return fmTarget{baseURL: srv.URL, hc: srv.client(t), requests: srv.requests, check: func(t *testing.T) {
 		fmNoOtherToken(t, srv)
 		hits := srv.recorded()
 		require.Len(t, hits, 2)
@@ -425,7 +425,7 @@ func fmRedirectOtherHost(fromTLS bool, code ...int) func(t *testing.T) fmTarget 
 		}, opts...)
 		return fmTarget{baseURL: origin.URL, hc: origin.client(t),
 			requests: func() int { return origin.requests() + target.requests() },
-			check: func(t *testing.T, _ error) {
+			check: func(t *testing.T) {
 				fmNoOtherToken(t, origin, target)
 				assert.Zero(t, target.conns.Load(), "nothing reaches the other host")
 			}}

@@ -9,13 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	secrets "github.com/helios-secrets/go-secrets"
 )
 
 // The fixtures every test layer of the package shares: a fake clock, a JWT builder, an environment
-// setter and a string pointer. Each exists once; add new shared fixtures here.
+// setter, a string pointer and a debug logger into a buffer. Each exists once; add new shared fixtures here.
 
 // fakeClock is a clock tests move by hand instead of sleeping. It is safe from any goroutine: the
 // emulator calls it with its lock held, the cache from its refresh goroutines.
@@ -97,4 +98,13 @@ func (b *logBuffer) String() string {
 func newBufferLogger() (*slog.Logger, *logBuffer) {
 	buf := &logBuffer{}
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
+}
+
+// requireAPIError requires err to be an *APIError with the status and returns it.
+func requireAPIError(t *testing.T, err error, status int) *secrets.APIError {
+	t.Helper()
+	var ae *secrets.APIError
+	require.ErrorAs(t, err, &ae, "want an *APIError %d", status)
+	assert.Equal(t, status, ae.StatusCode, "status of %v", err)
+	return ae
 }

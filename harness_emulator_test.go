@@ -2,7 +2,6 @@ package secrets_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -185,15 +184,6 @@ func (e *itEnv) assertMeetsOnlyListShape() {
 	}
 }
 
-// itAPIError asserts that err is an *APIError with the status and returns it.
-func itAPIError(t *testing.T, err error, status int) *secrets.APIError {
-	t.Helper()
-	var ae *secrets.APIError
-	require.ErrorAs(t, err, &ae, "want an *APIError %d", status)
-	assert.Equal(t, status, ae.StatusCode, "status of %v", err)
-	return ae
-}
-
 // itGone asserts that no secret named name exists any more, through the SDK (GetByName by the
 // organization owner, Get by ID) and through the emulator's state.
 func (e *itEnv) itGone(id, name string) {
@@ -202,8 +192,7 @@ func (e *itEnv) itGone(id, name string) {
 	assert.ErrorIs(e.t, err, secrets.ErrNotFound, "GetByName %s", name)
 	_, err = e.admin.Secrets.Get(e.ctx, id)
 	assert.ErrorIs(e.t, err, secrets.ErrNotFound, "Get %s", name)
-	var ae *secrets.APIError
-	assert.True(e.t, errors.As(err, &ae) && ae.StatusCode == 404, "Get %s: %v", name, err)
+	requireAPIError(e.t, err, 404)
 	_, found := e.srv.Secret(name)
 	assert.False(e.t, found, "the emulator still holds %s", name)
 }

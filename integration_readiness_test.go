@@ -166,7 +166,7 @@ func itLookupsFindExactlyTheNamed(t *testing.T, prof secretstest.Profile) {
 
 // itCustomRoles: a role the SDK has no constant for reaches the service, which decides: the emulator
 // knows only Owner and Reader, so it answers 400 (an *APIError matching ErrInvalidArgument) and
-// nothing changes. (A role that cannot be a name never leaves the client: TestValidation_ShareRequests.)
+// nothing changes. (A role that cannot be a name never leaves the client: TestValidation_BadArgumentsSendNothing.)
 func itCustomRoles(t *testing.T, prof secretstest.Profile) {
 	e := newITEnv(t, prof)
 	ctx := e.ctx
@@ -176,10 +176,10 @@ func itCustomRoles(t *testing.T, prof secretstest.Profile) {
 
 	err := e.admin.Secrets.Share(ctx, s.ID, &secrets.ShareRequest{
 		Grants: []secrets.AccessChange{{Role: "Auditor", Users: []string{bob.ID}}}})
-	ae := itAPIError(t, err, 400)
+	ae := requireAPIError(t, err, 400)
 	assert.ErrorIs(t, ae, secrets.ErrInvalidArgument)
 	err = e.admin.Secrets.ShareByName(ctx, s.ID, &secrets.ShareByNameRequest{
 		Grants: []secrets.NamedAccessChange{{Role: "reader", UserEmails: []string{bob.Email}}}})
-	itAPIError(t, err, 400)
+	requireAPIError(t, err, 400)
 	assert.Equal(t, before, e.grants(s.ID))
 }

@@ -159,7 +159,7 @@ func itSecretLifecycle(t *testing.T, prof secretstest.Profile) {
 	require.NoError(t, adaC.Secrets.Delete(ctx, created.ID))
 	e.itGone(created.ID, "DB_PASSWORD")
 	err = adaC.Secrets.Delete(ctx, created.ID)
-	ae := itAPIError(t, err, http.StatusNotFound)
+	ae := requireAPIError(t, err, http.StatusNotFound)
 	assert.Equal(t, http.MethodDelete, ae.Method)
 	assert.Equal(t, "/v1/secrets/"+created.ID, ae.Path)
 	assert.Equal(t, 1, ae.Attempts)
@@ -195,7 +195,7 @@ func itNameConflict(t *testing.T, prof secretstest.Profile) {
 			s, err := clients[tt.second].Secrets.Create(e.ctx, "SHARED_NAME", "second value")
 			assert.Nil(t, s)
 			assert.ErrorIs(t, err, secrets.ErrConflict)
-			ae := itAPIError(t, err, http.StatusConflict)
+			ae := requireAPIError(t, err, http.StatusConflict)
 			assert.Equal(t, http.MethodPost, ae.Method)
 			assert.Equal(t, "/v1/secrets", ae.Path)
 			assert.Equal(t, 1, ae.Attempts)
@@ -321,7 +321,7 @@ func itOnlyCreatorReadsByDefault(t *testing.T, prof secretstest.Profile) {
 	assert.Equal(t, map[string]string{"BOB_OWN": "bob's value"}, values)
 
 	_, err = bobC.Secrets.Update(ctx, s.ID, "bob was here")
-	itAPIError(t, err, http.StatusForbidden)
+	requireAPIError(t, err, http.StatusForbidden)
 	assert.ErrorIs(t, err, secrets.ErrForbidden)
 	err = bobC.Secrets.Share(ctx, s.ID, &secrets.ShareRequest{Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{ada.ID}}}})
 	assert.ErrorIs(t, err, secrets.ErrForbidden)
@@ -725,7 +725,7 @@ func itUnauthorized(t *testing.T, prof secretstest.Profile) {
 			n := e.srv.RequestCount()
 			err := call(c)
 			assert.ErrorIs(t, err, secrets.ErrUnauthorized, name)
-			if ae := itAPIError(t, err, http.StatusUnauthorized); ae != nil {
+			if ae := requireAPIError(t, err, http.StatusUnauthorized); ae != nil {
 				assert.Equal(t, 1, ae.Attempts, name)
 			}
 			assert.Equal(t, 1, e.srv.RequestCount()-n, "%s: a 401 is not retried", name)

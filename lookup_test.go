@@ -243,9 +243,7 @@ func TestLookups_Refusals(t *testing.T) {
 			if tt.wantNotFound {
 				assertLookupError(t, err, "team", tt.team, secrets.ErrNotFound)
 			} else {
-				var ae *secrets.APIError
-				require.ErrorAs(t, err, &ae)
-				assert.Equal(t, tt.wantStatus, ae.StatusCode)
+				ae := requireAPIError(t, err, tt.wantStatus)
 				if tt.wantStatus == 400 {
 					assert.Contains(t, ae.Message, "first")
 				}

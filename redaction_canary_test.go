@@ -726,7 +726,7 @@ func TestCanary_CacheMasksTheValueItHolds(t *testing.T) {
 						cacheLogs.verifyLogs("[REDACTED]")
 					}
 				} else {
-					apiErr := itAPIError(t, errGet, http.StatusServiceUnavailable)
+					apiErr := requireAPIError(t, errGet, http.StatusServiceUnavailable)
 					assert.Contains(t, apiErr.Message, echo.message)
 					if echo.wantID != "" {
 						assert.Equal(t, echo.wantID, apiErr.RequestID)

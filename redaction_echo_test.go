@@ -217,7 +217,7 @@ func TestCanary_ServerEchoesWhatWasSent(t *testing.T) {
 			_, errCreate := c.Secrets.Create(t.Context(), "DB_PASSWORD", tc.value)
 			_, errUpdate := c.Secrets.Update(t.Context(), secretID, tc.value)
 			for name, err := range map[string]error{"Create": errCreate, "Update": errUpdate} {
-				apiErr := itAPIError(t, err, tc.status)
+				apiErr := requireAPIError(t, err, tc.status)
 				if tc.message != "" {
 					assert.Equal(t, tc.message, apiErr.Message, name)
 				}

@@ -47,7 +47,7 @@ var (
 			_, err := c.Secrets.GetByName(ctx, "DB_PASSWORD")
 			return err
 		}}
-	callAccess = retryCall{"GET accessControls", http.MethodGet, "/v1/secrets/" + secretID + "/accessControls", "access_controls.json",
+	callAccess = retryCall{"GET accessControls", http.MethodGet, accessPath, "access_controls.json",
 		func(ctx context.Context, c *secrets.Client) error {
 			_, err := c.Secrets.Access(ctx, secretID)
 			return err
@@ -64,7 +64,7 @@ var (
 			_, err := c.Secrets.Create(ctx, "DB_PASSWORD", "hunter2")
 			return err
 		}}
-	callShare = retryCall{"PATCH accessControls", http.MethodPatch, "/v1/secrets/" + secretID + "/accessControls", "",
+	callShare = retryCall{"PATCH accessControls", http.MethodPatch, accessPath, "",
 		func(ctx context.Context, c *secrets.Client) error {
 			return c.Secrets.Share(ctx, secretID, &secrets.ShareRequest{
 				Grants: []secrets.AccessChange{{Role: secrets.RoleReader, Users: []string{aliceID}}}})
@@ -318,9 +318,7 @@ func TestRetry_RetryAfterAboveMaxWait(t *testing.T) {
 			err := tc.rc.call(t.Context(), c)
 			assert.Less(t, time.Since(start), time.Second)
 			assert.Equal(t, 1, api.GetTotalCallCount())
-			var apiErr *secrets.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tc.status, apiErr.StatusCode)
+			apiErr := requireAPIError(t, err, tc.status)
 			assert.Equal(t, tc.want, apiErr.RetryAfter)
 			assert.Equal(t, 1, apiErr.Attempts)
 			if tc.want == 0 {
@@ -370,9 +368,7 @@ func TestRetry_Exhausted(t *testing.T) {
 
 			attempts := tc.retryMax + 1
 			assert.Equal(t, attempts, api.GetTotalCallCount())
-			var apiErr *secrets.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, tc.statuses[(attempts-1)%len(tc.statuses)], apiErr.StatusCode)
+			apiErr := requireAPIError(t, err, tc.statuses[(attempts-1)%len(tc.statuses)])
 			assert.Equal(t, fmt.Sprint("answer ", attempts), apiErr.Message)
 			assert.Equal(t, fmt.Sprintf(`{"message":"answer %d"}`, attempts), string(apiErr.Body))
 			assert.Equal(t, fmt.Sprint("req-", attempts), apiErr.RequestID)

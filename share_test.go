@@ -187,9 +187,7 @@ func TestShare_CustomRolesReachTheService(t *testing.T) {
 						require.NoError(t, err)
 						continue
 					}
-					var ae *secrets.APIError
-					require.ErrorAs(t, err, &ae)
-					assert.Equal(t, status, ae.StatusCode)
+					requireAPIError(t, err, status)
 				}
 				var sent []map[string][]map[string]any
 				for _, r := range api.requests() {

@@ -132,7 +132,7 @@ func TestTokenRotation(t *testing.T) {
 					require.NoError(t, err)
 					return
 				}
-				apiErr := itAPIError(t, err, http.StatusServiceUnavailable)
+				apiErr := requireAPIError(t, err, http.StatusServiceUnavailable)
 				assert.Equal(t, 3, apiErr.Attempts)
 				assert.Contains(t, apiErr.Message, "rejected")
 				for _, token := range authorizations(f) {

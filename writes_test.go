@@ -186,9 +186,7 @@ func wrCheckOutcome(t *testing.T, f wrFault, err error, sent int) {
 		var apiErr *secrets.APIError
 		assert.False(t, errors.As(err, &apiErr), "no answer is no *APIError: %v", err)
 	case "*APIError":
-		var apiErr *secrets.APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.Equal(t, f.status, apiErr.StatusCode)
+		apiErr := requireAPIError(t, err, f.status)
 		assert.Equal(t, 1, apiErr.Attempts, "not retried")
 	}
 	if err != nil {
