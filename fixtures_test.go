@@ -65,7 +65,7 @@ var envVars = []string{
 // setEnv clears every variable the SDK reads ("" reads as unset), then sets vars, for the duration
 // of the test, so that the machine's own environment cannot leak into it. A test that calls it
 // cannot be parallel.
-func setEnv(t *testing.T, vars map[string]string) {
+func setEnv(t testing.TB, vars map[string]string) {
 	t.Helper()
 	for _, k := range envVars {
 		t.Setenv(k, "")

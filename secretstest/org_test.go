@@ -104,6 +104,7 @@ func TestUserTokensAreJWTs(t *testing.T) {
 	require.NoError(t, json.Unmarshal(raw, &claims))
 	assert.Equal(t, ada.ID, claims.Sub, "sub is the user ID")
 	assert.Equal(t, "ada@example.com", claims.Email)
+	assert.Equal(t, "secretstest", claims.Iss)
 	assert.InDelta(t, time.Now().Unix(), claims.Iat, 60, "iat is the wall clock, whatever WithClock says")
 	assert.Equal(t, time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC).Unix(), claims.Exp, "exp far ahead")
 	assert.Regexp(t, uuidPattern, claims.Jti)

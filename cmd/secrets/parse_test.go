@@ -97,11 +97,6 @@ func TestParseRunSpecs(t *testing.T) {
 				require.EqualError(t, err, tt.wantErr)
 				assert.Empty(t, env)
 				assert.Empty(t, files)
-				for _, spec := range append(tt.env, tt.files...) {
-					if _, after, _ := strings.Cut(spec, "="); after != "" && !strings.Contains(tt.wantErr, after) {
-						assert.NotContains(t, err.Error(), after, "the text after = may be a value: never quoted")
-					}
-				}
 				return
 			}
 			require.NoError(t, err)

@@ -48,7 +48,6 @@ func fileData(t *testing.T, name string) []byte {
 type fixture struct {
 	t        *testing.T
 	hub      *hubtest.Server
-	emu      *secretstest.Server
 	admin    *secrets.Client
 	dir      string
 	env      map[string]string
@@ -80,7 +79,6 @@ func newFixture(t *testing.T, edit ...func(*hubtest.Config)) *fixture {
 	f := &fixture{
 		t:     t,
 		hub:   hub,
-		emu:   emu,
 		admin: admin,
 		dir:   filepath.Join(t.TempDir(), "models", "acme", "tiny-llama"),
 		env:   map[string]string{"HF_ENDPOINT": hub.URL},
