@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/jarcoal/httpmock"
@@ -36,13 +35,10 @@ var matchings = map[string]matching{
 }
 
 // lookupStandIn answers GET /v1/users?email= and GET /v1/teams?name= from fixed directories, by its
-// reading m, and counts requests.
+// reading m.
 type lookupStandIn struct {
 	m            matching
 	users, teams []string // e-mail addresses and team names; their IDs are lookupID's
-
-	mu    sync.Mutex
-	calls int
 }
 
 // directory is a stand-in whose directory of kind ("user" or "team") holds names.
@@ -78,9 +74,6 @@ func (f *lookupStandIn) match(q, entry string, foldCase bool) (ok, refuse bool) 
 // responder answers the entries of kind whose field matches the query parameter of the same name.
 func (f *lookupStandIn) responder(kind string, names []string, field string, foldCase bool) httpmock.Responder {
 	return func(req *http.Request) (*http.Response, error) {
-		f.mu.Lock()
-		f.calls++
-		f.mu.Unlock()
 		q := req.URL.Query().Get(field)
 		out := []map[string]string{}
 		for _, name := range names {
@@ -149,7 +142,7 @@ func TestLookups_ExactUnderEveryMatching(t *testing.T) {
 						asked = strings.ToUpper(name[:1]) + name[1:]
 					}
 					f := directory(m, kind, names...)
-					c, _ := f.client(t)
+					c, api := f.client(t)
 					found, err := lookups[kind].call(t.Context(), c, asked)
 					require.NoError(t, err)
 					switch found := found.(type) {
@@ -158,13 +151,13 @@ func TestLookups_ExactUnderEveryMatching(t *testing.T) {
 					case *secrets.TeamInfo:
 						assert.Equal(t, lookupID(kind, name), found.ID)
 					}
-					assert.LessOrEqual(t, f.calls, 2)
+					assert.LessOrEqual(t, api.GetTotalCallCount(), 2)
 
 					f = directory(m, kind, without(names, name)...)
-					c, _ = f.client(t)
+					c, api = f.client(t)
 					_, err = lookups[kind].call(t.Context(), c, name)
 					assertLookupError(t, err, kind, name, secrets.ErrNotFound)
-					assert.LessOrEqual(t, f.calls, 2)
+					assert.LessOrEqual(t, api.GetTotalCallCount(), 2)
 				})
 			}
 		}

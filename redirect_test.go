@@ -106,6 +106,7 @@ func TestRedirect_ToAnotherOriginIsRefused(t *testing.T) {
 					assert.Len(t, origin.recorded(), 1, "the origin saw the first request only")
 					assert.Empty(t, other.recorded(), "nothing reached the other host")
 					assert.Zero(t, other.conns.Load(), "not even a connection")
+					assert.Equal(t, int32(1), origin.conns.Load(), "one connection: none to a target on the origin's port")
 					assert.Zero(t, policyCalls.Load(), "refused before the caller's policy is asked")
 				})
 			}
