@@ -338,9 +338,6 @@ func TestSecretsGetManyFailsBeforeOrWithoutAnswers(t *testing.T) {
 		wantMsg   string
 	}{
 		{name: "no names, no request", ctx: context.Background()},
-		{name: "invalid name, by index", ctx: context.Background(), names: []string{"A", "B", "not-valid"},
-			wantErr: secrets.ErrInvalidName, wantMsg: "names[2]"},
-		{name: "empty name", ctx: context.Background(), names: []string{""}, wantErr: secrets.ErrInvalidName, wantMsg: "names[0]"},
 		{name: "nil context", ctx: nilCtx, names: []string{"A", "B"}, wantErr: secrets.ErrInvalidArgument},
 		{name: "forbidden", ctx: context.Background(), status: 403, names: []string{"A", "B"}, wantErr: secrets.ErrForbidden, wantCalls: 1},
 		{name: "unauthorized", ctx: context.Background(), status: 401, names: []string{"A"}, wantErr: secrets.ErrUnauthorized, wantCalls: 1},

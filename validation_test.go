@@ -76,15 +76,20 @@ func badArgs(t *testing.T) []badArg {
 		"Organization.GetSecret": func(e argEnv, n string) error { _, err := e.org.GetSecret(e.ctx, n); return err },
 		"Cache.Get":              func(e argEnv, n string) error { _, err := e.cache.Get(e.ctx, n); return err },
 		"Cache.Lookup":           func(e argEnv, n string) error { _, err := e.cache.Lookup(e.ctx, n); return err },
-		"Cache.GetMany":          func(e argEnv, n string) error { _, err := e.cache.GetMany(e.ctx, n, "VALID"); return err },
+		"Cache.GetMany":          func(e argEnv, n string) error { _, err := e.cache.GetMany(e.ctx, "VALID", n); return err },
 	}
 	for method, call := range byName {
 		for _, name := range invalidNames {
 			if method == "List" && name == "" {
 				continue // an empty filter means no filter (TestProtocol_EveryMethod)
 			}
-			// The error does not quote the name (a value passed by mistake must not end up in logs).
-			rows = append(rows, badArg{name: method + "/" + name, sentinels: nameErr, hidden: name,
+			// The error does not quote the name (a value passed by mistake must not end up in logs);
+			// a bulk read names the argument by its index.
+			var where []string
+			if strings.HasSuffix(method, "GetMany") {
+				where = []string{"names[1]"}
+			}
+			rows = append(rows, badArg{name: method + "/" + name, sentinels: nameErr, hidden: name, contains: where,
 				call: func(e argEnv) error { return call(e, name) }})
 		}
 	}
